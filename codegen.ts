@@ -1,0 +1,21 @@
+/**
+ * `npm run codegen`: writes schema/schema.graphql from the Pothos schema (default settings, so no
+ * opt-in secrets) and typed documents for the operations the tests send.
+ */
+import type { CodegenConfig } from '@graphql-codegen/cli';
+import { printSchema } from 'graphql';
+import { buildSchema } from './src/schema/index.js';
+
+const config: CodegenConfig = {
+  schema: printSchema(buildSchema({ exposeVendorSecrets: false })),
+  documents: 'test/operations/*.graphql',
+  generates: {
+    'schema/schema.graphql': { plugins: ['schema-ast'] },
+    'test/generated/operations.ts': {
+      plugins: ['typescript', 'typescript-operations', 'typed-document-node'],
+      config: { useTypeImports: true, scalars: { DateTime: 'string', Upload: 'File' } },
+    },
+  },
+};
+
+export default config;

@@ -1,0 +1,169 @@
+/**
+ * The only reader of process.env. loadConfig turns the environment into one frozen, typed Config;
+ * a bad value stops start-up with one line naming the variable (ConfigError).
+ */
+import { templatePlaceholders } from './http/path.js';
+import type { ProviderKey } from './model/provider.js';
+
+export class ConfigError extends Error {}
+
+/** The Messenger paths (the rendered document lost them; CONTRACT.md fixes these defaults). */
+export interface MessengerPaths {
+  /** GET, with organization_id and event_id in the query. */
+  eventChatroom: string;
+  /** GET, with organization_id, limit, offset or all in the query. */
+  chatrooms: string;
+  /** GET, PUT and DELETE one chatroom. */
+  chatroom: string;
+  /** POST a new custom chatroom. */
+  createChatroom: string;
+  /** POST creates, DELETE removes an organization's default chatroom. */
+  defaultChatroom: string;
+  /** PUT the avatar's bytes; an empty body removes it. */
+  avatar: string;
+  /** POST `{"message": …}`. */
+  message: string;
+}
+
+export const DEFAULT_MESSENGER_PATHS: MessengerPaths = {
+  eventChatroom: '/chatroom',
+  chatrooms: '/chatrooms',
+  chatroom: '/chatroom/{roomID}',
+  createChatroom: '/chatroom',
+  defaultChatroom: '/chatroom/default/{organizationID}',
+  avatar: '/chatroom/{roomID}/avatar',
+  message: '/chatroom/{roomID}/message',
+};
+
+const MESSENGER_PATH_VARIABLES: Record<keyof MessengerPaths, { env: string; placeholders: string[] }> = {
+  eventChatroom: { env: 'MESSENGER_PATH_EVENT_CHATROOM', placeholders: [] },
+  chatrooms: { env: 'MESSENGER_PATH_CHATROOMS', placeholders: [] },
+  chatroom: { env: 'MESSENGER_PATH_CHATROOM', placeholders: ['roomID'] },
+  createChatroom: { env: 'MESSENGER_PATH_CREATE_CHATROOM', placeholders: [] },
+  defaultChatroom: { env: 'MESSENGER_PATH_DEFAULT_CHATROOM', placeholders: ['organizationID'] },
+  avatar: { env: 'MESSENGER_PATH_AVATAR', placeholders: ['roomID'] },
+  message: { env: 'MESSENGER_PATH_MESSAGE', placeholders: ['roomID'] },
+};
+
+export interface UpstreamPolicy {
+  /** UPSTREAM_TIMEOUT_MS (default 10000): one deadline for the whole request, retries included. */
+  timeoutMs: number;
+  /** UPSTREAM_MAX_RESPONSE_BYTES (default 5 MiB): larger vendor responses are UPSTREAM_ERROR. */
+  maxResponseBytes: number;
+  /** UPSTREAM_CONNECTIONS (default 32): open connections per vendor at most. */
+  connections: number;
+  /** UPSTREAM_RETRIES (default 2): retries of a read after 429/502/503/504 or a reset. */
+  maxRetries: number;
+  /** UPSTREAM_RETRY_DELAY_MS (default 50): the first back-off, doubled per retry. */
+  minRetryDelayMs: number;
+  /** UPSTREAM_RETRY_MAX_DELAY_MS (default 1000): the longest back-off and Retry-After honoured. */
+  maxRetryDelayMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The configured vendor base URLs; in demo mode none, and the simulators fill them in. */
+  baseUrls: Partial<Record<ProviderKey, URL>>;
+  /** True when no *_BASE_URL is set: `npm start` then runs the simulators. */
+  demo: boolean;
+  /** IWERP_BUILD_ID / IWERP_PACKAGE_ID: sent when the client sends no iw-build-id / iw-package-id. */
+  iwerp: { buildId: string | undefined; packageId: string | undefined };
+  messengerPaths: MessengerPaths;
+  upstream: UpstreamPolicy;
+  /** EXPOSE_VENDOR_SECRETS (default false): put the vendors' tokens and AI prompts in the schema. */
+  exposeVendorSecrets: boolean;
+  /** MAX_PAGE_SIZE (default 100): the largest `first` of a connection. */
+  maxPageSize: number;
+  /** LOG_LEVEL (default info). */
+  logLevel: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readUrl(env: Env, name: string): URL | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`${name} must have no query, fragment or credentials.`);
+  }
+  return url;
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  }
+  return Number(raw);
+}
+
+function readBoolean(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return false;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}".`);
+}
+
+function readMessengerPaths(env: Env): MessengerPaths {
+  const paths = { ...DEFAULT_MESSENGER_PATHS };
+  for (const [key, { env: name, placeholders }] of Object.entries(MESSENGER_PATH_VARIABLES)) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const found = templatePlaceholders(raw).sort().join(',');
+    if (!raw.startsWith('/') || raw.includes('?') || raw.includes('#') || found !== placeholders.join(',')) {
+      const want = placeholders.length ? `with ${placeholders.map((p) => `{${p}}`).join(', ')}` : 'with no placeholder';
+      throw new ConfigError(`${name} must be a path starting with "/" ${want}, got "${raw}".`);
+    }
+    paths[key as keyof MessengerPaths] = raw;
+  }
+  return paths;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const baseUrls: Partial<Record<ProviderKey, URL>> = {};
+  const iwerp = readUrl(env, 'IWERP_BASE_URL');
+  const popsell = readUrl(env, 'POPSELL_BASE_URL');
+  const messenger = readUrl(env, 'MESSENGER_BASE_URL');
+  if (iwerp) baseUrls.iwerp = iwerp;
+  if (popsell) baseUrls.popsell = popsell;
+  if (messenger) baseUrls.messenger = messenger;
+  const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
+  }
+  return Object.freeze({
+    port: readInt(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST?.trim() || '0.0.0.0',
+    baseUrls,
+    demo: Object.keys(baseUrls).length === 0,
+    iwerp: { buildId: env.IWERP_BUILD_ID?.trim() || undefined, packageId: env.IWERP_PACKAGE_ID?.trim() || undefined },
+    messengerPaths: readMessengerPaths(env),
+    upstream: {
+      timeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1),
+      maxResponseBytes: readInt(env, 'UPSTREAM_MAX_RESPONSE_BYTES', 5 * 1024 * 1024, 1),
+      connections: readInt(env, 'UPSTREAM_CONNECTIONS', 32, 1),
+      maxRetries: readInt(env, 'UPSTREAM_RETRIES', 2, 0, 10),
+      minRetryDelayMs: readInt(env, 'UPSTREAM_RETRY_DELAY_MS', 50, 0),
+      maxRetryDelayMs: readInt(env, 'UPSTREAM_RETRY_MAX_DELAY_MS', 1000, 0),
+      keepAliveTimeoutMs: 10_000,
+    },
+    exposeVendorSecrets: readBoolean(env, 'EXPOSE_VENDOR_SECRETS'),
+    maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
+    logLevel,
+  });
+}

@@ -1,0 +1,74 @@
+/** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createContextFactory, type Adapters } from './context.js';
+import { buildSchema } from './schema/index.js';
+
+export interface GatewayDeps {
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'exposeVendorSecrets' | 'demo'>;
+  adapters: Adapters;
+  logger: Logger;
+}
+
+/** The operation GraphiQL opens with: one read from each vendor's demo data. */
+export const EXAMPLE_OPERATION = `# One request, three vendors. Each field's errors stay at its own path.
+query Example {
+  iwerp: chatroomByProviderId(provider: IWERP, providerId: "1") {
+    id
+    name
+    participants { displayName }
+  }
+  popsell: chatroomByProviderId(provider: POPSELL, providerId: "1", brandId: 1) {
+    id
+    kind
+    lastRating { value comment }
+    participants { displayName ... on Ambassador { username } }
+  }
+  messenger: organizationChatrooms(organizationId: 1, first: 3) {
+    totalCount
+    edges { node { id name kind capabilities { canSendMessage } } }
+    pageInfo { hasNextPage endCursor }
+  }
+  message: messageByProviderId(provider: IWERP, providerId: "1") {
+    text
+    author { displayName }
+    chatroom { name }
+  }
+}
+`;
+
+/** Demo mode's simulators accept any non-empty credential; these fill GraphiQL's header editor. */
+export const DEMO_HEADERS = {
+  'x-session-token': 'demo-session',
+  authorization: 'Bearer demo-popsell',
+  'x-popsell-brand': '1',
+  'api-token': 'demo-messenger',
+};
+
+export function createGateway(deps: GatewayDeps) {
+  return createYoga({
+    schema: buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets }),
+    context: createContextFactory(deps),
+    logging: deps.logger,
+    // Errors are shown only when they are GatewayErrors (coded); everything else is masked.
+    maskedErrors: { isDev: false },
+    landingPage: false,
+    // GraphiQL from the bundled assets, not a CDN: it works on closed networks too.
+    renderGraphiQL,
+    graphiql: {
+      title: 'Chat gateway',
+      defaultQuery: EXAMPLE_OPERATION,
+      ...(deps.config.demo ? { headers: JSON.stringify(DEMO_HEADERS, null, 2) } : {}),
+    },
+    plugins: [
+      // Browser "simple" requests (GET, form and multipart posts) need a header a page cannot set
+      // cross-site without a CORS preflight.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight'] }),
+    ],
+  });
+}
+
+export type Gateway = ReturnType<typeof createGateway>;

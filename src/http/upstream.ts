@@ -1,0 +1,141 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { ValidateFunction } from 'ajv';
+import { GatewayError } from '../errors.js';
+import type { Provider } from '../model/provider.js';
+
+/** Settings of one vendor's HTTP client. */
+export interface UpstreamOptions {
+  provider: Provider;
+  /** The vendor's base URL; its path (e.g. `/api/v2`) prefixes every request path. */
+  baseUrl: URL;
+  dispatcher: Dispatcher;
+  /** Whole request, retries and body included (UPSTREAM_TIMEOUT_MS, default 10000). */
+  timeoutMs: number;
+  /** Larger responses are refused as UPSTREAM_ERROR (UPSTREAM_MAX_RESPONSE_BYTES, default 5 MiB). */
+  maxResponseBytes: number;
+}
+
+export interface UpstreamRequest<T> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Already expanded and encoded: see expandPath. */
+  path: string;
+  query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  headers: Readonly<Record<string, string>>;
+  body?: string | Buffer | Readable | null;
+  /** Checks the parsed body; omit for responses the gateway does not read. */
+  validate?: ValidateFunction<T>;
+}
+
+export interface Upstream {
+  readonly provider: Provider;
+  request<T>(request: UpstreamRequest<T> & { validate: ValidateFunction<T> }): Promise<T>;
+  request(request: UpstreamRequest<unknown>): Promise<void>;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function statusError(provider: Provider, status: number): GatewayError {
+  const opts = { provider, upstreamStatus: status };
+  if (status === 401) return new GatewayError('UNAUTHENTICATED', `${provider} rejected the credentials.`, opts);
+  if (status === 403) return new GatewayError('FORBIDDEN', `${provider} denied access.`, opts);
+  if (status === 404) return new GatewayError('NOT_FOUND', `${provider} has no such resource.`, opts);
+  if (status === 400 || status === 422) {
+    return new GatewayError('BAD_USER_INPUT', `${provider} refused the request as invalid.`, opts);
+  }
+  if (status >= 300 && status < 400) {
+    // Never followed: a redirect could carry the credential headers to another origin.
+    return new GatewayError('UPSTREAM_ERROR', `${provider} answered with a redirect, which is not followed.`, opts);
+  }
+  return new GatewayError('UPSTREAM_ERROR', `${provider} answered with status ${status}.`, opts);
+}
+
+/** Maps anything a request can throw to the one error type, with a contract code. */
+function toGatewayError(provider: Provider, error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  const e = error as { name?: string; code?: string; statusCode?: number };
+  if (e?.name === 'TimeoutError' || (e?.code && TIMEOUT_CODES.has(e.code))) {
+    return new GatewayError('UPSTREAM_TIMEOUT', `${provider} did not answer in time.`, { provider, cause: error });
+  }
+  if (e?.code === 'UND_ERR_REQ_RETRY' && typeof e.statusCode === 'number') return statusError(provider, e.statusCode);
+  return new GatewayError('UPSTREAM_ERROR', `${provider} could not be reached.`, { provider, cause: error });
+}
+
+async function readBody(body: Dispatcher.ResponseData['body'], limit: number, provider: Provider): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The one door to a vendor. Every request runs under one deadline signal that covers connecting,
+ * retries, headers and a body that trickles in (undici's own timeouts reset on each chunk); 3xx is
+ * never followed; bodies are size-capped, parsed and validated against the vendor contract, so a
+ * resolver only ever sees a payload of the documented shape.
+ */
+export function createUpstream(options: UpstreamOptions): Upstream {
+  const { provider, dispatcher, timeoutMs, maxResponseBytes } = options;
+  const origin = options.baseUrl.origin;
+  const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
+
+  async function request<T>(req: UpstreamRequest<T>): Promise<T | void> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) query.set(key, String(value));
+    }
+    const search = query.size > 0 ? `?${query}` : '';
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({
+        origin,
+        path: `${basePath}${req.path}${search}`,
+        method: req.method,
+        headers: { accept: 'application/json', ...req.headers },
+        body: req.body ?? null,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw toGatewayError(provider, error);
+    }
+    try {
+      const { statusCode, headers, body } = response;
+      if (statusCode >= 300) {
+        await body.dump();
+        throw statusError(provider, statusCode);
+      }
+      const declared = Number(headers['content-length']);
+      if (declared > maxResponseBytes) {
+        body.destroy();
+        throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
+      }
+      const text = await readBody(body, maxResponseBytes, provider);
+      if (!req.validate) return;
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch (cause) {
+        throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response that is not JSON.`, { provider, cause });
+      }
+      if (!req.validate(data)) {
+        throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response of an unexpected shape.`, {
+          provider,
+          cause: req.validate.errors,
+        });
+      }
+      return data;
+    } catch (error) {
+      response.body.destroy();
+      throw toGatewayError(provider, error);
+    }
+  }
+
+  return { provider, request } as Upstream;
+}

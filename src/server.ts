@@ -1,0 +1,52 @@
+/** The only file that listens: loadConfig → (demo simulators) → createGateway → listen. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from './config.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './logger.js';
+import { startSimulators } from './simulators/index.js';
+import { createUpstreams } from './upstreams/index.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`Configuration error: ${error.message}\n`);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+const simulators = config.demo ? await startSimulators() : undefined;
+if (simulators) {
+  logger.info('Demo mode: no *_BASE_URL is set, so the gateway talks to its built-in vendor simulators on loopback.');
+  for (const key of ['iwerp', 'popsell', 'messenger'] as const) {
+    logger.info(`Demo mode: ${key} simulator at ${simulators[key].baseUrl.href}`);
+  }
+}
+const upstreams = createUpstreams(
+  config,
+  simulators
+    ? { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl }
+    : config.baseUrls,
+);
+const gateway = createGateway({ config, adapters: upstreams.adapters, logger });
+const server = createServer(gateway);
+server.listen(config.port, config.host, () => {
+  const { port } = server.address() as AddressInfo;
+  const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  logger.info(`Chat gateway on http://${shown}:${port}${gateway.graphqlEndpoint}${config.demo ? ' (demo mode)' : ''}`);
+});
+
+/** SIGTERM: stop accepting, let in-flight requests finish, close the vendor pools, exit 0. */
+function shutdown(signal: string) {
+  logger.info(`${signal}: shutting down`);
+  server.close(async () => {
+    await upstreams.close();
+    await simulators?.close();
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.once('SIGINT', () => shutdown('SIGINT'));

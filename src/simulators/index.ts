@@ -1,0 +1,24 @@
+import type { ProviderKey } from '../model/provider.js';
+import { iwerpSimulator } from './iwerp.js';
+import { createMessengerSimulator } from './messenger.js';
+import { popsellSimulator } from './popsell.js';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from './server.js';
+
+export type Simulators = Record<ProviderKey, RunningSimulator> & { close(): Promise<void> };
+
+/** Starts the three demo vendors on loopback ports of their own (demo mode, tests, bench). */
+export async function startSimulators(options: Pick<SimulatorOptions, 'latencyMs'> = {}): Promise<Simulators> {
+  const [iwerp, popsell, messenger] = await Promise.all([
+    startSimulator(iwerpSimulator, options),
+    startSimulator(popsellSimulator, { ...options, basePath: '/api/v2' }),
+    startSimulator(createMessengerSimulator(), options),
+  ]);
+  return {
+    iwerp,
+    popsell,
+    messenger,
+    close: async () => {
+      await Promise.all([iwerp.close(), popsell.close(), messenger.close()]);
+    },
+  };
+}

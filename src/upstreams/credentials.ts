@@ -1,0 +1,86 @@
+/**
+ * The vendor credentials of one GraphQL request, read from its headers (CONTRACT.md,
+ * "Credentials"). Each adapter takes only its own vendor's part, so a credential cannot reach
+ * another vendor by construction.
+ */
+import { createHash } from 'node:crypto';
+import { GatewayError, badInput } from '../errors.js';
+import type { ChatroomRef } from '../model/chat.js';
+import type { Provider } from '../model/provider.js';
+
+export interface Credentials {
+  iwerp: { sessionToken: string; buildId: string | undefined; packageId: string | undefined } | null;
+  popsell: { authorization: string; brandHeader: string | undefined } | null;
+  messenger: { apiToken: string | undefined; personalAccessToken: string | undefined } | null;
+}
+
+interface HeaderSource {
+  get(name: string): string | null;
+}
+
+const header = (headers: HeaderSource, name: string) => headers.get(name)?.trim() || undefined;
+
+/** IWERP_BUILD_ID / IWERP_PACKAGE_ID fill in what the client does not send. */
+export function credentialsFromHeaders(
+  headers: HeaderSource,
+  iwerpDefaults: { buildId: string | undefined; packageId: string | undefined },
+): Credentials {
+  const sessionToken = header(headers, 'x-session-token');
+  const authorization = header(headers, 'authorization');
+  const apiToken = header(headers, 'api-token');
+  const personalAccessToken = header(headers, 'personal-access-token');
+  return {
+    iwerp: sessionToken
+      ? {
+          sessionToken,
+          buildId: header(headers, 'iw-build-id') ?? iwerpDefaults.buildId,
+          packageId: header(headers, 'iw-package-id') ?? iwerpDefaults.packageId,
+        }
+      : null,
+    popsell: authorization ? { authorization, brandHeader: header(headers, 'x-popsell-brand') } : null,
+    messenger: apiToken || personalAccessToken ? { apiToken, personalAccessToken } : null,
+  };
+}
+
+export const missingCredential = (provider: Provider, headerNames: string) =>
+  new GatewayError('UNAUTHENTICATED', `No ${provider} credential in the request (send ${headerNames}).`, { provider });
+
+/** The Popsell brand to use: the one the ID or argument names, else the x-popsell-brand header. */
+export function popsellBrand(explicit: number | null | undefined, credentials: Credentials): number {
+  if (explicit !== null && explicit !== undefined) return explicit;
+  const raw = credentials.popsell?.brandHeader;
+  if (raw === undefined) {
+    throw badInput('A Popsell chatroom needs a brand: pass brandId or send the x-popsell-brand header.', 'POPSELL');
+  }
+  if (!/^\d+$/.test(raw)) throw badInput('The x-popsell-brand header must be a whole number.', 'POPSELL');
+  return Number(raw);
+}
+
+/** A chatroom named by its vendor's own identifier; only Popsell rooms have a brand. */
+export function chatroomRefOf(
+  provider: Provider,
+  providerId: string,
+  brandId: number | null | undefined,
+  credentials: Credentials,
+): ChatroomRef {
+  if (provider !== 'POPSELL' && brandId !== null && brandId !== undefined) {
+    throw badInput(`brandId applies to POPSELL chatrooms only, not ${provider}.`, provider);
+  }
+  return { provider, providerId, brandId: provider === 'POPSELL' ? popsellBrand(brandId, credentials) : null };
+}
+
+/**
+ * A short hash of one vendor's credential: the "credential scope" that keys loaders and caches,
+ * so nothing fetched with one credential is served to another, without keeping the secret itself.
+ */
+const secretOf: Record<Provider, (c: Credentials) => string | undefined> = {
+  IWERP: (c) => c.iwerp?.sessionToken,
+  POPSELL: (c) => c.popsell?.authorization,
+  MESSENGER: (c) => c.messenger ? `${c.messenger.apiToken ?? ''}\n${c.messenger.personalAccessToken ?? ''}` : undefined,
+};
+
+export function credentialScope(credentials: Credentials, provider: Provider): string {
+  const secret = secretOf[provider](credentials);
+  if (!secret) return `${provider}:anonymous`;
+  return `${provider}:${createHash('sha256').update(secret).digest('base64url').slice(0, 22)}`;
+}

@@ -1,0 +1,60 @@
+import type { Dispatcher } from 'undici';
+import type { Config } from '../config.js';
+import type { Adapters } from '../context.js';
+import { GatewayError } from '../errors.js';
+import { createVendorDispatcher } from '../http/dispatcher.js';
+import { createUpstream, type Upstream } from '../http/upstream.js';
+import { providerKey, type Provider, type ProviderKey } from '../model/provider.js';
+import { createIwerpAdapter } from './iwerp/index.js';
+import { createMessengerAdapter } from './messenger/index.js';
+import { createPopsellAdapter } from './popsell/index.js';
+
+export interface Upstreams {
+  adapters: Adapters;
+  /** Closes every vendor's connection pool. */
+  close(): Promise<void>;
+}
+
+/** A vendor without a base URL (others are configured): its fields fail without a call. */
+const unconfigured = (provider: Provider): Upstream => ({
+  provider,
+  request: async () => {
+    throw new GatewayError('UPSTREAM_ERROR', `${provider} is not configured on this gateway.`, { provider });
+  },
+});
+
+/**
+ * Builds the adapters once at start: one dispatcher (connection pool + read retries) and one
+ * upstream client per configured vendor. `base` replaces the pools, e.g. with a MockAgent in tests.
+ */
+export function createUpstreams(
+  config: Pick<Config, 'upstream' | 'messengerPaths'>,
+  baseUrls: Partial<Record<ProviderKey, URL>>,
+  base?: Dispatcher,
+): Upstreams {
+  const dispatchers: Dispatcher[] = [];
+  const upstream = (provider: Provider): Upstream => {
+    const baseUrl = baseUrls[providerKey(provider)];
+    if (!baseUrl) return unconfigured(provider);
+    const dispatcher = createVendorDispatcher(config.upstream, base);
+    dispatchers.push(dispatcher);
+    return createUpstream({
+      provider,
+      baseUrl,
+      dispatcher,
+      timeoutMs: config.upstream.timeoutMs,
+      maxResponseBytes: config.upstream.maxResponseBytes,
+    });
+  };
+  return {
+    adapters: {
+      IWERP: createIwerpAdapter(upstream('IWERP')),
+      POPSELL: createPopsellAdapter(upstream('POPSELL')),
+      MESSENGER: createMessengerAdapter(upstream('MESSENGER'), config.messengerPaths),
+    },
+    close: async () => {
+      // A test's MockAgent belongs to the test, which closes it.
+      if (!base) await Promise.all(dispatchers.map((d) => d.close()));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Upstream } from '../../http/upstream.js';
+import { pathSegment } from '../../http/path.js';
+import { compileValidators } from '../../http/validation.js';
+import { NO_CAPABILITIES } from '../../model/chat.js';
+import type { ChatAdapter } from '../adapter.js';
+import { missingCredential, type Credentials } from '../credentials.js';
+import { mapChatroom, mapMessage, type IwerpChatroomPayload, type IwerpMessagePayload } from './mapper.js';
+import { componentSchemas } from './openapi.gen.js';
+
+/** IW-ERP chat: one chatroom with its participants, one message with stubs. Read-only. */
+export function createIwerpAdapter(upstream: Upstream): ChatAdapter {
+  const validator = compileValidators('iwerp', componentSchemas);
+  const validateChatroom = validator<IwerpChatroomPayload>('Chatroom');
+  const validateMessage = validator<IwerpMessagePayload>('ChatroomMessage');
+
+  function request(credentials: Credentials) {
+    const iwerp = credentials.iwerp;
+    if (!iwerp) throw missingCredential('IWERP', 'x-session-token');
+    return {
+      headers: { 'x-session-token': iwerp.sessionToken },
+      query: { 'iw-build-id': iwerp.buildId, 'iw-package-id': iwerp.packageId },
+    };
+  }
+
+  return {
+    provider: 'IWERP',
+    capabilities: () => NO_CAPABILITIES,
+    async getChatroom(ref, credentials) {
+      const path = `/api/chat/chatroom/${pathSegment(ref.providerId, 'IWERP', 'chatroom identifier')}`;
+      const payload = await upstream.request({ method: 'GET', path, ...request(credentials), validate: validateChatroom });
+      return mapChatroom(payload);
+    },
+    async getMessage(providerId, credentials) {
+      const path = `/api/chat/chatroom_message/${pathSegment(providerId, 'IWERP', 'message identifier')}`;
+      const payload = await upstream.request({ method: 'GET', path, ...request(credentials), validate: validateMessage });
+      return mapMessage(payload);
+    },
+  };
+}
