@@ -67,7 +67,6 @@ async function readBody(body: Dispatcher.ResponseData['body'], limit: number, pr
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
     if (size > limit) {
-      body.destroy();
       throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
     }
     chunks.push(chunk as Buffer);
@@ -113,7 +112,6 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       }
       const declared = Number(headers['content-length']);
       if (declared > maxResponseBytes) {
-        body.destroy();
         throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
       }
       const text = await readBody(body, maxResponseBytes, provider);
@@ -132,7 +130,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       }
       return data;
     } catch (error) {
-      response.body.destroy();
+      // The body is abandoned: close it, and swallow the abort error that destroying it emits.
+      response.body.on('error', () => undefined).destroy();
       throw toGatewayError(provider, error);
     }
   }

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { startSimulators } from '../../src/simulators/index.js';
+
+const root = new URL('../../', import.meta.url);
+const tsx = new URL('node_modules/.bin/tsx', root).pathname;
+
+/** Runs `npm start`'s command with the given environment; resolves once it listens or exits. */
+function start(env: Record<string, string>) {
+  const child = spawn(tsx, ['src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const ready = new Promise<URL | undefined>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Chat gateway on (http:\/\/[^\s"]+)/.exec(output);
+      if (match) resolve(new URL(match[1]!.replace('localhost', '127.0.0.1')));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', () => resolve(undefined));
+  });
+  return { child, ready, output: () => output };
+}
+
+describe('npm start', () => {
+  it('with no configuration, runs the simulators on loopback, says so, answers, and exits 0 on SIGTERM', async () => {
+    const server = start({});
+    const url = await server.ready;
+    expect(url).toBeDefined();
+    expect(server.output()).toMatch(/Demo mode/);
+    expect(server.output()).toMatch(/iwerp simulator at http:\/\/127\.0\.0\.1:\d+/);
+    const res = await fetch(url!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-session-token': 'demo' },
+      body: JSON.stringify({ query: '{ messageByProviderId(provider: IWERP, providerId: "1") { text } }' }),
+    });
+    expect(await res.json()).toEqual({ data: { messageByProviderId: { text: 'Message 1 in Project Apollo' } } });
+    const health = await fetch(new URL('/health', url));
+    expect(health.status).toBe(200);
+    server.child.kill('SIGTERM');
+    const [code] = await once(server.child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('with a *_BASE_URL, uses only that vendor and starts no simulator', async () => {
+    const vendors = await startSimulators();
+    const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href, IWERP_BUILD_ID: 'b-9' });
+    try {
+      const url = await server.ready;
+      expect(server.output()).not.toMatch(/Demo mode/);
+      const res = await fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-session-token': 'real', authorization: 'Bearer p', 'x-popsell-brand': '1' },
+        body: JSON.stringify({
+          query: '{ iw: chatroomByProviderId(provider: IWERP, providerId: "2") { name } pop: chatroomByProviderId(provider: POPSELL, providerId: "1") { kind } }',
+        }),
+      });
+      const body = (await res.json()) as { data: unknown; errors: { path: string[]; extensions: { code: string } }[] };
+      expect(body.data).toEqual({ iw: { name: 'Support' }, pop: null });
+      expect(body.errors.map((e) => [e.path.join('.'), e.extensions.code])).toEqual([['pop', 'UPSTREAM_ERROR']]);
+      expect(vendors.iwerp.requests.map((r) => `${r.path}?${r.query}`)).toEqual(['/api/chat/chatroom/2?iw-build-id=b-9']);
+      expect(vendors.iwerp.requests[0]?.headers['x-session-token']).toBe('real');
+      expect(vendors.popsell.requests).toEqual([]);
+    } finally {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+      await vendors.close();
+    }
+  });
+
+  it.each([
+    ['UPSTREAM_TIMEOUT_MS', 'soon'],
+    ['IWERP_BASE_URL', 'not a url'],
+    ['MESSENGER_PATH_CHATROOM', '/chatroom/{id}'],
+  ])('stops with one line naming %s when it is bad', async (name, value) => {
+    const server = start({ [name]: value });
+    expect(await server.ready).toBeUndefined();
+    expect(server.child.exitCode).toBe(1);
+    expect(server.output().trim().split('\n')).toHaveLength(1);
+    expect(server.output()).toContain(name);
+  });
+});

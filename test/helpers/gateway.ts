@@ -1,0 +1,68 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEMO_HEADERS, createGateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/logger.js';
+import { startSimulators } from '../../src/simulators/index.js';
+import { createUpstreams } from '../../src/upstreams/index.js';
+import { testConfig } from './config.js';
+
+export interface GraphQLResponse {
+  data?: Record<string, any> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; provider?: string } }[];
+}
+
+/**
+ * The real thing on loopback: the three simulators, the gateway on an HTTP port, and a client
+ * that posts GraphQL with the demo credentials unless told otherwise. `calls()` counts what each
+ * vendor received since the last `resetCalls()`.
+ */
+export async function startGateway(options: { env?: Record<string, string>; latencyMs?: number } = {}) {
+  const simulators = await startSimulators(options.latencyMs ? { latencyMs: options.latencyMs } : {});
+  const config = testConfig(options.env);
+  const upstreams = createUpstreams(config, {
+    iwerp: simulators.iwerp.baseUrl,
+    popsell: simulators.popsell.baseUrl,
+    messenger: simulators.messenger.baseUrl,
+  });
+  const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, logger: createLogger('silent') });
+  const server = createServer(yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+
+  const marks = { iwerp: 0, popsell: 0, messenger: 0 };
+  const vendorRequests = (key: keyof typeof marks) => simulators[key].requests.slice(marks[key]);
+
+  return {
+    url,
+    simulators,
+    async query(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = DEMO_HEADERS): Promise<GraphQLResponse> {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse;
+    },
+    vendorRequests,
+    calls: () => ({
+      iwerp: vendorRequests('iwerp').length,
+      popsell: vendorRequests('popsell').length,
+      messenger: vendorRequests('messenger').length,
+    }),
+    resetCalls() {
+      for (const key of Object.keys(marks) as (keyof typeof marks)[]) marks[key] = simulators[key].requests.length;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await upstreams.close();
+      await simulators.close();
+    },
+  };
+}
+
+export type TestGateway = Awaited<ReturnType<typeof startGateway>>;
+
+/** Error codes by path, for partial-data assertions. */
+export const errorCodes = (response: GraphQLResponse) =>
+  Object.fromEntries((response.errors ?? []).map((e) => [(e.path ?? []).join('.'), e.extensions?.code]));

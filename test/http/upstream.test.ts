@@ -1,0 +1,114 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../src/errors.js';
+import { createVendorDispatcher } from '../../src/http/dispatcher.js';
+import { createUpstream } from '../../src/http/upstream.js';
+import { testConfig } from '../helpers/config.js';
+
+const servers: Server[] = [];
+
+/** A loopback vendor that misbehaves as the test says; counts the requests it got. */
+async function vendor(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    handler(req, res);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), hits };
+}
+
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((resolve) => {
+          s.closeAllConnections();
+          s.close(resolve);
+        }),
+    ),
+  );
+});
+
+const acceptAnything = (data: unknown): data is unknown => data !== undefined;
+
+function client(baseUrl: URL, env: Record<string, string> = {}) {
+  const config = testConfig(env);
+  return createUpstream({
+    provider: 'IWERP',
+    baseUrl,
+    dispatcher: createVendorDispatcher(config.upstream),
+    timeoutMs: config.upstream.timeoutMs,
+    maxResponseBytes: config.upstream.maxResponseBytes,
+  });
+}
+
+async function codeOf(promise: Promise<unknown>) {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(GatewayError);
+  return (error as GatewayError).code;
+}
+
+describe('the upstream HTTP layer', () => {
+  it('times out a body that trickles in, within the whole-request deadline', async () => {
+    const { url } = await vendor((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":');
+      // One byte every 50 ms resets any per-chunk timeout; only a whole-request deadline ends it.
+      const timer = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    const started = Date.now();
+    expect(await codeOf(client(url, { UPSTREAM_TIMEOUT_MS: '300' }).request({ method: 'GET', path: '/x', headers: {}, validate: acceptAnything as never }))).toBe(
+      'UPSTREAM_TIMEOUT',
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('times out a vendor that sends no headers', async () => {
+    const { url } = await vendor(() => undefined);
+    expect(await codeOf(client(url, { UPSTREAM_TIMEOUT_MS: '200' }).request({ method: 'GET', path: '/x', headers: {} }))).toBe('UPSTREAM_TIMEOUT');
+  });
+
+  it('refuses a body over the size cap, declared or not', async () => {
+    const big = JSON.stringify({ id: 1, name: 'x'.repeat(5000) });
+    const declared = await vendor((_, res) => res.writeHead(200, { 'content-length': big.length }).end(big));
+    const chunked = await vendor((_, res) => {
+      res.writeHead(200);
+      res.write(big.slice(0, 3000));
+      res.end(big.slice(3000));
+    });
+    for (const { url } of [declared, chunked]) {
+      expect(
+        await codeOf(client(url, { UPSTREAM_MAX_RESPONSE_BYTES: '4096' }).request({ method: 'GET', path: '/x', headers: {}, validate: acceptAnything as never })),
+      ).toBe('UPSTREAM_ERROR');
+    }
+  });
+
+  it('does not follow a redirect, so credentials never reach another origin', async () => {
+    const elsewhere = await vendor((_, res) => res.end('{}'));
+    const { url } = await vendor((_, res) => res.writeHead(302, { location: `${elsewhere.url.href}steal` }).end());
+    expect(await codeOf(client(url).request({ method: 'GET', path: '/x', headers: { 'x-session-token': 'secret' } }))).toBe('UPSTREAM_ERROR');
+    expect(elsewhere.hits).toEqual([]);
+  });
+
+  it('retries a reset read inside the deadline, then answers UPSTREAM_ERROR', async () => {
+    const { url, hits } = await vendor((req) => req.socket.destroy());
+    expect(await codeOf(client(url, { UPSTREAM_RETRIES: '2' }).request({ method: 'GET', path: '/x', headers: {} }))).toBe('UPSTREAM_ERROR');
+    expect(hits).toHaveLength(3);
+  });
+
+  it('sends a write once, even after a 503', async () => {
+    const { url, hits } = await vendor((_, res) => res.writeHead(503).end());
+    expect(await codeOf(client(url).request({ method: 'POST', path: '/x', headers: {}, body: '{}' }))).toBe('UPSTREAM_ERROR');
+    expect(hits).toHaveLength(1);
+  });
+
+  it('keeps the base URL path as a prefix', async () => {
+    const { url, hits } = await vendor((_, res) => res.end('{"ok":true}'));
+    await client(new URL('/api/v2/', url)).request({ method: 'GET', path: '/chat/chatrooms/1', headers: {}, validate: acceptAnything as never });
+    expect(hits).toEqual(['/api/v2/chat/chatrooms/1']);
+  });
+});

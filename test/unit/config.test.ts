@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_MESSENGER_PATHS, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has the contract defaults and demo mode with no base URL', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100 });
+    expect(config.upstream.timeoutMs).toBe(10_000);
+    expect(config.messengerPaths).toEqual(DEFAULT_MESSENGER_PATHS);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('uses only the vendors configured', () => {
+    const config = loadConfig({ POPSELL_BASE_URL: 'https://domain.tld/api/v2', IWERP_BUILD_ID: 'b1' });
+    expect(config.demo).toBe(false);
+    expect(Object.keys(config.baseUrls)).toEqual(['popsell']);
+    expect(config.iwerp.buildId).toBe('b1');
+  });
+
+  it('accepts Messenger path templates with the right placeholders', () => {
+    expect(loadConfig({ MESSENGER_PATH_MESSAGE: '/v2/rooms/{roomID}/messages' }).messengerPaths.message).toBe('/v2/rooms/{roomID}/messages');
+  });
+
+  it.each([
+    ['PORT', '80a'],
+    ['PORT', '70000'],
+    ['UPSTREAM_TIMEOUT_MS', '0'],
+    ['UPSTREAM_TIMEOUT_MS', '1.5'],
+    ['IWERP_BASE_URL', 'acme.iw-erp.de'],
+    ['IWERP_BASE_URL', 'ftp://acme.iw-erp.de'],
+    ['POPSELL_BASE_URL', 'https://user:pw@domain.tld'],
+    ['MESSENGER_BASE_URL', 'https://m.test/?token=1'],
+    ['EXPOSE_VENDOR_SECRETS', 'yes'],
+    ['LOG_LEVEL', 'loud'],
+    ['MESSENGER_PATH_AVATAR', 'chatroom/{roomID}/avatar'],
+    ['MESSENGER_PATH_AVATAR', '/chatroom/{id}/avatar'],
+    ['MESSENGER_PATH_CHATROOMS', '/chatrooms?all=true'],
+  ])('refuses %s=%j with an error naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});
