@@ -76,6 +76,8 @@ export interface Config {
   exposeVendorSecrets: boolean;
   /** MAX_PAGE_SIZE (default 100): the largest `first` of a connection. */
   maxPageSize: number;
+  /** AVATAR_MAX_BYTES (default 5 MiB): larger uploads are BAD_USER_INPUT before any vendor call. */
+  avatarMaxBytes: number;
   /** LOG_LEVEL (default info). */
   logLevel: string;
 }
@@ -164,6 +166,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     exposeVendorSecrets: readBoolean(env, 'EXPOSE_VENDOR_SECRETS'),
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
+    avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
     logLevel,
   });
 }

@@ -24,10 +24,11 @@ export interface Context {
   loaders: Loaders;
   adapters: Adapters;
   maxPageSize: number;
+  avatarMaxBytes: number;
 }
 
 export interface ContextDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize'>;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'avatarMaxBytes'>;
   adapters: Adapters;
   logger: Logger;
 }
@@ -47,6 +48,7 @@ export function createContextFactory(deps: ContextDeps) {
       loaders: createLoaders(deps.adapters, credentials),
       adapters: deps.adapters,
       maxPageSize: deps.config.maxPageSize,
+      avatarMaxBytes: deps.config.avatarMaxBytes,
     };
   };
 }

@@ -8,7 +8,7 @@ import { createContextFactory, type Adapters } from './context.js';
 import { buildSchema } from './schema/index.js';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'exposeVendorSecrets' | 'demo'>;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo'>;
   adapters: Adapters;
   logger: Logger;
 }

@@ -25,10 +25,13 @@ export interface UpstreamRequest<T> {
   body?: string | Buffer | Readable | null;
   /** Checks the parsed body; omit for responses the gateway does not read. */
   validate?: ValidateFunction<T>;
+  /** A write whose vendor may answer with an empty body (204) instead of the resource. */
+  allowEmpty?: boolean;
 }
 
 export interface Upstream {
   readonly provider: Provider;
+  request<T>(request: UpstreamRequest<T> & { validate: ValidateFunction<T>; allowEmpty: true }): Promise<T | undefined>;
   request<T>(request: UpstreamRequest<T> & { validate: ValidateFunction<T> }): Promise<T>;
   request(request: UpstreamRequest<unknown>): Promise<void>;
 }
@@ -115,7 +118,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
       }
       const text = await readBody(body, maxResponseBytes, provider);
-      if (!req.validate) return;
+      if (!req.validate || (req.allowEmpty && text.trim() === '')) return;
       let data: unknown;
       try {
         data = JSON.parse(text);

@@ -6,6 +6,13 @@ import { defineMessage } from './types/Message.js';
 import { defineNode } from './types/Node.js';
 import { defineParticipant } from './types/Participant.js';
 import { defineScalars } from './types/scalars.js';
+import { defineCreateChatroom } from './mutations/createChatroom.js';
+import { defineCreateDefaultChatroom } from './mutations/createDefaultChatroom.js';
+import { defineDeleteChatroom } from './mutations/deleteChatroom.js';
+import { defineRemoveDefaultChatroom } from './mutations/removeDefaultChatroom.js';
+import { defineSendMessage } from './mutations/sendMessage.js';
+import { defineSetChatroomAvatar } from './mutations/setChatroomAvatar.js';
+import { defineUpdateChatroom } from './mutations/updateChatroom.js';
 
 /** Builds the GraphQL schema; options decide the opt-in parts (vendor secrets). */
 export function buildSchema(options: SchemaOptions) {
@@ -18,5 +25,13 @@ export function buildSchema(options: SchemaOptions) {
   defineChatroomConnection(builder, refs);
   defineParticipant(builder, refs, enums, options);
   defineMessage(builder, refs, enums);
+  builder.mutationType({ description: 'Writes; each says which vendors support it. Never retried.' });
+  defineCreateChatroom(builder, refs);
+  defineUpdateChatroom(builder, refs);
+  defineDeleteChatroom(builder);
+  defineCreateDefaultChatroom(builder, refs);
+  defineRemoveDefaultChatroom(builder);
+  defineSetChatroomAvatar(builder, refs);
+  defineSendMessage(builder, refs);
   return lexicographicSortSchema(builder.toSchema());
 }

@@ -4,7 +4,8 @@
  * organization is a user request, which an API-TOKEN may not make (403, as the document says).
  * `limit` outside 1..50 or a negative offset is 400. Seed: organization 1 holds 36 chatrooms (1 is
  * its default room, 2–7 event rooms for events 101–106, the rest custom), organization 2 holds
- * 37–41. State lives in the instance: each simulator starts from the same seed.
+ * 37–41. Writes change the instance's state (create, update, delete, default room, avatar, sent
+ * messages), so what is written can be read back; each simulator starts from the same seed.
  */
 import type { components } from '../upstreams/messenger/openapi.gen.js';
 import { json, type SimulatorHandler, type SimulatorRequest } from './server.js';
@@ -40,8 +41,44 @@ const intParam = (req: SimulatorRequest, name: string) => {
   return raw !== null && /^-?\d+$/.test(raw) ? Number(raw) : raw === null ? undefined : Number.NaN;
 };
 
-export function createMessengerSimulator(): SimulatorHandler {
-  const rooms = seed();
+/** What the demo Messenger holds; tests read it to see that a write took effect. */
+export interface MessengerState {
+  rooms: Map<number, Room>;
+  sentMessages: { roomId: number; message: string }[];
+  avatars: Map<number, { contentType: string; bytes: Buffer }>;
+}
+
+const ORGANIZATIONS = [1, 2];
+
+function parseJson(body: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks a create/update body as the document types it; returns an error message or the fields. */
+function chatroomInput(body: Buffer, required: boolean) {
+  const input = parseJson(body);
+  if (!input) return 'The body must be a JSON object.';
+  const { assignedUsers, name, organizationID } = input;
+  if (assignedUsers !== undefined && !(Array.isArray(assignedUsers) && assignedUsers.every(Number.isSafeInteger))) {
+    return 'assignedUsers must be an array of integers.';
+  }
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) return 'name must be a non-empty string.';
+  if (organizationID !== undefined && !ORGANIZATIONS.includes(organizationID as number)) return 'Unknown organization.';
+  if (required && (assignedUsers === undefined || name === undefined || organizationID === undefined)) {
+    return 'assignedUsers, name and organizationID are required.';
+  }
+  return { assignedUsers: assignedUsers as number[] | undefined, name: name as string | undefined, organizationID: organizationID as number | undefined };
+}
+
+export function createMessengerSimulator(): { handle: SimulatorHandler; state: MessengerState } {
+  const state: MessengerState = { rooms: seed(), sentMessages: [], avatars: new Map() };
+  const { rooms } = state;
+  let nextId = Math.max(...rooms.keys()) + 1;
   const byOrganization = (org: number) => [...rooms.values()].filter((r) => r.organizationID === org);
 
   function list(req: SimulatorRequest) {
@@ -64,14 +101,81 @@ export function createMessengerSimulator(): SimulatorHandler {
     return json(200, { entries: all ? entries : entries.slice(offset, offset + limit), total });
   }
 
-  return (req) => {
+  function create(req: SimulatorRequest) {
+    const input = chatroomInput(req.body, true);
+    if (typeof input === 'string') return json(400, { message: input });
+    const room: Room = {
+      id: nextId++,
+      organizationID: input.organizationID!,
+      type: 'custom',
+      name: input.name!,
+      eventID: 0,
+      avatarURL: '',
+      assignedUsers: input.assignedUsers!,
+      scheduledDeletion: null,
+    };
+    rooms.set(room.id, room);
+    return json(201, room);
+  }
+
+  function defaultRoom(req: SimulatorRequest, orgSegment: string) {
+    const org = /^\d+$/.test(orgSegment) ? Number(orgSegment) : Number.NaN;
+    if (!ORGANIZATIONS.includes(org)) return json(404, { message: 'Unknown organization.' });
+    const existing = byOrganization(org).find((r) => r.type === 'default');
+    if (req.method === 'DELETE') {
+      if (!existing) return json(404, { message: 'The organization has no default chatroom.' });
+      rooms.delete(existing.id);
+      return json(204);
+    }
+    if (existing) return json(409, { message: 'The organization already has a default chatroom.' });
+    const room: Room = { id: nextId++, organizationID: org, type: 'default', name: 'Everyone', eventID: 0, avatarURL: '', assignedUsers: [], scheduledDeletion: null };
+    rooms.set(room.id, room);
+    return json(201, room);
+  }
+
+  /** Writes on one room; update, delete and avatar need a custom room, as the document says. */
+  function roomWrite(req: SimulatorRequest, room: Room, sub: string | undefined) {
+    if (req.method === 'POST' && sub === 'message') {
+      const message = parseJson(req.body)?.message;
+      if (typeof message !== 'string' || message.trim() === '') return json(400, { message: 'message must be a non-empty string.' });
+      state.sentMessages.push({ roomId: room.id, message });
+      return json(204);
+    }
+    if (room.type !== 'custom') return json(403, { message: 'Only custom chatrooms can be changed.' });
+    if (req.method === 'PUT' && sub === 'avatar') {
+      if (req.body.length === 0) {
+        state.avatars.delete(room.id);
+        room.avatarURL = '';
+      } else {
+        state.avatars.set(room.id, { contentType: String(req.headers['content-type']), bytes: req.body });
+        room.avatarURL = `https://images.example.test/messenger/avatars/${room.id}-${req.body.length}`;
+      }
+      return json(204);
+    }
+    if (req.method === 'PUT' && sub === undefined) {
+      const input = chatroomInput(req.body, false);
+      if (typeof input === 'string') return json(400, { message: input });
+      if (input.name !== undefined) room.name = input.name;
+      if (input.assignedUsers !== undefined) room.assignedUsers = input.assignedUsers;
+      return json(200, room);
+    }
+    if (req.method === 'DELETE' && sub === undefined) {
+      rooms.delete(room.id);
+      return json(204);
+    }
+    return json(404, { message: 'Not found.' });
+  }
+
+  const handle: SimulatorHandler = (req) => {
     if (!req.headers['api-token'] && !req.headers['personal-access-token']) {
       return json(401, { message: 'Unauthorized.' });
     }
-    const [resource, id, ...rest] = req.segments;
+    const [resource, id, sub, ...rest] = req.segments;
     if (req.method === 'GET' && resource === 'chatrooms' && id === undefined) return list(req);
-    if (resource !== 'chatroom') return json(404, { message: 'Not found.' });
-    if (req.method === 'GET' && id === undefined) {
+    if (resource !== 'chatroom' || rest.length) return json(404, { message: 'Not found.' });
+    if (id === undefined) {
+      if (req.method === 'POST') return create(req);
+      if (req.method !== 'GET') return json(404, { message: 'Not found.' });
       const org = intParam(req, 'organization_id');
       const event = intParam(req, 'event_id');
       if (org === undefined || event === undefined || Number.isNaN(org) || Number.isNaN(event)) {
@@ -80,10 +184,11 @@ export function createMessengerSimulator(): SimulatorHandler {
       const room = byOrganization(org).find((r) => r.type === 'event' && r.eventID === event);
       return room ? json(200, room) : json(404, { message: 'Chatroom not found.' });
     }
-    if (req.method === 'GET' && id !== undefined && rest.length === 0) {
-      const room = /^\d+$/.test(id) ? rooms.get(Number(id)) : undefined;
-      return room ? json(200, room) : json(404, { message: 'Chatroom not found.' });
-    }
-    return json(404, { message: 'Not found.' });
+    if (id === 'default' && sub !== undefined && (req.method === 'POST' || req.method === 'DELETE')) return defaultRoom(req, sub);
+    const room = /^\d+$/.test(id) ? rooms.get(Number(id)) : undefined;
+    if (!room) return json(404, { message: 'Chatroom not found.' });
+    if (req.method === 'GET' && sub === undefined) return json(200, room);
+    return roomWrite(req, room, sub);
   };
+  return { handle, state };
 }

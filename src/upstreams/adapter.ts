@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Capabilities, Chatroom, ChatroomKind, ChatroomRef, Message } from '../model/chat.js';
 import type { Provider } from '../model/provider.js';
 import type { Credentials } from './credentials.js';
@@ -12,6 +13,30 @@ export interface ChatAdapter {
   getMessage(providerId: string, credentials: Credentials): Promise<Message>;
   /** What the vendor lets a client do with a chatroom of this kind (writes are checked against it). */
   capabilities(kind: ChatroomKind): Capabilities;
+  /** Writes on an existing chatroom; absent for a read-only vendor. Never retried. */
+  readonly writes?: ChatroomWrites;
+}
+
+/** The changes updateChatroom may make: only the keys that are set are sent. */
+export interface ChatroomChanges {
+  name?: string;
+  assignedUserIds?: number[];
+}
+
+/** An image to upload, streamed to the vendor unchanged. */
+export interface AvatarUpload {
+  body: Readable;
+  contentType: string;
+  size: number;
+}
+
+export interface ChatroomWrites {
+  /** Resolves the updated chatroom, or null when the vendor answers without a body. */
+  updateChatroom(ref: ChatroomRef, changes: ChatroomChanges, credentials: Credentials): Promise<Chatroom | null>;
+  deleteChatroom(ref: ChatroomRef, credentials: Credentials): Promise<void>;
+  /** null removes the avatar (an empty body, as the vendor documents). */
+  setAvatar(ref: ChatroomRef, avatar: AvatarUpload | null, credentials: Credentials): Promise<void>;
+  sendMessage(ref: ChatroomRef, text: string, credentials: Credentials): Promise<void>;
 }
 
 /** Vendor identifiers that are documented as integers (Popsell, Messenger). */

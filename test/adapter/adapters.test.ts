@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
@@ -206,6 +207,58 @@ describe('Messenger adapter', () => {
     const custom = createUpstreams(testConfig({ MESSENGER_PATH_CHATROOM: '/v2/rooms/{roomID}' }), VENDOR_URLS, agent);
     messenger().intercept({ path: '/v2/rooms/3' }).reply(200, { id: 3 });
     await custom.adapters.MESSENGER.getChatroom({ provider: 'MESSENGER', providerId: '3', brandId: null }, creds());
+  });
+
+  const room3 = { provider: 'MESSENGER' as const, providerId: '3', brandId: null };
+  const writes = () => upstreams.adapters.MESSENGER.writes!;
+
+  it('creates a chatroom with the contract body', async () => {
+    messenger()
+      .intercept({
+        method: 'POST',
+        path: '/chatroom',
+        headers: { 'API-TOKEN': 'msg-secret', 'content-type': 'application/json' },
+        body: JSON.stringify({ assignedUsers: [1, 2], name: 'Ops', organizationID: 4 }),
+      })
+      .reply(201, { id: 99, type: 'custom', name: 'Ops' });
+    const room = await upstreams.adapters.MESSENGER.createChatroom({ organizationId: 4, name: 'Ops', assignedUserIds: [1, 2] }, creds());
+    expect(room).toMatchObject({ providerId: '99', kind: 'CUSTOM' });
+  });
+
+  it('updates with only the keys set, and accepts an empty 204', async () => {
+    messenger().intercept({ method: 'PUT', path: '/chatroom/3', body: '{"name":"New"}' }).reply(204, '');
+    expect(await writes().updateChatroom(room3, { name: 'New' }, creds())).toBeNull();
+  });
+
+  it('deletes, creates and removes the default chatroom on their paths', async () => {
+    messenger().intercept({ method: 'DELETE', path: '/chatroom/3' }).reply(204, '');
+    messenger().intercept({ method: 'POST', path: '/chatroom/default/4' }).reply(201, { id: 7, type: 'default' });
+    messenger().intercept({ method: 'DELETE', path: '/chatroom/default/4' }).reply(200, '');
+    await writes().deleteChatroom(room3, creds());
+    expect((await upstreams.adapters.MESSENGER.createDefaultChatroom(4, creds())).kind).toBe('ORGANIZATION_DEFAULT');
+    await upstreams.adapters.MESSENGER.removeDefaultChatroom(4, creds());
+  });
+
+  it('PUTs the avatar bytes with their content type and length, and an empty body to remove it', async () => {
+    // MockAgent does not read a streamed body: this checks the headers; the end-to-end test
+    // compares the bytes the vendor received, byte for byte.
+    const bytes = Buffer.from('GIF89a-pretend-image-bytes');
+    messenger()
+      .intercept({
+        method: 'PUT',
+        path: '/chatroom/3/avatar',
+        headers: { 'content-type': 'image/gif', 'content-length': String(bytes.length), 'API-TOKEN': 'msg-secret' },
+      })
+      .reply(204, '');
+    messenger().intercept({ method: 'PUT', path: '/chatroom/3/avatar', headers: { 'content-length': '0' } }).reply(204, '');
+    await writes().setAvatar(room3, { body: Readable.from([bytes]), contentType: 'image/gif', size: bytes.length }, creds());
+    await writes().setAvatar(room3, null, creds());
+  });
+
+  it('sends a message once, even when the vendor answers 503', async () => {
+    messenger().intercept({ method: 'POST', path: '/chatroom/3/message', body: '{"message":"hi"}' }).reply(503, '');
+    const error = await writes().sendMessage(room3, 'hi', creds()).catch((e: GatewayError) => e);
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', extensions: { upstreamStatus: 503 } });
   });
 
   it('answers UNAUTHENTICATED with no call without a token', async () => {

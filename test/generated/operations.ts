@@ -218,6 +218,16 @@ export type ChatroomSummary = {
   topic?: Maybe<Scalars['Int']['output']>;
 };
 
+/** A new custom Messenger chatroom. */
+export type CreateChatroomInput = {
+  /** The Messenger users in it (duplicates are dropped). */
+  assignedUserIds: Array<Scalars['Int']['input']>;
+  /** Its name, 1 to 255 characters. */
+  name: Scalars['String']['input'];
+  /** The Messenger organization it belongs to. */
+  organizationId: Scalars['Int']['input'];
+};
+
 /** A participant of an IW-ERP chatroom. */
 export type IwerpParticipant = Node & Participant & {
   __typename?: 'IwerpParticipant';
@@ -325,6 +335,70 @@ export type MessengerUser = Node & Participant & {
   provider: Provider;
   /** The vendor's own identifier, as a string. */
   providerId: Scalars['String']['output'];
+};
+
+/** Writes; each says which vendors support it. Never retried. */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Messenger: a new custom chatroom (POST /chatroom). IW-ERP and Popsell have no such operation. */
+  createChatroom: Chatroom;
+  /** Messenger: creates an organization's default chatroom (POST /chatroom/default/{organizationID}). */
+  createDefaultChatroom: Chatroom;
+  /** Returns the ID of the deleted chatroom. Messenger, custom chatrooms only (DELETE /chatroom/{roomID}); other kinds and vendors answer UNSUPPORTED_BY_PROVIDER. */
+  deleteChatroom: Scalars['ID']['output'];
+  /** Messenger: removes an organization's default chatroom (DELETE /chatroom/default/{organizationID}); true once removed. */
+  removeDefaultChatroom: Scalars['Boolean']['output'];
+  /** Messenger, any chatroom (POST /chatroom/{roomID}/message). IW-ERP and Popsell chatrooms answer UNSUPPORTED_BY_PROVIDER. Sent once, never retried. */
+  sendMessage: SendMessagePayload;
+  /** A null avatar removes it. Messenger, custom chatrooms only (PUT /chatroom/{roomID}/avatar with the image bytes); other kinds and vendors answer UNSUPPORTED_BY_PROVIDER. Send the file as a GraphQL multipart request with an x-graphql-yoga-csrf or graphql-preflight header. */
+  setChatroomAvatar: Chatroom;
+  /** Messenger, custom chatrooms only (PUT /chatroom/{roomID}); other kinds and vendors answer UNSUPPORTED_BY_PROVIDER. */
+  updateChatroom: Chatroom;
+};
+
+
+/** Writes; each says which vendors support it. Never retried. */
+export type MutationCreateChatroomArgs = {
+  input: CreateChatroomInput;
+};
+
+
+/** Writes; each says which vendors support it. Never retried. */
+export type MutationCreateDefaultChatroomArgs = {
+  organizationId: Scalars['Int']['input'];
+};
+
+
+/** Writes; each says which vendors support it. Never retried. */
+export type MutationDeleteChatroomArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Writes; each says which vendors support it. Never retried. */
+export type MutationRemoveDefaultChatroomArgs = {
+  organizationId: Scalars['Int']['input'];
+};
+
+
+/** Writes; each says which vendors support it. Never retried. */
+export type MutationSendMessageArgs = {
+  chatroomId: Scalars['ID']['input'];
+  text: Scalars['String']['input'];
+};
+
+
+/** Writes; each says which vendors support it. Never retried. */
+export type MutationSetChatroomAvatarArgs = {
+  avatar?: InputMaybe<Scalars['Upload']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+/** Writes; each says which vendors support it. Never retried. */
+export type MutationUpdateChatroomArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateChatroomInput;
 };
 
 /** An object with a global ID: node(id:) fetches it again. */
@@ -512,6 +586,23 @@ export type Reaction = Node & {
   providerId: Scalars['String']['output'];
   /** IW-ERP updated. */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A message that was sent. */
+export type SendMessagePayload = {
+  __typename?: 'SendMessagePayload';
+  /** The chatroom, read after the message was sent. */
+  chatroom: Chatroom;
+  /** The text that was sent. */
+  text: Scalars['String']['output'];
+};
+
+/** The changes to a custom Messenger chatroom; only the fields set are sent. */
+export type UpdateChatroomInput = {
+  /** The new set of Messenger users in it. */
+  assignedUserIds?: InputMaybe<Array<Scalars['Int']['input']>>;
+  /** A new name, 1 to 255 characters. */
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type MessageWithStubsQueryVariables = Exact<{

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEMO_HEADERS, createGateway } from '../../src/gateway.js';
@@ -24,7 +25,7 @@ export async function startGateway(options: { env?: Record<string, string>; late
     popsell: simulators.popsell.baseUrl,
     messenger: simulators.messenger.baseUrl,
   });
-  const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, logger: createLogger('silent') });
+  const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
@@ -66,3 +67,19 @@ export type TestGateway = Awaited<ReturnType<typeof startGateway>>;
 /** Error codes by path, for partial-data assertions. */
 export const errorCodes = (response: GraphQLResponse) =>
   Object.fromEntries((response.errors ?? []).map((e) => [(e.path ?? []).join('.'), e.extensions?.code]));
+
+/** Starts one gateway for a test file, and counts vendor calls from zero for each test. */
+export function useGateway(options: Parameters<typeof startGateway>[0] = {}): () => TestGateway {
+  let gateway: TestGateway | undefined;
+  beforeAll(async () => {
+    gateway = await startGateway(options);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+  beforeEach(() => gateway?.resetCalls());
+  return () => {
+    if (!gateway) throw new Error('the gateway starts in beforeAll');
+    return gateway;
+  };
+}

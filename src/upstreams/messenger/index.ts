@@ -4,7 +4,7 @@ import { expandPath } from '../../http/path.js';
 import { compileValidators } from '../../http/validation.js';
 import { badInput, unsupported } from '../../errors.js';
 import type { Chatroom, ChatroomPage } from '../../model/chat.js';
-import { WHOLE_NUMBER, type ChatAdapter } from '../adapter.js';
+import { WHOLE_NUMBER, type ChatAdapter, type ChatroomChanges } from '../adapter.js';
 import { missingCredential, type Credentials } from '../credentials.js';
 import {
   mapChatroom,
@@ -27,6 +27,12 @@ export interface MessengerAdapter extends ChatAdapter {
   ): Promise<ChatroomPage>;
   /** All chatrooms assigned to the calling user (`all=true`: the vendor does not page these). */
   listAssignedChatrooms(credentials: Credentials): Promise<ChatroomPage>;
+  createChatroom(
+    input: { organizationId: number; name: string; assignedUserIds: number[] },
+    credentials: Credentials,
+  ): Promise<Chatroom>;
+  createDefaultChatroom(organizationId: number, credentials: Credentials): Promise<Chatroom>;
+  removeDefaultChatroom(organizationId: number, credentials: Credentials): Promise<void>;
 }
 
 /** Messenger: chatrooms of organizations, by id, by event and as lists; writes (see mutations). */
@@ -43,6 +49,17 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
     if (messenger.personalAccessToken) result['Personal-Access-Token'] = messenger.personalAccessToken;
     return result;
   }
+
+  const jsonHeaders = (credentials: Credentials) => ({ ...headers(credentials), 'content-type': 'application/json' });
+  const organizationPath = (organizationId: number) =>
+    expandPath(paths.defaultChatroom, { organizationID: String(organizationId) }, 'MESSENGER');
+  /** The contract's body: `assignedUsers`, `name`, `organizationID`, only the keys that are set. */
+  const chatroomBody = (changes: ChatroomChanges & { organizationId?: number }) =>
+    JSON.stringify({
+      ...(changes.assignedUserIds !== undefined ? { assignedUsers: changes.assignedUserIds } : {}),
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.organizationId !== undefined ? { organizationID: changes.organizationId } : {}),
+    });
 
   const roomPath = (template: string, roomId: string) => {
     if (!WHOLE_NUMBER.test(roomId)) throw badInput('A Messenger chatroom id is a whole number.', 'MESSENGER');
@@ -63,6 +80,62 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
     },
     async getMessage() {
       throw unsupported('MESSENGER', 'reading a message');
+    },
+    writes: {
+      async updateChatroom(ref, changes, credentials) {
+        const payload = await upstream.request({
+          method: 'PUT',
+          path: roomPath(paths.chatroom, ref.providerId),
+          headers: jsonHeaders(credentials),
+          body: chatroomBody(changes),
+          validate: validateChatroom,
+          allowEmpty: true,
+        });
+        return payload ? mapChatroom(payload) : null;
+      },
+      async deleteChatroom(ref, credentials) {
+        await upstream.request({ method: 'DELETE', path: roomPath(paths.chatroom, ref.providerId), headers: headers(credentials) });
+      },
+      async setAvatar(ref, avatar, credentials) {
+        await upstream.request({
+          method: 'PUT',
+          path: roomPath(paths.avatar, ref.providerId),
+          headers: avatar
+            ? { ...headers(credentials), 'content-type': avatar.contentType, 'content-length': String(avatar.size) }
+            : { ...headers(credentials), 'content-length': '0' },
+          body: avatar?.body ?? null,
+        });
+      },
+      async sendMessage(ref, text, credentials) {
+        await upstream.request({
+          method: 'POST',
+          path: roomPath(paths.message, ref.providerId),
+          headers: jsonHeaders(credentials),
+          body: JSON.stringify({ message: text }),
+        });
+      },
+    },
+    async createChatroom(input, credentials) {
+      const payload = await upstream.request({
+        method: 'POST',
+        path: paths.createChatroom,
+        headers: jsonHeaders(credentials),
+        body: chatroomBody(input),
+        validate: validateChatroom,
+      });
+      return mapChatroom(payload);
+    },
+    async createDefaultChatroom(organizationId, credentials) {
+      const payload = await upstream.request({
+        method: 'POST',
+        path: organizationPath(organizationId),
+        headers: headers(credentials),
+        validate: validateChatroom,
+      });
+      return mapChatroom(payload);
+    },
+    async removeDefaultChatroom(organizationId, credentials) {
+      await upstream.request({ method: 'DELETE', path: organizationPath(organizationId), headers: headers(credentials) });
     },
     async getEventChatroom(organizationId, eventId, credentials) {
       const payload = await upstream.request({

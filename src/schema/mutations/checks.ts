@@ -1,0 +1,52 @@
+/**
+ * Checks every write makes before any vendor call: arguments, and whether the chatroom's vendor
+ * and kind allow the operation (its capabilities).
+ */
+import type { Context } from '../../context.js';
+import { badInput, unsupported } from '../../errors.js';
+import type { Capabilities, ChatroomRef } from '../../model/chat.js';
+import { chatroomRefFromId, decodeIdOf } from '../../model/globalId.js';
+import type { ChatroomWrites } from '../../upstreams/adapter.js';
+
+/** No vendor documents a limit; these keep names and messages to sizes a chat UI can show. */
+export const MAX_NAME_LENGTH = 255;
+export const MAX_MESSAGE_LENGTH = 10_000;
+
+export function requireText(value: string, argument: string, max: number): string {
+  if (value.trim() === '') throw badInput(`${argument} must not be empty.`);
+  if (value.length > max) throw badInput(`${argument} must be at most ${max} characters.`);
+  return value;
+}
+
+/** Organization and user ids are positive integers at Messenger. */
+export function requirePositive(value: number, argument: string): number {
+  if (value < 1) throw badInput(`${argument} must be a positive id.`);
+  return value;
+}
+
+export function requireUserIds(ids: readonly number[], argument: string): number[] {
+  ids.forEach((id, i) => requirePositive(id, `${argument}[${i}]`));
+  return [...new Set(ids)];
+}
+
+/**
+ * Resolves a chatroom ID argument to its vendor's writes, or fails: BAD_USER_INPUT for an ID that
+ * is not a chatroom ID, UNSUPPORTED_BY_PROVIDER with no call for a read-only vendor, and after
+ * reading the chatroom (through the request's loader) for a kind that does not allow it.
+ */
+export async function writableChatroom(
+  id: string,
+  argument: string,
+  capability: keyof Capabilities,
+  operation: string,
+  ctx: Context,
+): Promise<{ ref: ChatroomRef; writes: ChatroomWrites }> {
+  const ref = chatroomRefFromId(decodeIdOf('Chatroom', id, argument));
+  const adapter = ctx.adapters[ref.provider];
+  if (!adapter.writes) throw unsupported(ref.provider, operation);
+  const room = await ctx.loaders.chatroom.load(ref);
+  if (!adapter.capabilities(room.kind)[capability]) {
+    throw unsupported(ref.provider, `${operation} on a ${room.kind} chatroom`);
+  }
+  return { ref, writes: adapter.writes };
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_HEADERS } from '../../src/gateway.js';
+import { encodeGlobalId } from '../../src/model/globalId.js';
+import { errorCodes, useGateway } from '../helpers/gateway.js';
+
+const gw = useGateway();
+
+const messengerRoom = (id: number) => encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: String(id) });
+const writes = () => gw().vendorRequests('messenger').filter((r) => r.method !== 'GET');
+
+/** Posts a GraphQL multipart request (the upload spec yoga implements). */
+async function upload(query: string, variables: Record<string, unknown>, file: Blob | null, headers: Record<string, string> = { 'x-graphql-yoga-csrf': '1' }) {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query, variables }));
+  form.set('map', JSON.stringify(file ? { 0: ['variables.avatar'] } : {}));
+  if (file) form.set('0', file, 'avatar.png');
+  const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, ...headers }, body: form });
+  return { status: response.status, body: (await response.json()) as { data?: any; errors?: { extensions?: { code?: string } }[] } };
+}
+
+const AVATAR = `mutation($id: ID!, $avatar: Upload) { setChatroomAvatar(id: $id, avatar: $avatar) { imageUrl } }`;
+
+describe('mutations against the simulated Messenger', () => {
+  it('createChatroom: the room can be read back and listed', async () => {
+    const created = await gw().query(`mutation { createChatroom(input: { organizationId: 2, name: "Launch", assignedUserIds: [4, 5, 4] }) {
+      id providerId name kind organizationId participants { providerId } capabilities { canUpdate canDelete canSetAvatar canSendMessage } } }`);
+    expect(created.errors).toBeUndefined();
+    const room = created.data?.createChatroom;
+    expect(room).toMatchObject({ name: 'Launch', kind: 'CUSTOM', organizationId: 2, participants: [{ providerId: '4' }, { providerId: '5' }] });
+    expect(room.capabilities).toEqual({ canUpdate: true, canDelete: true, canSetAvatar: true, canSendMessage: true });
+    expect(JSON.parse(writes()[0]!.body.toString())).toEqual({ assignedUsers: [4, 5], name: 'Launch', organizationID: 2 });
+    const read = await gw().query('query($id: ID!) { chatroom(id: $id) { name } }', { id: room.id });
+    expect(read.data?.chatroom.name).toBe('Launch');
+    const list = await gw().query('{ organizationChatrooms(organizationId: 2, first: 50) { edges { node { providerId } } } }');
+    expect(list.data?.organizationChatrooms.edges.map((e: { node: { providerId: string } }) => e.node.providerId)).toContain(room.providerId);
+  });
+
+  it('updateChatroom sends only the keys set, and a later read in the same request sees the change', async () => {
+    const id = messengerRoom(10);
+    const res = await gw().query(`mutation($id: ID!) {
+      before: updateChatroom(id: $id, input: { name: "Renamed" }) { name participants { providerId } }
+      after: updateChatroom(id: $id, input: { assignedUserIds: [1, 2] }) { name participants { providerId } } }`, { id });
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.after).toEqual({ name: 'Renamed', participants: [{ providerId: '1' }, { providerId: '2' }] });
+    expect(writes().map((r) => JSON.parse(r.body.toString()))).toEqual([{ name: 'Renamed' }, { assignedUsers: [1, 2] }]);
+  });
+
+  it('deleteChatroom returns the ID; the room then answers NOT_FOUND', async () => {
+    const id = messengerRoom(11);
+    const res = await gw().query('mutation($id: ID!) { deleteChatroom(id: $id) }', { id });
+    expect(res.data).toEqual({ deleteChatroom: id });
+    const read = await gw().query('query($id: ID!) { chatroom(id: $id) { name } }', { id });
+    expect(errorCodes(read)).toEqual({ chatroom: 'NOT_FOUND' });
+  });
+
+  it('createDefaultChatroom and removeDefaultChatroom', async () => {
+    const removed = await gw().query('mutation { removeDefaultChatroom(organizationId: 2) }');
+    expect(removed.data).toEqual({ removeDefaultChatroom: true });
+    const created = await gw().query('mutation { createDefaultChatroom(organizationId: 2) { kind organizationId capabilities { canUpdate canSendMessage } } }');
+    expect(created.data?.createDefaultChatroom).toEqual({ kind: 'ORGANIZATION_DEFAULT', organizationId: 2, capabilities: { canUpdate: false, canSendMessage: true } });
+    expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /chatroom/default/2', 'POST /chatroom/default/2']);
+  });
+
+  it('sendMessage posts {"message": …} once and the simulator records it', async () => {
+    const res = await gw().query('mutation($id: ID!) { sendMessage(chatroomId: $id, text: "Hello 👋") { text chatroom { providerId } } }', { id: messengerRoom(1) });
+    expect(res.data?.sendMessage).toEqual({ text: 'Hello 👋', chatroom: { providerId: '1' } });
+    expect(gw().simulators.messengerState.sentMessages).toContainEqual({ roomId: 1, message: 'Hello 👋' });
+    expect(writes()).toHaveLength(1);
+  });
+
+  it('setChatroomAvatar streams the bytes unchanged with their type; the avatar shows in imageUrl; null removes it', async () => {
+    const bytes = new Uint8Array(70_000).map((_, i) => (i * 31 + 7) % 256);
+    const set = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, new Blob([bytes], { type: 'image/png' }));
+    expect(set.body.errors).toBeUndefined();
+    expect(set.body.data?.setChatroomAvatar.imageUrl).toMatch(/avatars\/12-70000$/);
+    const stored = gw().simulators.messengerState.avatars.get(12)!;
+    expect(stored.contentType).toBe('image/png');
+    expect(Buffer.compare(stored.bytes, Buffer.from(bytes))).toBe(0);
+    const removed = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, null);
+    expect(removed.body.data?.setChatroomAvatar.imageUrl).toBeNull();
+    expect(writes().map((r) => r.body.length)).toEqual([70_000, 0]);
+  });
+});
+
+describe('checks before any vendor call', () => {
+  it.each([
+    ['an empty name', 'mutation { createChatroom(input: { organizationId: 1, name: "  ", assignedUserIds: [] }) { id } }', 'input.name'],
+    ['a long name', `mutation { createChatroom(input: { organizationId: 1, name: "${'x'.repeat(256)}", assignedUserIds: [] }) { id } }`, 'input.name'],
+    ['an unknown organization', 'mutation { createChatroom(input: { organizationId: 0, name: "A", assignedUserIds: [] }) { id } }', 'input.organizationId'],
+    ['a bad user id', 'mutation { createChatroom(input: { organizationId: 1, name: "A", assignedUserIds: [-3] }) { id } }', 'input.assignedUserIds[0]'],
+    ['an empty text', `mutation { sendMessage(chatroomId: "${messengerRoom(1)}", text: "") { text } }`, 'text'],
+    ['a long text', `mutation { sendMessage(chatroomId: "${messengerRoom(1)}", text: "${'x'.repeat(10_001)}") { text } }`, 'text'],
+    ['a message ID as chatroom', `mutation { sendMessage(chatroomId: "${encodeGlobalId('Message', 'IWERP', { message: '1' })}", text: "hi") { text } }`, 'chatroomId'],
+    ['an empty update', `mutation { updateChatroom(id: "${messengerRoom(9)}", input: {}) { id } }`, 'input'],
+  ])('%s is BAD_USER_INPUT naming the argument', async (_, query, argument) => {
+    const res = await gw().query(query);
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toContain(argument);
+    expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+
+  it('refuses a non-image or an oversized avatar', async () => {
+    const text = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, new Blob(['hello'], { type: 'text/plain' }));
+    expect(text.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const big = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, new Blob([new Uint8Array(5 * 1024 * 1024 + 1)], { type: 'image/png' }));
+    expect(big.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(gw().calls().messenger).toBe(0);
+  });
+
+  it.each([
+    ['sendMessage to an IW-ERP chatroom', `mutation { sendMessage(chatroomId: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}", text: "hi") { text } }`],
+    ['updateChatroom on a Popsell chatroom', `mutation { updateChatroom(id: "${encodeGlobalId('Chatroom', 'POPSELL', { chatroom: '1', brand: '1' })}", input: { name: "x" }) { id } }`],
+    ['deleteChatroom on an IW-ERP chatroom', `mutation { deleteChatroom(id: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}") }`],
+  ])('%s: UNSUPPORTED_BY_PROVIDER with zero vendor calls', async (_, query) => {
+    const res = await gw().query(query);
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNSUPPORTED_BY_PROVIDER');
+    expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+
+  it('updateChatroom on an event room: UNSUPPORTED_BY_PROVIDER, read only, no write', async () => {
+    const res = await gw().query(`mutation { updateChatroom(id: "${messengerRoom(3)}", input: { name: "x" }) { id } }`);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'UNSUPPORTED_BY_PROVIDER', provider: 'MESSENGER' });
+    expect(gw().vendorRequests('messenger').map((r) => r.method)).toEqual(['GET']);
+  });
+});
+
+describe('cross-site safety', () => {
+  it('refuses a multipart post without a preflight header', async () => {
+    const res = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, new Blob([new Uint8Array(8)], { type: 'image/png' }), {});
+    expect(res.status).toBe(403);
+    expect(gw().calls().messenger).toBe(0);
+  });
+
+  it('answers a mutation over GET with 405', async () => {
+    const url = new URL(gw().url);
+    url.searchParams.set('query', 'mutation { removeDefaultChatroom(organizationId: 1) }');
+    const res = await fetch(url, { headers: { ...DEMO_HEADERS, accept: 'application/json', 'graphql-preflight': '1' } });
+    expect(res.status).toBe(405);
+    expect(gw().calls().messenger).toBe(0);
+  });
+});
