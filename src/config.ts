@@ -3,7 +3,7 @@
  * a bad value stops start-up with one line naming the variable (ConfigError).
  */
 import { templatePlaceholders } from './http/path.js';
-import type { ProviderKey } from './model/provider.js';
+import { PROVIDER_KEYS, type ProviderKey } from './model/provider.js';
 
 export class ConfigError extends Error {}
 
@@ -45,19 +45,33 @@ const MESSENGER_PATH_VARIABLES: Record<keyof MessengerPaths, { env: string; plac
   message: { env: 'MESSENGER_PATH_MESSAGE', placeholders: ['roomID'] },
 };
 
+/**
+ * How the gateway treats one vendor. Each setting has a global variable (`UPSTREAM_<NAME>`) and a
+ * per-vendor override (`IWERP_<NAME>`, `POPSELL_<NAME>`, `MESSENGER_<NAME>`).
+ */
 export interface UpstreamPolicy {
-  /** UPSTREAM_TIMEOUT_MS (default 10000): one deadline for the whole request, retries included. */
+  /** TIMEOUT_MS (default 10000): one deadline for the whole request, queueing and retries included. */
   timeoutMs: number;
-  /** UPSTREAM_MAX_RESPONSE_BYTES (default 5 MiB): larger vendor responses are UPSTREAM_ERROR. */
+  /** MAX_RESPONSE_BYTES (default 5 MiB): larger vendor responses are UPSTREAM_ERROR. */
   maxResponseBytes: number;
-  /** UPSTREAM_CONNECTIONS (default 32): open connections per vendor at most. */
+  /** CONNECTIONS (default 32): open keep-alive connections to the vendor at most. */
   connections: number;
-  /** UPSTREAM_RETRIES (default 2): retries of a read after 429/502/503/504 or a reset. */
+  /** RETRIES (default 2): retries of a read after 429/502/503/504 or a reset, inside the deadline. */
   maxRetries: number;
-  /** UPSTREAM_RETRY_DELAY_MS (default 50): the first back-off, doubled per retry. */
+  /** RETRY_DELAY_MS (default 50): the back-off ceiling of the first retry, doubled per retry; the wait is random below it (full jitter). */
   minRetryDelayMs: number;
-  /** UPSTREAM_RETRY_MAX_DELAY_MS (default 1000): the longest back-off and Retry-After honoured. */
+  /** RETRY_MAX_DELAY_MS (default 1000): the largest back-off; a longer Retry-After is not waited for. */
   maxRetryDelayMs: number;
+  /** CONCURRENCY (default 64): requests in flight to the vendor at most; more wait in a queue. */
+  concurrency: number;
+  /** QUEUE (default 256): requests waiting at most; beyond it a request fails at once (UPSTREAM_ERROR). */
+  maxQueue: number;
+  /** BREAKER_ERROR_PERCENT (default 50): the share of failed requests that opens the circuit. */
+  breakerErrorPercent: number;
+  /** BREAKER_VOLUME (default 10): requests in the 10 s window before the circuit may open. */
+  breakerVolume: number;
+  /** BREAKER_RESET_MS (default 5000): how long an open circuit fails fast before one probe request. */
+  breakerResetMs: number;
   keepAliveTimeoutMs: number;
 }
 
@@ -71,7 +85,8 @@ export interface Config {
   /** IWERP_BUILD_ID / IWERP_PACKAGE_ID: sent when the client sends no iw-build-id / iw-package-id. */
   iwerp: { buildId: string | undefined; packageId: string | undefined };
   messengerPaths: MessengerPaths;
-  upstream: UpstreamPolicy;
+  /** Per vendor: deadlines, retries, breaker and limits. */
+  upstreams: Record<ProviderKey, UpstreamPolicy>;
   /** EXPOSE_VENDOR_SECRETS (default false): put the vendors' tokens and AI prompts in the schema. */
   exposeVendorSecrets: boolean;
   /** MAX_PAGE_SIZE (default 100): the largest `first` of a connection. */
@@ -134,6 +149,29 @@ function readMessengerPaths(env: Env): MessengerPaths {
   return paths;
 }
 
+/** A policy setting: the vendor's own variable, else the global one, else the default. */
+function readPolicy(env: Env, key: ProviderKey): UpstreamPolicy {
+  const vendor = key.toUpperCase();
+  const read = (name: string, fallback: number, min: number, max?: number) => {
+    const own = `${vendor}_${name}`;
+    return env[own]?.trim() ? readInt(env, own, fallback, min, max) : readInt(env, `UPSTREAM_${name}`, fallback, min, max);
+  };
+  return {
+    timeoutMs: read('TIMEOUT_MS', 10_000, 1),
+    maxResponseBytes: read('MAX_RESPONSE_BYTES', 5 * 1024 * 1024, 1),
+    connections: read('CONNECTIONS', 32, 1),
+    maxRetries: read('RETRIES', 2, 0, 10),
+    minRetryDelayMs: read('RETRY_DELAY_MS', 50, 0),
+    maxRetryDelayMs: read('RETRY_MAX_DELAY_MS', 1000, 0),
+    concurrency: read('CONCURRENCY', 64, 1),
+    maxQueue: read('QUEUE', 256, 0),
+    breakerErrorPercent: read('BREAKER_ERROR_PERCENT', 50, 1, 100),
+    breakerVolume: read('BREAKER_VOLUME', 10, 1),
+    breakerResetMs: read('BREAKER_RESET_MS', 5_000, 1),
+    keepAliveTimeoutMs: 10_000,
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -155,15 +193,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     demo: Object.keys(baseUrls).length === 0,
     iwerp: { buildId: env.IWERP_BUILD_ID?.trim() || undefined, packageId: env.IWERP_PACKAGE_ID?.trim() || undefined },
     messengerPaths: readMessengerPaths(env),
-    upstream: {
-      timeoutMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 10_000, 1),
-      maxResponseBytes: readInt(env, 'UPSTREAM_MAX_RESPONSE_BYTES', 5 * 1024 * 1024, 1),
-      connections: readInt(env, 'UPSTREAM_CONNECTIONS', 32, 1),
-      maxRetries: readInt(env, 'UPSTREAM_RETRIES', 2, 0, 10),
-      minRetryDelayMs: readInt(env, 'UPSTREAM_RETRY_DELAY_MS', 50, 0),
-      maxRetryDelayMs: readInt(env, 'UPSTREAM_RETRY_MAX_DELAY_MS', 1000, 0),
-      keepAliveTimeoutMs: 10_000,
-    },
+    upstreams: Object.fromEntries(PROVIDER_KEYS.map((key) => [key, readPolicy(env, key)])) as Record<ProviderKey, UpstreamPolicy>,
     exposeVendorSecrets: readBoolean(env, 'EXPOSE_VENDOR_SECRETS'),
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),

@@ -1,40 +1,60 @@
 import { Agent, interceptors, type Dispatcher } from 'undici';
+import type { UpstreamPolicy } from '../config.js';
 
-/** How one vendor's connections are pooled and its idempotent reads retried. */
-export interface DispatcherPolicy {
-  /** Open connections per vendor origin at most (UPSTREAM_CONNECTIONS, default 32). */
-  connections: number;
-  /** Idle keep-alive before a pooled connection closes (default 10 s). */
-  keepAliveTimeoutMs: number;
-  /** Retries of a GET after a 429/502/503/504 or a reset connection (UPSTREAM_RETRIES, default 2). */
-  maxRetries: number;
-  /** First back-off; it doubles per retry, capped at maxRetryDelayMs (default 50 ms). */
-  minRetryDelayMs: number;
-  /** Longest back-off, also the cap on a vendor's Retry-After (default 1000 ms). */
-  maxRetryDelayMs: number;
+/** What a GET may be retried after: the statuses of a vendor that may recover, and resets. */
+const RETRY_STATUSES = [429, 502, 503, 504];
+const RETRY_ERROR_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'];
+
+/** Options the upstream client adds to each dispatch for the retry policy to read. */
+export interface RetryDispatchOptions {
+  /** Epoch ms by which the whole request must be done: no retry waits past it. */
+  deadline: number;
+  /** Called before each retry, for the retry counters. */
+  onRetry?: () => void;
+}
+
+/** Retry-After in ms (seconds or an HTTP date), or undefined when absent or unreadable. */
+function retryAfterMs(headers: Record<string, string | string[] | undefined> | undefined): number | undefined {
+  const raw = headers?.['retry-after'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
 /**
- * Only GET is retried: the contract sends every write exactly once, since a retried POST could
- * post a message twice. Retries run inside the caller's deadline signal, so they never extend it.
+ * The retry decision undici's retry interceptor asks for: GET only (a write is sent exactly once:
+ * a retried POST could post a message twice), on RETRY_STATUSES or a reset, with full-jitter
+ * back-off (a random wait below base·2ⁿ, so callers retrying together do not stampede), honouring
+ * Retry-After, and never waiting past the request's deadline.
  */
-export function retryInterceptor(policy: DispatcherPolicy): Dispatcher.DispatcherComposeInterceptor {
-  return interceptors.retry({
-    maxRetries: policy.maxRetries,
-    minTimeout: policy.minRetryDelayMs,
-    maxTimeout: policy.maxRetryDelayMs,
-    timeoutFactor: 2,
-    methods: ['GET'],
-    statusCodes: [429, 502, 503, 504],
-    errorCodes: ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'],
-  });
+export function retryDecision(policy: Pick<UpstreamPolicy, 'maxRetries' | 'minRetryDelayMs' | 'maxRetryDelayMs'>, random = Math.random) {
+  return (
+    error: Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> },
+    { state, opts }: { state: { counter: number }; opts: Dispatcher.DispatchOptions & Partial<RetryDispatchOptions> },
+    callback: (error?: Error | null) => void,
+  ) => {
+    const retriable =
+      opts.method === 'GET' &&
+      state.counter <= policy.maxRetries &&
+      (error.statusCode !== undefined ? RETRY_STATUSES.includes(error.statusCode) : RETRY_ERROR_CODES.includes(error.code ?? ''));
+    if (!retriable) return callback(error);
+    const asked = retryAfterMs(error.headers);
+    if (asked !== undefined && asked > policy.maxRetryDelayMs) return callback(error);
+    const ceiling = Math.min(policy.maxRetryDelayMs, policy.minRetryDelayMs * 2 ** (state.counter - 1));
+    const wait = asked ?? Math.floor(random() * ceiling);
+    if (opts.deadline !== undefined && Date.now() + wait >= opts.deadline) return callback(error);
+    opts.onRetry?.();
+    setTimeout(() => callback(null), wait);
+  };
 }
 
 /**
  * The dispatcher of one vendor: a keep-alive pool with a connection cap, plus the retry of reads.
  * Tests pass a MockAgent as `base` to get the same behaviour without a network.
  */
-export function createVendorDispatcher(policy: DispatcherPolicy, base?: Dispatcher): Dispatcher {
+export function createVendorDispatcher(policy: UpstreamPolicy, base?: Dispatcher): Dispatcher {
   const agent =
     base ??
     new Agent({
@@ -42,5 +62,13 @@ export function createVendorDispatcher(policy: DispatcherPolicy, base?: Dispatch
       keepAliveTimeout: policy.keepAliveTimeoutMs,
       pipelining: 1,
     });
-  return agent.compose(retryInterceptor(policy));
+  return agent.compose(
+    interceptors.retry({
+      maxRetries: policy.maxRetries,
+      methods: ['GET'],
+      statusCodes: RETRY_STATUSES,
+      errorCodes: RETRY_ERROR_CODES,
+      retry: retryDecision(policy) as never,
+    }),
+  );
 }

@@ -1,20 +1,24 @@
 import type { Readable } from 'node:stream';
+import CircuitBreaker from 'opossum';
+import PQueue from 'p-queue';
 import type { Dispatcher } from 'undici';
 import type { ValidateFunction } from 'ajv';
+import type { UpstreamPolicy } from '../config.js';
 import { GatewayError } from '../errors.js';
 import type { Provider } from '../model/provider.js';
+import type { RetryDispatchOptions } from './dispatcher.js';
 
 /** Settings of one vendor's HTTP client. */
 export interface UpstreamOptions {
   provider: Provider;
   /** The vendor's base URL; its path (e.g. `/api/v2`) prefixes every request path. */
   baseUrl: URL;
+  /** The vendor's pool with its retry policy (createVendorDispatcher). */
   dispatcher: Dispatcher;
-  /** Whole request, retries and body included (UPSTREAM_TIMEOUT_MS, default 10000). */
-  timeoutMs: number;
-  /** Larger responses are refused as UPSTREAM_ERROR (UPSTREAM_MAX_RESPONSE_BYTES, default 5 MiB). */
-  maxResponseBytes: number;
+  policy: UpstreamPolicy;
 }
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface UpstreamRequest<T> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -31,6 +35,8 @@ export interface UpstreamRequest<T> {
 
 export interface Upstream {
   readonly provider: Provider;
+  /** The circuit breaker's state, for readiness and metrics. */
+  breakerState(): BreakerState;
   request<T>(request: UpstreamRequest<T> & { validate: ValidateFunction<T>; allowEmpty: true }): Promise<T | undefined>;
   request<T>(request: UpstreamRequest<T> & { validate: ValidateFunction<T> }): Promise<T>;
   request(request: UpstreamRequest<unknown>): Promise<void>;
@@ -84,11 +90,11 @@ async function readBody(body: Dispatcher.ResponseData['body'], limit: number, pr
  * resolver only ever sees a payload of the documented shape.
  */
 export function createUpstream(options: UpstreamOptions): Upstream {
-  const { provider, dispatcher, timeoutMs, maxResponseBytes } = options;
+  const { provider, dispatcher, policy } = options;
   const origin = options.baseUrl.origin;
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
 
-  async function request<T>(req: UpstreamRequest<T>): Promise<T | void> {
+  async function send<T>(req: UpstreamRequest<T>, signal: AbortSignal, deadline: number): Promise<T | void> {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) query.set(key, String(value));
@@ -96,14 +102,16 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const search = query.size > 0 ? `?${query}` : '';
     let response: Dispatcher.ResponseData;
     try {
-      response = await dispatcher.request({
+      const dispatch: Dispatcher.RequestOptions & RetryDispatchOptions = {
         origin,
         path: `${basePath}${req.path}${search}`,
         method: req.method,
         headers: { accept: 'application/json', ...req.headers },
         body: req.body ?? null,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+        signal,
+        deadline,
+      };
+      response = await dispatcher.request(dispatch);
     } catch (error) {
       throw toGatewayError(provider, error);
     }
@@ -114,10 +122,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         throw statusError(provider, statusCode);
       }
       const declared = Number(headers['content-length']);
-      if (declared > maxResponseBytes) {
+      if (declared > policy.maxResponseBytes) {
         throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
       }
-      const text = await readBody(body, maxResponseBytes, provider);
+      const text = await readBody(body, policy.maxResponseBytes, provider);
       if (!req.validate || (req.allowEmpty && text.trim() === '')) return;
       let data: unknown;
       try {
@@ -139,5 +147,39 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
   }
 
-  return { provider, request } as Upstream;
+  // Only the vendor's own faults count against its circuit: a 404 or 401 says nothing of its health.
+  const vendorFault = (error: unknown) =>
+    error instanceof GatewayError && (error.code === 'UPSTREAM_ERROR' || error.code === 'UPSTREAM_TIMEOUT');
+  const breaker = new CircuitBreaker(send, {
+    timeout: false,
+    resetTimeout: policy.breakerResetMs,
+    errorThresholdPercentage: policy.breakerErrorPercent,
+    volumeThreshold: policy.breakerVolume,
+    rollingCountTimeout: 10_000,
+    errorFilter: (error: unknown) => !vendorFault(error),
+  });
+  const queue = new PQueue({ concurrency: policy.concurrency });
+  const unavailable = (why: string) => new GatewayError('UPSTREAM_ERROR', `${provider} is ${why}.`, { provider });
+
+  /**
+   * The guard around every request: a bounded queue in front of a concurrency cap (a slow vendor
+   * cannot take every socket and all memory), then the circuit breaker, which fails this vendor's
+   * fields fast while it is down and lets one probe through after breakerResetMs. The deadline
+   * starts before the queue, so waiting counts against it.
+   */
+  async function request<T>(req: UpstreamRequest<T>): Promise<T | void> {
+    const deadline = Date.now() + policy.timeoutMs;
+    const signal = AbortSignal.timeout(policy.timeoutMs);
+    if (breaker.opened) throw unavailable('failing; its circuit is open');
+    if (queue.size >= policy.maxQueue) throw unavailable('overloaded; too many requests are waiting');
+    try {
+      return (await queue.add(() => breaker.fire(req, signal, deadline), { signal })) as T | void;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'EOPENBREAKER') throw unavailable('failing; its circuit is open');
+      throw toGatewayError(provider, error);
+    }
+  }
+
+  const breakerState = (): BreakerState => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed');
+  return { provider, request, breakerState } as Upstream;
 }

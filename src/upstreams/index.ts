@@ -18,6 +18,7 @@ export interface Upstreams {
 /** A vendor without a base URL (others are configured): its fields fail without a call. */
 const unconfigured = (provider: Provider): Upstream => ({
   provider,
+  breakerState: () => 'closed',
   request: async () => {
     throw new GatewayError('UPSTREAM_ERROR', `${provider} is not configured on this gateway.`, { provider });
   },
@@ -28,23 +29,19 @@ const unconfigured = (provider: Provider): Upstream => ({
  * upstream client per configured vendor. `base` replaces the pools, e.g. with a MockAgent in tests.
  */
 export function createUpstreams(
-  config: Pick<Config, 'upstream' | 'messengerPaths'>,
+  config: Pick<Config, 'upstreams' | 'messengerPaths'>,
   baseUrls: Partial<Record<ProviderKey, URL>>,
   base?: Dispatcher,
 ): Upstreams {
   const dispatchers: Dispatcher[] = [];
   const upstream = (provider: Provider): Upstream => {
-    const baseUrl = baseUrls[providerKey(provider)];
+    const key = providerKey(provider);
+    const baseUrl = baseUrls[key];
     if (!baseUrl) return unconfigured(provider);
-    const dispatcher = createVendorDispatcher(config.upstream, base);
+    const policy = config.upstreams[key];
+    const dispatcher = createVendorDispatcher(policy, base);
     dispatchers.push(dispatcher);
-    return createUpstream({
-      provider,
-      baseUrl,
-      dispatcher,
-      timeoutMs: config.upstream.timeoutMs,
-      maxResponseBytes: config.upstream.maxResponseBytes,
-    });
+    return createUpstream({ provider, baseUrl, dispatcher, policy });
   };
   return {
     adapters: {

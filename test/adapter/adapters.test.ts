@@ -144,8 +144,9 @@ describe('IW-ERP adapter', () => {
     );
   });
 
-  it('answers UPSTREAM_ERROR for a connection failure', async () => {
-    iwerp().intercept({ path: '/api/chat/chatroom/9' }).replyWithError(new Error('boom')).times(3);
+  it('retries a reset connection, then answers UPSTREAM_ERROR', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    iwerp().intercept({ path: '/api/chat/chatroom/9' }).replyWithError(reset).times(3);
     expect((await failure(upstreams.adapters.IWERP.getChatroom({ provider: 'IWERP', providerId: '9', brandId: null }, creds()))).code).toBe(
       'UPSTREAM_ERROR',
     );

@@ -35,14 +35,8 @@ afterEach(async () => {
 const acceptAnything = (data: unknown): data is unknown => data !== undefined;
 
 function client(baseUrl: URL, env: Record<string, string> = {}) {
-  const config = testConfig(env);
-  return createUpstream({
-    provider: 'IWERP',
-    baseUrl,
-    dispatcher: createVendorDispatcher(config.upstream),
-    timeoutMs: config.upstream.timeoutMs,
-    maxResponseBytes: config.upstream.maxResponseBytes,
-  });
+  const policy = testConfig(env).upstreams.iwerp;
+  return createUpstream({ provider: 'IWERP', baseUrl, dispatcher: createVendorDispatcher(policy), policy });
 }
 
 async function codeOf(promise: Promise<unknown>) {

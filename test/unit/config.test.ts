@@ -5,7 +5,7 @@ describe('loadConfig', () => {
   it('has the contract defaults and demo mode with no base URL', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100 });
-    expect(config.upstream.timeoutMs).toBe(10_000);
+    expect(config.upstreams.iwerp.timeoutMs).toBe(10_000);
     expect(config.messengerPaths).toEqual(DEFAULT_MESSENGER_PATHS);
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -15,6 +15,12 @@ describe('loadConfig', () => {
     expect(config.demo).toBe(false);
     expect(Object.keys(config.baseUrls)).toEqual(['popsell']);
     expect(config.iwerp.buildId).toBe('b1');
+  });
+
+  it('takes a vendor\'s own policy setting over the global one', () => {
+    const config = loadConfig({ UPSTREAM_TIMEOUT_MS: '3000', POPSELL_TIMEOUT_MS: '800', MESSENGER_RETRIES: '0' });
+    expect([config.upstreams.iwerp.timeoutMs, config.upstreams.popsell.timeoutMs, config.upstreams.messenger.timeoutMs]).toEqual([3000, 800, 3000]);
+    expect([config.upstreams.iwerp.maxRetries, config.upstreams.messenger.maxRetries]).toEqual([2, 0]);
   });
 
   it('accepts Messenger path templates with the right placeholders', () => {
@@ -32,6 +38,8 @@ describe('loadConfig', () => {
     ['MESSENGER_BASE_URL', 'https://m.test/?token=1'],
     ['EXPOSE_VENDOR_SECRETS', 'yes'],
     ['LOG_LEVEL', 'loud'],
+    ['IWERP_RETRIES', '11'],
+    ['UPSTREAM_BREAKER_ERROR_PERCENT', '0'],
     ['MESSENGER_PATH_AVATAR', 'chatroom/{roomID}/avatar'],
     ['MESSENGER_PATH_AVATAR', '/chatroom/{id}/avatar'],
     ['MESSENGER_PATH_CHATROOMS', '/chatrooms?all=true'],
