@@ -91,6 +91,21 @@ export interface Config {
   exposeVendorSecrets: boolean;
   /** MAX_PAGE_SIZE (default 100): the largest `first` of a connection. */
   maxPageSize: number;
+  /** Refusals before any vendor call: query shape (GraphQL Armor) and request size. */
+  limits: {
+    /** MAX_DEPTH (default 12). */
+    maxDepth: number;
+    /** MAX_ALIASES (default 50). */
+    maxAliases: number;
+    /** MAX_TOKENS (default 3000). */
+    maxTokens: number;
+    /** MAX_COST (default 10000, GraphQL Armor's units, which multiply a connection by its `first`: a 100-room page with a dozen fields costs ~5500, the 20-messages query 482). */
+    maxCost: number;
+    /** MAX_DIRECTIVES (default 20). */
+    maxDirectives: number;
+    /** MAX_REQUEST_BYTES (default 1 MiB): a JSON body, or a multipart text field. */
+    maxRequestBytes: number;
+  };
   /** AVATAR_MAX_BYTES (default 5 MiB): larger uploads are BAD_USER_INPUT before any vendor call. */
   avatarMaxBytes: number;
   /** LOG_LEVEL (default info). */
@@ -197,6 +212,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     exposeVendorSecrets: readBoolean(env, 'EXPOSE_VENDOR_SECRETS'),
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
+    limits: {
+      maxDepth: readInt(env, 'MAX_DEPTH', 12, 1),
+      maxAliases: readInt(env, 'MAX_ALIASES', 50, 0),
+      maxTokens: readInt(env, 'MAX_TOKENS', 3000, 1),
+      maxCost: readInt(env, 'MAX_COST', 10_000, 1),
+      maxDirectives: readInt(env, 'MAX_DIRECTIVES', 20, 0),
+      maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1024 * 1024, 1),
+    },
     logLevel,
   });
 }

@@ -5,10 +5,12 @@ import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
+import { useErrorCodes } from './plugins/errorCodes.js';
+import { limitedFetchApi, queryLimits, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo'>;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits'>;
   adapters: Adapters;
   logger: Logger;
 }
@@ -63,7 +65,13 @@ export function createGateway(deps: GatewayDeps) {
       defaultQuery: EXAMPLE_OPERATION,
       ...(deps.config.demo ? { headers: JSON.stringify(DEMO_HEADERS, null, 2) } : {}),
     },
+    fetchAPI: limitedFetchApi(deps.config.limits, deps.config.avatarMaxBytes),
+    // Batched operations (a JSON array of requests) stay off: one request, one operation.
+    batching: false,
     plugins: [
+      useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
+      queryLimits(deps.config.limits),
+      useErrorCodes(),
       // Browser "simple" requests (GET, form and multipart posts) need a header a page cannot set
       // cross-site without a CORS preflight.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight'] }),

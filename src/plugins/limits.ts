@@ -1,0 +1,69 @@
+/**
+ * Limits checked before any resolver runs, so an abusive request never reaches a vendor.
+ * The query-shape limits are GraphQL Armor's; the body limits are the HTTP layer's.
+ */
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createFetch } from '@whatwg-node/fetch';
+import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../config.js';
+
+export type Limits = Config['limits'];
+
+/**
+ * Depth, aliases, tokens, cost and directives of an operation, and no field suggestions in
+ * errors (they would reveal the schema to a caller probing it). The defaults leave room for the
+ * heaviest documented use — 20 aliased messages with their rooms' participants — and little more.
+ */
+export const queryLimits = (limits: Limits) =>
+  EnvelopArmorPlugin({
+    maxDepth: { n: limits.maxDepth },
+    maxAliases: { n: limits.maxAliases },
+    maxTokens: { n: limits.maxTokens },
+    costLimit: { maxCost: limits.maxCost },
+    maxDirectives: { n: limits.maxDirectives },
+    blockFieldSuggestion: { enabled: true },
+  });
+
+/**
+ * A body over MAX_REQUEST_BYTES (plus AVATAR_MAX_BYTES for a multipart upload) is refused (413)
+ * from its Content-Length, before it is read; a streamed body without one is refused (411),
+ * since its size cannot be known up front.
+ */
+export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number): Plugin {
+  return {
+    onRequest({ request, endResponse, fetchAPI }) {
+      if (request.method !== 'POST') return;
+      const multipart = request.headers.get('content-type')?.toLowerCase().startsWith('multipart/form-data') ?? false;
+      const limit = multipart ? maxBytes + maxUploadBytes : maxBytes;
+      const declared = request.headers.get('content-length');
+      const refuse = (status: number, message: string) =>
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }), {
+            status,
+            headers: { 'content-type': 'application/json' },
+          }),
+        );
+      if (declared === null) {
+        if (request.headers.has('transfer-encoding')) refuse(411, 'A request body needs a Content-Length.');
+        return;
+      }
+      if (Number(declared) > limit) refuse(413, `The request body is larger than ${limit} bytes.`);
+    },
+  };
+}
+
+/**
+ * The fetch API yoga parses requests with, capped for multipart: one file and a few small text
+ * fields. The file's own cap stays with the body limit above, so an avatar a little too large still
+ * reaches setChatroomAvatar and is refused there as BAD_USER_INPUT naming the argument.
+ */
+export const limitedFetchApi = (limits: Limits, avatarMaxBytes: number) =>
+  createFetch({
+    formDataLimits: {
+      fileSize: avatarMaxBytes + limits.maxRequestBytes,
+      files: 1,
+      fieldSize: limits.maxRequestBytes,
+      fields: 4,
+      headerSize: 16 * 1024,
+    },
+  });

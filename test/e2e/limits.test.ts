@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_HEADERS } from '../../src/gateway.js';
+import { useGateway } from '../helpers/gateway.js';
+
+const gw = useGateway();
+
+const ROOM = 'chatroomByProviderId(provider: IWERP, providerId: "1")';
+const repeat = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i)).join(' ');
+const deepType = (levels: number): string => (levels === 0 ? 'name' : `ofType { ${deepType(levels - 1)} }`);
+
+async function post(body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(gw().url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS, ...headers }, body });
+  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] } };
+}
+
+describe('limits refuse a request before any vendor call', () => {
+  it.each([
+    ['depth', `{ ${ROOM} { name } __type(name: "Chatroom") { fields { type { ${deepType(12)} } } } }`, /depth/i],
+    ['aliases', `{ ${repeat(51, (i) => `a${i}: ${ROOM} { name }`)} }`, /aliases/i],
+    ['tokens', `{ ${ROOM} { ${repeat(3000, () => 'name')} } }`, /token/i],
+    [
+      'cost',
+      `{ ${repeat(3, (i) => `p${i}: organizationChatrooms(organizationId: 1, first: 100) { totalCount edges { cursor node { id name kind participants { displayName } capabilities { canSendMessage } } } pageInfo { hasNextPage endCursor } }`)} }`,
+      /cost/i,
+    ],
+    ['directives', `{ ${ROOM} { name ${repeat(21, () => '@include(if: true)')} } }`, /directives/i],
+  ])('%s', async (_, query, message) => {
+    const res = await post(JSON.stringify({ query }));
+    expect(res.body.errors?.[0]?.message).toMatch(message);
+    // The token limit is checked while parsing, the others while validating.
+    expect(res.body.errors?.[0]?.extensions?.code).toMatch(/^GRAPHQL_(PARSE|VALIDATION)_FAILED$/);
+    expect(res.body.data).toBeUndefined();
+    expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+
+  it('a page larger than MAX_PAGE_SIZE', async () => {
+    const res = await post(JSON.stringify({ query: '{ organizationChatrooms(organizationId: 1, first: 1000) { totalCount } }' }));
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(gw().calls().messenger).toBe(0);
+  });
+
+  it('a body larger than MAX_REQUEST_BYTES: 413', async () => {
+    const res = await post(JSON.stringify({ query: `{ ${ROOM} { name } }`, variables: { pad: 'x'.repeat(1024 * 1024) } }));
+    expect(res.status).toBe(413);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(gw().calls().iwerp).toBe(0);
+  });
+
+  it('batched operations', async () => {
+    const res = await post(JSON.stringify([{ query: `{ ${ROOM} { name } }` }, { query: `{ ${ROOM} { name } }` }]));
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(gw().calls().iwerp).toBe(0);
+  });
+
+  it('an upload beyond what any avatar may be: 413 before it is read', async () => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: 'mutation($a: Upload) { setChatroomAvatar(id: "x", avatar: $a) { id } }', variables: { a: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.a'] }));
+    form.set('0', new Blob([new Uint8Array(7 * 1024 * 1024)], { type: 'image/png' }), 'big.png');
+    const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'x-graphql-yoga-csrf': '1' }, body: form });
+    expect(response.status).toBe(413);
+    expect(gw().calls().messenger).toBe(0);
+  });
+
+  it('still serves the heaviest documented query (20 messages with their room)', async () => {
+    const query = `{ ${repeat(20, (i) => `m${i}: messageByProviderId(provider: IWERP, providerId: "${i + 1}") { text author { displayName firstName } chatroom { name participants { displayName } } }`)} }`;
+    const res = await post(JSON.stringify({ query }));
+    expect(res.body.errors).toBeUndefined();
+  });
+});
