@@ -108,6 +108,8 @@ export interface Config {
   };
   /** AVATAR_MAX_BYTES (default 5 MiB): larger uploads are BAD_USER_INPUT before any vendor call. */
   avatarMaxBytes: number;
+  /** SHUTDOWN_GRACE_MS (default 10000): how long in-flight requests may finish after SIGTERM. */
+  shutdownGraceMs: number;
   /** LOG_LEVEL (default info). */
   logLevel: string;
 }
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     exposeVendorSecrets: readBoolean(env, 'EXPOSE_VENDOR_SECRETS'),
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
+    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     limits: {
       maxDepth: readInt(env, 'MAX_DEPTH', 12, 1),
       maxAliases: readInt(env, 'MAX_ALIASES', 50, 0),

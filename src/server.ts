@@ -7,14 +7,17 @@ import { createLogger } from './logger.js';
 import { startSimulators } from './simulators/index.js';
 import { createUpstreams } from './upstreams/index.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`Configuration error: ${error.message}\n`);
-  process.exit(1);
+function configOrExit() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
 }
+
+const config = configOrExit();
 
 const logger = createLogger(config.logLevel);
 const simulators = config.demo ? await startSimulators() : undefined;
@@ -38,12 +41,22 @@ server.listen(config.port, config.host, () => {
   logger.info(`Chat gateway on http://${shown}:${port}${gateway.graphqlEndpoint}${config.demo ? ' (demo mode)' : ''}`);
 });
 
-/** SIGTERM: stop accepting, let in-flight requests finish, close the vendor pools, exit 0. */
+/**
+ * SIGTERM: stop accepting, let in-flight requests finish within SHUTDOWN_GRACE_MS (then cut
+ * what is left), close the vendor pools, exit 0.
+ */
 function shutdown(signal: string) {
-  logger.info(`${signal}: shutting down`);
+  logger.info(`${signal}: shutting down; in-flight requests have ${config.shutdownGraceMs} ms to finish`);
+  const cutoff = setTimeout(() => {
+    logger.warn('Shutdown grace period over: closing the connections still open');
+    server.closeAllConnections();
+  }, config.shutdownGraceMs);
+  cutoff.unref();
   server.close(async () => {
+    clearTimeout(cutoff);
     await upstreams.close();
     await simulators?.close();
+    logger.info('Stopped');
     process.exit(0);
   });
   server.closeIdleConnections();

@@ -73,6 +73,29 @@ describe('npm start', () => {
     }
   });
 
+  it('on SIGTERM finishes the request in flight, refuses new ones, and exits 0', async () => {
+    const vendors = await startSimulators({ latencyMs: 600 });
+    const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href });
+    try {
+      const url = await server.ready;
+      const inFlight = fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-session-token': 't' },
+        body: JSON.stringify({ query: '{ chatroomByProviderId(provider: IWERP, providerId: "3") { name } }' }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect(fetch(new URL('/health', url))).rejects.toThrow();
+      expect(await (await inFlight).json()).toEqual({ data: { chatroomByProviderId: { name: 'Sales team' } } });
+      const [code] = await once(server.child, 'exit');
+      expect(code).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      await vendors.close();
+    }
+  });
+
   it.each([
     ['UPSTREAM_TIMEOUT_MS', 'soon'],
     ['IWERP_BASE_URL', 'not a url'],
