@@ -11,5 +11,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/system/**'],
     testTimeout: 20_000,
+    // The soak test collects garbage before it measures memory.
+    execArgv: ['--expose-gc'],
   },
 });

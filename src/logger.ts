@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Header names that carry vendor credentials: never written to a log line. */
 export const CREDENTIAL_HEADERS = [
@@ -14,12 +14,13 @@ export const CREDENTIAL_HEADERS = [
  * pino, for JSON lines that cost little on the hot path. Redaction is configured once here, so a
  * headers object logged anywhere has its credentials censored.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     redact: {
       paths: CREDENTIAL_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -32,6 +32,7 @@ const upstreams = createUpstreams(
   simulators
     ? { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl }
     : config.baseUrls,
+  logger,
 );
 const gateway = createGateway({ config, adapters: upstreams.adapters, logger });
 const server = createServer(gateway);

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { ValidateFunction } from 'ajv';
 import type { UpstreamPolicy } from '../config.js';
 import { GatewayError } from '../errors.js';
+import type { Logger } from 'pino';
 import type { Provider } from '../model/provider.js';
 import type { RetryDispatchOptions } from './dispatcher.js';
 
@@ -16,6 +17,8 @@ export interface UpstreamOptions {
   /** The vendor's pool with its retry policy (createVendorDispatcher). */
   dispatcher: Dispatcher;
   policy: UpstreamPolicy;
+  /** Vendor requests at trace (headers redacted), failures at debug with the vendor's body. */
+  logger: Logger;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -70,6 +73,16 @@ function toGatewayError(provider: Provider, error: unknown): GatewayError {
   return new GatewayError('UPSTREAM_ERROR', `${provider} could not be reached.`, { provider, cause: error });
 }
 
+/** The start of a vendor's error body, for the debug log; the rest is discarded. */
+async function snippet(body: Dispatcher.ResponseData['body']): Promise<string> {
+  let text = '';
+  for await (const chunk of body) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.length >= 1024) break;
+  }
+  return text.slice(0, 1024);
+}
+
 async function readBody(body: Dispatcher.ResponseData['body'], limit: number, provider: Provider): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -91,6 +104,7 @@ async function readBody(body: Dispatcher.ResponseData['body'], limit: number, pr
  */
 export function createUpstream(options: UpstreamOptions): Upstream {
   const { provider, dispatcher, policy } = options;
+  const logger = options.logger.child({ provider });
   const origin = options.baseUrl.origin;
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
 
@@ -111,6 +125,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         signal,
         deadline,
       };
+      logger.trace({ method: req.method, path: req.path, headers: dispatch.headers }, 'vendor request');
       response = await dispatcher.request(dispatch);
     } catch (error) {
       throw toGatewayError(provider, error);
@@ -118,7 +133,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     try {
       const { statusCode, headers, body } = response;
       if (statusCode >= 300) {
-        await body.dump();
+        const detail = await snippet(body);
+        logger.debug({ method: req.method, path: req.path, status: statusCode, body: detail }, 'vendor answered an error');
         throw statusError(provider, statusCode);
       }
       const declared = Number(headers['content-length']);
@@ -143,7 +159,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     } catch (error) {
       // The body is abandoned: close it, and swallow the abort error that destroying it emits.
       response.body.on('error', () => undefined).destroy();
-      throw toGatewayError(provider, error);
+      const failure = toGatewayError(provider, error);
+      if (!failure.extensions.upstreamStatus) logger.debug({ method: req.method, path: req.path, code: failure.code, cause: String(failure.cause ?? failure.message) }, 'vendor response refused');
+      throw failure;
     }
   }
 

@@ -1,11 +1,12 @@
 /**
  * Demo IW-ERP chat: GET /api/chat/chatroom/{identifier} and /api/chat/chatroom_message/{identifier},
- * `x-session-token` required (401 without), chatroom 5 is private (403), unknown ids 404.
+ * `x-session-token` required (401 without, or when it starts with "revoked"), chatroom 5 is
+ * private (403), unknown ids 404.
  * Seed: chatrooms 1–5; room 1 holds messages 1–20, room 2 messages 21–30. The payloads keep the
  * vendor's quirks: filesize as a string (not always a whole number), timestamps with offsets.
  */
 import type { components } from '../upstreams/iwerp/openapi.gen.js';
-import { json, type SimulatorHandler } from './server.js';
+import { REVOKED, json, type SimulatorHandler } from './server.js';
 
 type Schemas = components['schemas'];
 
@@ -145,7 +146,8 @@ const MESSAGES = new Map(
 const PRIVATE_CHATROOM = 5;
 
 export const iwerpSimulator: SimulatorHandler = (req) => {
-  if (!req.headers['x-session-token']) return json(401, { message: 'Missing session token.' });
+  const token = req.headers['x-session-token'];
+  if (typeof token !== 'string' || token === '' || token.startsWith(REVOKED)) return json(401, { message: 'Invalid session token.' });
   const [api, chat, resource, identifier, ...rest] = req.segments;
   if (req.method !== 'GET' || api !== 'api' || chat !== 'chat' || identifier === undefined || rest.length) {
     return json(404, { message: 'Not found.' });

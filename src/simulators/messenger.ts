@@ -1,6 +1,6 @@
 /**
  * Demo Messenger chat service on the contract's default paths. `API-TOKEN` (organization scope)
- * or `Personal-Access-Token` (acting as user 7) required, 401 without; listing without an
+ * or `Personal-Access-Token` (acting as user 7) required, 401 without or when revoked; listing without an
  * organization is a user request, which an API-TOKEN may not make (403, as the document says).
  * `limit` outside 1..50 or a negative offset is 400. Seed: organization 1 holds 36 chatrooms (1 is
  * its default room, 2–7 event rooms for events 101–106, the rest custom), organization 2 holds
@@ -8,7 +8,7 @@
  * messages), so what is written can be read back; each simulator starts from the same seed.
  */
 import type { components } from '../upstreams/messenger/openapi.gen.js';
-import { json, type SimulatorHandler, type SimulatorRequest } from './server.js';
+import { REVOKED, json, type SimulatorHandler, type SimulatorRequest } from './server.js';
 
 type Room = components['schemas']['Chatroom'];
 
@@ -167,9 +167,8 @@ export function createMessengerSimulator(): { handle: SimulatorHandler; state: M
   }
 
   const handle: SimulatorHandler = (req) => {
-    if (!req.headers['api-token'] && !req.headers['personal-access-token']) {
-      return json(401, { message: 'Unauthorized.' });
-    }
+    const token = req.headers['api-token'] ?? req.headers['personal-access-token'];
+    if (typeof token !== 'string' || token === '' || token.startsWith(REVOKED)) return json(401, { message: 'Unauthorized.' });
     const [resource, id, sub, ...rest] = req.segments;
     if (req.method === 'GET' && resource === 'chatrooms' && id === undefined) return list(req);
     if (resource !== 'chatroom' || rest.length) return json(404, { message: 'Not found.' });

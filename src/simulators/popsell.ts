@@ -1,12 +1,12 @@
 /**
  * Demo Popsell: GET /chat/chatrooms/{id} under /api/v2, `Authorization: Bearer …` required (401
- * with {"message": "Unauthorized."}), X-Popsell-Brand required and a whole number (403 without,
+ * with {"message": "Unauthorized."}, also for a token starting with "revoked"), X-Popsell-Brand required and a whole number (403 without,
  * as the document's "You don't have permission to access this route"), rooms of another brand 404.
  * Seed: brand 1 holds chatrooms 1–12, brand 2 holds 1–3 with other data. The quirks stay: `source`
  * as an integer or a string, `established_dialogue` as "YYYY-MM-DD HH:MM:SS.mmm", microseconds.
  */
 import type { components } from '../upstreams/popsell/openapi.gen.js';
-import { json, type SimulatorHandler } from './server.js';
+import { REVOKED, json, type SimulatorHandler } from './server.js';
 
 type Schemas = components['schemas'];
 
@@ -69,7 +69,9 @@ const BRANDS = new Map([
 
 export const popsellSimulator: SimulatorHandler = (req) => {
   const authorization = req.headers.authorization ?? '';
-  if (!/^Bearer \S+/.test(authorization)) return json(401, { message: 'Unauthorized.' });
+  if (!/^Bearer \S+/.test(authorization) || authorization.startsWith(`Bearer ${REVOKED}`)) {
+    return json(401, { message: 'Unauthorized.' });
+  }
   const brandHeader = req.headers['x-popsell-brand'];
   if (typeof brandHeader !== 'string' || !/^\d+$/.test(brandHeader)) {
     return json(403, { message: "Forbidden - You don't have permission to access this route" });

@@ -74,6 +74,9 @@ const readBody = async (req: IncomingMessage) => {
   return Buffer.concat(chunks);
 };
 
+/** Demo vendors accept any non-empty credential except one starting with this: it answers 401. */
+export const REVOKED = 'revoked';
+
 export const json = (status: number, body?: unknown): SimulatorResponse => ({ status, body });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import type { Adapters } from '../context.js';
@@ -31,6 +32,7 @@ const unconfigured = (provider: Provider): Upstream => ({
 export function createUpstreams(
   config: Pick<Config, 'upstreams' | 'messengerPaths'>,
   baseUrls: Partial<Record<ProviderKey, URL>>,
+  logger: Logger,
   base?: Dispatcher,
 ): Upstreams {
   const dispatchers: Dispatcher[] = [];
@@ -41,7 +43,7 @@ export function createUpstreams(
     const policy = config.upstreams[key];
     const dispatcher = createVendorDispatcher(policy, base);
     dispatchers.push(dispatcher);
-    return createUpstream({ provider, baseUrl, dispatcher, policy });
+    return createUpstream({ provider, baseUrl, dispatcher, policy, logger });
   };
   return {
     adapters: {

@@ -4,6 +4,7 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { credentialsFromHeaders, type Credentials } from '../../src/upstreams/credentials.js';
+import { createLogger } from '../../src/logger.js';
 import { createUpstreams, type Upstreams } from '../../src/upstreams/index.js';
 import { testConfig, VENDOR_URLS } from '../helpers/config.js';
 
@@ -32,13 +33,14 @@ async function failure(promise: Promise<unknown>) {
   return { code, provider };
 }
 
+const silent = createLogger('silent');
 let agent: MockAgent;
 let upstreams: Upstreams;
 
 beforeEach(() => {
   agent = new MockAgent();
   agent.disableNetConnect();
-  upstreams = createUpstreams(testConfig(), VENDOR_URLS, agent);
+  upstreams = createUpstreams(testConfig(), VENDOR_URLS, silent, agent);
 });
 
 afterEach(async () => {
@@ -205,7 +207,7 @@ describe('Messenger adapter', () => {
   });
 
   it('uses configured paths', async () => {
-    const custom = createUpstreams(testConfig({ MESSENGER_PATH_CHATROOM: '/v2/rooms/{roomID}' }), VENDOR_URLS, agent);
+    const custom = createUpstreams(testConfig({ MESSENGER_PATH_CHATROOM: '/v2/rooms/{roomID}' }), VENDOR_URLS, silent, agent);
     messenger().intercept({ path: '/v2/rooms/3' }).reply(200, { id: 3 });
     await custom.adapters.MESSENGER.getChatroom({ provider: 'MESSENGER', providerId: '3', brandId: null }, creds());
   });

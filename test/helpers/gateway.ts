@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { DEMO_HEADERS, createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { startSimulators } from '../../src/simulators/index.js';
@@ -17,15 +18,25 @@ export interface GraphQLResponse {
  * that posts GraphQL with the demo credentials unless told otherwise. `calls()` counts what each
  * vendor received since the last `resetCalls()`.
  */
-export async function startGateway(options: { env?: Record<string, string>; latencyMs?: number } = {}) {
+export interface GatewayOptions {
+  env?: Record<string, string>;
+  latencyMs?: number;
+  /** Where log lines go (default: none, unless TEST_LOG_LEVEL is set). */
+  logs?: { level: string; destination: DestinationStream };
+}
+
+export async function startGateway(options: GatewayOptions = {}) {
   const simulators = await startSimulators(options.latencyMs ? { latencyMs: options.latencyMs } : {});
   const config = testConfig(options.env);
-  const upstreams = createUpstreams(config, {
-    iwerp: simulators.iwerp.baseUrl,
-    popsell: simulators.popsell.baseUrl,
-    messenger: simulators.messenger.baseUrl,
-  });
-  const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const logger = options.logs
+    ? createLogger(options.logs.level, options.logs.destination)
+    : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const upstreams = createUpstreams(
+    config,
+    { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl },
+    logger,
+  );
+  const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, logger });
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
@@ -69,7 +80,7 @@ export const errorCodes = (response: GraphQLResponse) =>
   Object.fromEntries((response.errors ?? []).map((e) => [(e.path ?? []).join('.'), e.extensions?.code]));
 
 /** Starts one gateway for a test file, and counts vendor calls from zero for each test. */
-export function useGateway(options: Parameters<typeof startGateway>[0] = {}): () => TestGateway {
+export function useGateway(options: GatewayOptions = {}): () => TestGateway {
   let gateway: TestGateway | undefined;
   beforeAll(async () => {
     gateway = await startGateway(options);

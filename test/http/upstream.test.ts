@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { createVendorDispatcher } from '../../src/http/dispatcher.js';
 import { createUpstream } from '../../src/http/upstream.js';
+import { createLogger } from '../../src/logger.js';
 import { testConfig } from '../helpers/config.js';
 
 const servers: Server[] = [];
@@ -36,7 +37,7 @@ const acceptAnything = (data: unknown): data is unknown => data !== undefined;
 
 function client(baseUrl: URL, env: Record<string, string> = {}) {
   const policy = testConfig(env).upstreams.iwerp;
-  return createUpstream({ provider: 'IWERP', baseUrl, dispatcher: createVendorDispatcher(policy), policy });
+  return createUpstream({ provider: 'IWERP', baseUrl, dispatcher: createVendorDispatcher(policy), policy, logger: createLogger('silent') });
 }
 
 async function codeOf(promise: Promise<unknown>) {
