@@ -54,7 +54,7 @@ export interface UpstreamPolicy {
   timeoutMs: number;
   /** MAX_RESPONSE_BYTES (default 5 MiB): larger vendor responses are UPSTREAM_ERROR. */
   maxResponseBytes: number;
-  /** CONNECTIONS (default 32): open keep-alive connections to the vendor at most. */
+  /** CONNECTIONS (default 64): open keep-alive connections to the vendor at most. */
   connections: number;
   /** RETRIES (default 2): retries of a read after 429/502/503/504 or a reset, inside the deadline. */
   maxRetries: number;
@@ -62,9 +62,9 @@ export interface UpstreamPolicy {
   minRetryDelayMs: number;
   /** RETRY_MAX_DELAY_MS (default 1000): the largest back-off; a longer Retry-After is not waited for. */
   maxRetryDelayMs: number;
-  /** CONCURRENCY (default 64): requests in flight to the vendor at most; more wait in a queue. */
+  /** CONCURRENCY (default 64, one per connection): requests in flight to the vendor at most; more wait in a queue. */
   concurrency: number;
-  /** QUEUE (default 256): requests waiting at most; beyond it a request fails at once (UPSTREAM_ERROR). */
+  /** QUEUE (default 2048): requests waiting at most; beyond it a request fails at once (UPSTREAM_ERROR). */
   maxQueue: number;
   /** BREAKER_ERROR_PERCENT (default 50): the share of failed requests that opens the circuit. */
   breakerErrorPercent: number;
@@ -176,12 +176,12 @@ function readPolicy(env: Env, key: ProviderKey): UpstreamPolicy {
   return {
     timeoutMs: read('TIMEOUT_MS', 10_000, 1),
     maxResponseBytes: read('MAX_RESPONSE_BYTES', 5 * 1024 * 1024, 1),
-    connections: read('CONNECTIONS', 32, 1),
+    connections: read('CONNECTIONS', 64, 1),
     maxRetries: read('RETRIES', 2, 0, 10),
     minRetryDelayMs: read('RETRY_DELAY_MS', 50, 0),
     maxRetryDelayMs: read('RETRY_MAX_DELAY_MS', 1000, 0),
     concurrency: read('CONCURRENCY', 64, 1),
-    maxQueue: read('QUEUE', 256, 0),
+    maxQueue: read('QUEUE', 2048, 0),
     breakerErrorPercent: read('BREAKER_ERROR_PERCENT', 50, 1, 100),
     breakerVolume: read('BREAKER_VOLUME', 10, 1),
     breakerResetMs: read('BREAKER_RESET_MS', 5_000, 1),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import CircuitBreaker from 'opossum';
 import PQueue from 'p-queue';
@@ -198,6 +199,21 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
   }
 
+  /**
+   * Identical reads in flight at once share one vendor call: same path, query and headers, so the
+   * same credential and brand (the key is a hash: no secret is kept in it). Writes never share.
+   */
+  const inFlight = new Map<string, Promise<unknown>>();
+  function deduplicated<T>(req: UpstreamRequest<T>): Promise<T | void> {
+    if (req.method !== 'GET') return request(req);
+    const key = createHash('sha256').update(JSON.stringify([req.path, req.query, req.headers])).digest('base64url');
+    const pending = inFlight.get(key);
+    if (pending) return pending as Promise<T>;
+    const started = request(req).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  }
+
   const breakerState = (): BreakerState => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed');
-  return { provider, request, breakerState } as Upstream;
+  return { provider, request: deduplicated, breakerState } as Upstream;
 }

@@ -4,7 +4,7 @@
  * organization is a user request, which an API-TOKEN may not make (403, as the document says).
  * `limit` outside 1..50 or a negative offset is 400. Seed: organization 1 holds 36 chatrooms (1 is
  * its default room, 2–7 event rooms for events 101–106, the rest custom), organization 2 holds
- * 37–41. Writes change the instance's state (create, update, delete, default room, avatar, sent
+ * 37–41, organization 3 holds 150 custom rooms (100–249). Writes change the instance's state (create, update, delete, default room, avatar, sent
  * messages), so what is written can be read back; each simulator starts from the same seed.
  */
 import type { components } from '../upstreams/messenger/openapi.gen.js';
@@ -33,6 +33,8 @@ function seed(): Map<number, Room> {
   for (let id = 8; id <= 36; id++) add(id, 1, 'custom', `Team ${id}`);
   add(37, 2, 'default', 'Everyone at org 2');
   for (let id = 38; id <= 41; id++) add(id, 2, 'custom', `Org 2 team ${id}`);
+  // A large organization, for paging past the vendor's limit of 50 (and the benchmark).
+  for (let id = 100; id < 250; id++) add(id, 3, 'custom', `Org 3 team ${id}`);
   return rooms;
 }
 
@@ -48,7 +50,7 @@ export interface MessengerState {
   avatars: Map<number, { contentType: string; bytes: Buffer }>;
 }
 
-const ORGANIZATIONS = [1, 2];
+const ORGANIZATIONS = [1, 2, 3];
 
 function parseJson(body: Buffer): Record<string, unknown> | undefined {
   try {

@@ -45,8 +45,9 @@ describe('the circuit breaker', () => {
 describe('the concurrency cap', () => {
   it('keeps at most CONCURRENCY requests at the vendor, queues QUEUE more, refuses the rest at once', async () => {
     gw().simulators.iwerp.inject({ fault: { kind: 'slow', delayMs: 200 } });
+    // Eight different messages: identical reads would share one call.
     const queries = Array.from({ length: 8 }, (_, i) =>
-      gw().query(`{ chatroomByProviderId(provider: IWERP, providerId: "${(i % 4) + 1}") { name } }`),
+      gw().query(`{ messageByProviderId(provider: IWERP, providerId: "${i + 1}") { text } }`),
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(gw().calls().iwerp).toBe(2);

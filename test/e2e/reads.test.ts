@@ -216,3 +216,23 @@ describe('node(id) answers every id the gateway hands out', () => {
     expect(errorCodes(res)).toEqual({ node: 'BAD_USER_INPUT', bad: 'BAD_USER_INPUT' });
   });
 });
+
+describe('in-flight deduplication across requests', () => {
+  it('identical reads at once share one vendor call, but only with the same credential', async () => {
+    gw().simulators.iwerp.inject({ fault: { kind: 'slow', delayMs: 100 } });
+    const q = '{ chatroomByProviderId(provider: IWERP, providerId: "3") { name } }';
+    const other = { ...DEMO_HEADERS, 'x-session-token': 'another-caller' };
+    const results = await Promise.all([gw().query(q), gw().query(q), gw().query(q), gw().query(q, {}, other), gw().query(q, {}, other)]);
+    gw().simulators.iwerp.clearFaults();
+    for (const res of results) expect(res.data).toEqual({ chatroomByProviderId: { name: 'Sales team' } });
+    expect(gw().calls().iwerp).toBe(2);
+    expect(new Set(gw().vendorRequests('iwerp').map((r) => r.headers['x-session-token']))).toEqual(new Set(['demo-session', 'another-caller']));
+  });
+
+  it('never shares a write', async () => {
+    const id = encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '20' });
+    const send = () => gw().query('mutation($id: ID!) { sendMessage(chatroomId: $id, text: "twice") { text } }', { id });
+    await Promise.all([send(), send()]);
+    expect(gw().vendorRequests('messenger').filter((r) => r.method === 'POST')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * `npm run bench`: the simulators with a vendor latency, the gateway in a process of its own, the
+ * same vendor calls made directly over REST, and (when it installs) Hive Gateway over a Mesh
+ * Compose supergraph of our vendor documents; writes docs/BENCHMARKS.md and the latency chart.
+ *
+ * Settings: BENCH_LATENCY_MS (20), BENCH_SECONDS per run (8), BENCH_CONNECTIONS (32), BENCH_PEER
+ * (1; 0 skips the peer).
+ */
+import { cpus, totalmem } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { startSimulators } from '../src/simulators/index.js';
+import { lineChart } from './chart.js';
+import { directLoad, graphqlLoad, type LoadResult } from './load.js';
+import { startPeer } from './peer.js';
+import { startService, type Service } from './process.js';
+import { HEADERS, SCENARIOS, type Scenario } from './scenarios.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const withPeer = process.env.BENCH_PEER !== '0';
+const SWEEP = [1, 4, 16, 32, 64];
+
+const simulators = await startSimulators({ latencyMs });
+const baseUrls = { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl };
+const vendorCalls = () => simulators.iwerp.requests.length + simulators.popsell.requests.length + simulators.messenger.requests.length;
+
+const gateway = await startService(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  cwd: root,
+  env: {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    IWERP_BASE_URL: baseUrls.iwerp.href,
+    POPSELL_BASE_URL: baseUrls.popsell.href,
+    MESSENGER_BASE_URL: baseUrls.messenger.href,
+  },
+  ready: /Chat gateway on (http:\/\/[^\s"]+)/,
+});
+let peer: Service | undefined;
+let peerNote = '';
+if (withPeer) {
+  try {
+    peer = await startPeer(baseUrls);
+  } catch (error) {
+    peerNote = `The peer did not start: ${String(error).split('\n')[0]}`;
+    console.error(peerNote);
+  }
+}
+
+/** Checks an endpoint answers the scenario without errors before it is measured. */
+async function verify(url: URL, scenario: Scenario) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ query: scenario.query }) });
+  const body = (await response.json()) as { errors?: unknown[] };
+  if (body.errors) throw new Error(`${url} answers scenario ${scenario.key} with errors: ${JSON.stringify(body.errors).slice(0, 400)}`);
+}
+
+/** The vendor calls one operation makes on its own. */
+async function callsOfOne(url: URL, scenario: Scenario) {
+  const before = vendorCalls();
+  await verify(url, scenario);
+  return vendorCalls() - before;
+}
+
+interface Row {
+  scenario: Scenario;
+  gateway: LoadResult;
+  /** Vendor calls of one operation alone, and per operation under load (in-flight sharing lowers it). */
+  gatewayCalls: number;
+  loadCalls: number;
+  direct: LoadResult;
+  peer?: LoadResult;
+  latencyAlone: LoadResult;
+}
+
+const rows: Row[] = [];
+for (const scenario of SCENARIOS) {
+  const gatewayCalls = await callsOfOne(gateway.url, scenario);
+  await graphqlLoad(gateway.url.href, scenario.query, HEADERS, connections, 1); // warm-up
+  const latencyAlone = await graphqlLoad(gateway.url.href, scenario.query, HEADERS, 1, Math.max(2, seconds / 2));
+  const before = vendorCalls();
+  const gw = await graphqlLoad(gateway.url.href, scenario.query, HEADERS, connections, seconds);
+  const loadCalls = (vendorCalls() - before) / Math.max(1, gw.operations);
+  const direct = await directLoad(scenario, baseUrls, connections, seconds);
+  let peerResult: LoadResult | undefined;
+  if (peer) {
+    try {
+      await verify(peer.url, scenario);
+      await graphqlLoad(peer.url.href, scenario.query, HEADERS, connections, 1);
+      peerResult = await graphqlLoad(peer.url.href, scenario.query, HEADERS, connections, seconds);
+    } catch (error) {
+      console.error(`peer, scenario ${scenario.key}: ${String(error).slice(0, 300)}`);
+    }
+  }
+  rows.push({ scenario, gateway: gw, gatewayCalls, loadCalls, direct, ...(peerResult ? { peer: peerResult } : {}), latencyAlone });
+  console.log(`(${scenario.key}) gateway ${gw.throughput.toFixed(0)} op/s p50 ${gw.p50} p99 ${gw.p99}; direct ${direct.throughput.toFixed(0)} op/s; peer ${peerResult?.throughput.toFixed(0) ?? '-'} op/s; calls/op ${gatewayCalls} (${loadCalls.toFixed(2)} under load); errors ${gw.errors}; alone p50 ${latencyAlone.p50}`);
+}
+
+// Latency against concurrency, scenario (c): the gateway's p50/p99 and the direct client's p50.
+const c = SCENARIOS.find((s) => s.key === 'c')!;
+const sweep = [] as { connections: number; gateway: LoadResult; direct: LoadResult }[];
+for (const n of SWEEP) {
+  sweep.push({
+    connections: n,
+    gateway: await graphqlLoad(gateway.url.href, c.query, HEADERS, n, Math.max(2, seconds / 2)),
+    direct: await directLoad(c, baseUrls, n, Math.max(2, seconds / 2)),
+  });
+}
+const gatewayRss = gateway.rssMiB();
+const peerRss = peer?.rssMiB();
+await gateway.stop();
+await peer?.stop();
+await simulators.close();
+
+const svg = lineChart(
+  `Scenario (c), ${latencyMs} ms vendors: latency against concurrency`,
+  [
+    { name: 'gateway p50', color: '#1f77b4', points: sweep.map((s) => ({ x: s.connections, y: s.gateway.p50 })) },
+    { name: 'gateway p99', color: '#aec7e8', points: sweep.map((s) => ({ x: s.connections, y: s.gateway.p99 })) },
+    { name: 'direct REST p50', color: '#2ca02c', points: sweep.map((s) => ({ x: s.connections, y: s.direct.p50 })) },
+  ],
+  'concurrent connections',
+  'latency (ms)',
+);
+await writeFile(new URL('docs/bench-latency.svg', `file://${root}`), svg);
+
+const a = rows.find((r) => r.scenario.key === 'a')!;
+const cRow = rows.find((r) => r.scenario.key === 'c')!;
+const ideal = 2 * latencyMs;
+const ratio = (x: number, y: number | undefined) => (y ? (x / y).toFixed(2) : 'n/a');
+const met = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'not met');
+const minimumCalls = (s: Scenario) => s.rounds.flat().length;
+const targets = [
+  [`(c) critical path at 1 connection ≤ 1.25 × ${ideal} ms`, `p50 ${cRow.latencyAlone.p50} ms = ${(cRow.latencyAlone.p50 / ideal).toFixed(2)} × ideal`, met(cRow.latencyAlone.p50 <= 1.25 * ideal)],
+  ['(a) throughput ≥ 0.2 × direct REST', `${ratio(a.gateway.throughput, a.direct.throughput)} ×`, met(a.gateway.throughput >= 0.2 * a.direct.throughput)],
+  ['(a) throughput ≥ 4 × the peer', `${ratio(a.gateway.throughput, a.peer?.throughput)} ×`, met(a.peer ? a.gateway.throughput >= 4 * a.peer.throughput : undefined)],
+  ['vendor calls of one operation = the minimum', rows.map((r) => `(${r.scenario.key}) ${r.gatewayCalls}/${minimumCalls(r.scenario)}`).join(', '), met(rows.every((r) => r.gatewayCalls <= minimumCalls(r.scenario)))],
+  [`p99 ≤ 3 × p50 at ${connections} connections`, rows.map((r) => `(${r.scenario.key}) ${(r.gateway.p99 / Math.max(1, r.gateway.p50)).toFixed(2)}`).join(', '), met(rows.every((r) => r.gateway.p99 <= 3 * Math.max(1, r.gateway.p50)))],
+  ['gateway RSS after the run ≤ 150 MiB', `${gatewayRss.toFixed(0)} MiB${peerRss ? ` (peer ${peerRss.toFixed(0)} MiB)` : ''}`, met(gatewayRss <= 150)],
+];
+
+const table = rows
+  .map((r) =>
+    [
+      `(${r.scenario.key}) ${r.scenario.title}`,
+      r.gateway.throughput.toFixed(0),
+      r.gateway.p50,
+      r.gateway.p99,
+      r.gatewayCalls,
+      r.loadCalls.toFixed(2),
+      minimumCalls(r.scenario),
+      r.direct.throughput.toFixed(0),
+      r.direct.p50,
+      ratio(r.gateway.throughput, r.direct.throughput),
+      r.peer ? r.peer.throughput.toFixed(0) : 'n/a',
+      r.peer ? r.peer.p50 : 'n/a',
+      ratio(r.gateway.throughput, r.peer?.throughput),
+      r.gateway.errors + (r.peer?.errors ?? 0),
+    ].join(' | '),
+  )
+  .map((line) => `| ${line} |`)
+  .join('\n');
+
+const cpu = cpus();
+const markdown = `# Benchmarks
+
+Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}; do not edit by hand.
+Figures come from one run on a shared, noisy machine: compare the ratios within this run, not the
+absolute numbers across runs.
+
+- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}.
+- Command: \`BENCH_LATENCY_MS=${latencyMs} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} npm run bench\`.
+- Vendors: the built-in simulators, answering after ${latencyMs} ms. Load: autocannon, ${connections} connections, ${seconds} s per run, after a 1 s warm-up.
+- Direct REST: a hand-written client making the same vendor calls over keep-alive connections (each round's calls in parallel, rounds in order), at the same concurrency.
+- Peer: ${peer || rows.some((r) => r.peer) ? 'Hive Gateway (production mode, in-flight dedup on, credential headers forwarded) serving a Mesh Compose supergraph built from `schema/upstreams/*.yaml`; it speaks the vendors\' own shapes, so its operations are the closest equivalent (see `bench/peer/`).' : `not measured. ${peerNote}`}
+
+| scenario | gateway op/s | p50 ms | p99 ms | vendor calls/op | under load | minimum | direct op/s | direct p50 ms | gateway/direct | peer op/s | peer p50 ms | gateway/peer | errors |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${table}
+
+## Targets
+
+| target | figure | |
+|---|---|---|
+${targets.map((t) => `| ${t.join(' | ')} |`).join('\n')}
+
+Critical path: scenario (c) alone (1 connection) is two dependent vendor rounds — the messages,
+then the room their stubs name — so its ideal is ${ideal} ms.
+
+## Latency against concurrency
+
+![latency against concurrency](bench-latency.svg)
+
+| connections | gateway p50 | gateway p99 | direct p50 | gateway op/s | direct op/s |
+|---|---|---|---|---|---|
+${sweep.map((s) => `| ${s.connections} | ${s.gateway.p50} | ${s.gateway.p99} | ${s.direct.p50} | ${s.gateway.throughput.toFixed(0)} | ${s.direct.throughput.toFixed(0)} |`).join('\n')}
+`;
+await writeFile(new URL('docs/BENCHMARKS.md', `file://${root}`), markdown);
+console.log(markdown);
