@@ -27,7 +27,7 @@ const simulators = await startSimulators({ latencyMs });
 const baseUrls = { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl };
 const vendorCalls = () => simulators.iwerp.requests.length + simulators.popsell.requests.length + simulators.messenger.requests.length;
 
-const gateway = await startService(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+const gateway = await startService(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), 'dist/server.js'], {
   cwd: root,
   env: {
     HOST: '127.0.0.1',

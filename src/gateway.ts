@@ -1,7 +1,6 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
@@ -50,6 +49,15 @@ export const DEMO_HEADERS = {
   'api-token': 'demo-messenger',
 };
 
+/**
+ * GraphiQL from the bundled assets, not a CDN, so it works on closed networks too. The bundle
+ * costs ~45 MiB of memory, so it is loaded when a browser first asks for it, not at start.
+ */
+async function renderGraphiQL(options: GraphiQLOptions) {
+  const { renderGraphiQL: render } = await import('@graphql-yoga/render-graphiql');
+  return render(options);
+}
+
 export function createGateway(deps: GatewayDeps) {
   return createYoga({
     schema: buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets }),
@@ -58,7 +66,6 @@ export function createGateway(deps: GatewayDeps) {
     // Errors are shown only when they are GatewayErrors (coded); everything else is masked.
     maskedErrors: { isDev: false },
     landingPage: false,
-    // GraphiQL from the bundled assets, not a CDN: it works on closed networks too.
     renderGraphiQL,
     graphiql: {
       title: 'Chat gateway',

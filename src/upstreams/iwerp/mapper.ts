@@ -19,10 +19,15 @@ export type IwerpMessagePayload = Schemas['ChatroomMessage'];
 
 const chatroomRef = (id: number): ChatroomRef => ({ provider: 'IWERP', providerId: String(id), brandId: null });
 
-/** IW-ERP sends no chatroom type, so its kind is UNKNOWN (the contract forbids guessing). */
+/**
+ * IW-ERP sends no chatroom type, so its kind is UNKNOWN (the contract forbids guessing).
+ * Objects here are built field by field, never with a leading spread: see the Messenger mapper.
+ */
 function chatroomStub(stub: Schemas['Stub']): ChatroomStub {
   return {
-    ...chatroomRef(stub.id),
+    provider: 'IWERP',
+    providerId: String(stub.id),
+    brandId: null,
     typename: 'Chatroom',
     complete: false,
     name: stub.name ?? null,
@@ -88,8 +93,17 @@ export function mapParticipant(p: Schemas['Participant'], chatroom: ChatroomRef)
 export function mapChatroom(c: IwerpChatroomPayload): Chatroom {
   const ref = chatroomRef(c.id);
   return {
-    ...chatroomStub(c),
+    provider: 'IWERP',
+    providerId: ref.providerId,
+    brandId: null,
+    typename: 'Chatroom',
     complete: true,
+    name: c.name ?? null,
+    imageUrl: c.image_url ?? null,
+    kind: 'UNKNOWN',
+    createdAt: parseVendorDate(c.created),
+    updatedAt: parseVendorDate(c.updated),
+    deleted: c.deleted ?? false,
     lastMessageAt: null,
     lastReadAt: parseVendorDate(c.last_read_at),
     participants: (c.participants ?? []).map((p) => mapParticipant(p, ref)),

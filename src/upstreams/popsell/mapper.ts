@@ -100,8 +100,12 @@ function mapSummary(s: Schemas['Summary']): Summary {
 
 export function mapChatroom(c: PopsellChatroomPayload, brandId: number): Chatroom {
   const ref: ChatroomRef = { provider: 'POPSELL', providerId: String(c.id_chatroom), brandId };
+  const dialogue = mapEstablishedDialogue(c.established_dialogue);
+  // Field by field, no spread: see the Messenger mapper for why.
   return {
-    ...ref,
+    provider: ref.provider,
+    providerId: ref.providerId,
+    brandId,
     typename: 'Chatroom',
     complete: true,
     name: null,
@@ -121,7 +125,8 @@ export function mapChatroom(c: PopsellChatroomPayload, brandId: number): Chatroo
     discussionType:
       c.type_discussion == null ? null : (DISCUSSION_TYPES[c.type_discussion] ?? 'UNKNOWN'),
     source: mapSource(c.source),
-    ...mapEstablishedDialogue(c.established_dialogue),
+    establishedDialogue: dialogue.establishedDialogue,
+    establishedDialogueAt: dialogue.establishedDialogueAt,
     secrets: { token: null, notificationToken: null },
   };
 }
