@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startSimulators } from '../src/simulators/index.js';
 import { lineChart } from './chart.js';
 import { directLoad, graphqlLoad, type LoadResult } from './load.js';
-import { startPeer } from './peer.js';
+import { PEER_QUERIES, startPeer } from './peer.js';
 import { startService, type Service } from './process.js';
 import { HEADERS, SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -50,9 +50,9 @@ if (withPeer) {
   }
 }
 
-/** Checks an endpoint answers the scenario without errors before it is measured. */
-async function verify(url: URL, scenario: Scenario) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ query: scenario.query }) });
+/** Checks an endpoint answers the operation without errors before it is measured. */
+async function verify(url: URL, scenario: Scenario, query = scenario.query) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...HEADERS }, body: JSON.stringify({ query }) });
   const body = (await response.json()) as { errors?: unknown[] };
   if (body.errors) throw new Error(`${url} answers scenario ${scenario.key} with errors: ${JSON.stringify(body.errors).slice(0, 400)}`);
 }
@@ -85,11 +85,12 @@ for (const scenario of SCENARIOS) {
   const loadCalls = (vendorCalls() - before) / Math.max(1, gw.operations);
   const direct = await directLoad(scenario, baseUrls, connections, seconds);
   let peerResult: LoadResult | undefined;
-  if (peer) {
+  const peerQuery = PEER_QUERIES[scenario.key];
+  if (peer && peerQuery) {
     try {
-      await verify(peer.url, scenario);
-      await graphqlLoad(peer.url.href, scenario.query, HEADERS, connections, 1);
-      peerResult = await graphqlLoad(peer.url.href, scenario.query, HEADERS, connections, seconds);
+      await verify(peer.url, scenario, peerQuery);
+      await graphqlLoad(peer.url.href, peerQuery, HEADERS, connections, 1);
+      peerResult = await graphqlLoad(peer.url.href, peerQuery, HEADERS, connections, seconds);
     } catch (error) {
       console.error(`peer, scenario ${scenario.key}: ${String(error).slice(0, 300)}`);
     }
