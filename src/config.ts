@@ -108,6 +108,10 @@ export interface Config {
   };
   /** AVATAR_MAX_BYTES (default 5 MiB): larger uploads are BAD_USER_INPUT before any vendor call. */
   avatarMaxBytes: number;
+  /** CACHE_TTL_MS (default 0 = off): how long a vendor read may be served again, to the same credential. */
+  cacheTtlMs: number;
+  /** CACHE_MAX_ENTRIES (default 10000): the in-memory cache's bound. */
+  cacheMaxEntries: number;
   /** SHUTDOWN_GRACE_MS (default 10000): how long in-flight requests may finish after SIGTERM. */
   shutdownGraceMs: number;
   /** LOG_LEVEL (default info). */
@@ -215,6 +219,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
+    cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
+    cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
     limits: {
       maxDepth: readInt(env, 'MAX_DEPTH', 12, 1),
       maxAliases: readInt(env, 'MAX_ALIASES', 50, 0),

@@ -8,6 +8,7 @@ import type { UpstreamPolicy } from '../config.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Provider } from '../model/provider.js';
+import type { ReadCache } from './cache.js';
 import type { RetryDispatchOptions } from './dispatcher.js';
 
 /** Settings of one vendor's HTTP client. */
@@ -20,6 +21,8 @@ export interface UpstreamOptions {
   policy: UpstreamPolicy;
   /** Vendor requests at trace (headers redacted), failures at debug with the vendor's body. */
   logger: Logger;
+  /** The cross-request read cache, when CACHE_TTL_MS > 0. */
+  cache?: ReadCache;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -199,17 +202,37 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
   }
 
+  const { cache } = options;
+
+  /** A read through the cache: served from it when fresh, stored in it when the vendor answers. */
+  async function cachedRead<T>(req: UpstreamRequest<T>, key: string): Promise<T | void> {
+    if (!cache) return request(req);
+    const { hit, generation } = await cache.lookup(provider, key);
+    if (hit) return hit.data as T;
+    const data = await request(req);
+    // Stored under the generation read before the call: a write meanwhile makes it stale at once.
+    await cache.store(provider, key, { data, generation });
+    return data;
+  }
+
+  /** A write, then every cached read of this vendor is stale (a write here changes its reads). */
+  async function write<T>(req: UpstreamRequest<T>): Promise<T | void> {
+    const result = await request(req);
+    await cache?.invalidate(provider);
+    return result;
+  }
+
   /**
    * Identical reads in flight at once share one vendor call: same path, query and headers, so the
    * same credential and brand (the key is a hash: no secret is kept in it). Writes never share.
    */
   const inFlight = new Map<string, Promise<unknown>>();
   function deduplicated<T>(req: UpstreamRequest<T>): Promise<T | void> {
-    if (req.method !== 'GET') return request(req);
+    if (req.method !== 'GET') return write(req);
     const key = createHash('sha256').update(JSON.stringify([req.path, req.query, req.headers])).digest('base64url');
     const pending = inFlight.get(key);
     if (pending) return pending as Promise<T>;
-    const started = request(req).finally(() => inFlight.delete(key));
+    const started = cachedRead(req, key).finally(() => inFlight.delete(key));
     inFlight.set(key, started);
     return started;
   }

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import type { Adapters } from '../context.js';
 import { GatewayError } from '../errors.js';
+import { createMemoryCache } from '../http/cache.js';
 import { createVendorDispatcher } from '../http/dispatcher.js';
 import { createUpstream, type Upstream } from '../http/upstream.js';
 import { providerKey, type Provider, type ProviderKey } from '../model/provider.js';
@@ -12,6 +13,8 @@ import { createPopsellAdapter } from './popsell/index.js';
 
 export interface Upstreams {
   adapters: Adapters;
+  /** Each configured vendor's upstream client (readiness and metrics read their state). */
+  upstreams: Partial<Record<Provider, Upstream>>;
   /** Closes every vendor's connection pool. */
   close(): Promise<void>;
 }
@@ -30,12 +33,14 @@ const unconfigured = (provider: Provider): Upstream => ({
  * upstream client per configured vendor. `base` replaces the pools, e.g. with a MockAgent in tests.
  */
 export function createUpstreams(
-  config: Pick<Config, 'upstreams' | 'messengerPaths'>,
+  config: Pick<Config, 'upstreams' | 'messengerPaths' | 'cacheTtlMs' | 'cacheMaxEntries'>,
   baseUrls: Partial<Record<ProviderKey, URL>>,
   logger: Logger,
   base?: Dispatcher,
 ): Upstreams {
   const dispatchers: Dispatcher[] = [];
+  const cache = config.cacheTtlMs > 0 ? createMemoryCache(config.cacheTtlMs, config.cacheMaxEntries) : undefined;
+  const configured: Partial<Record<Provider, Upstream>> = {};
   const upstream = (provider: Provider): Upstream => {
     const key = providerKey(provider);
     const baseUrl = baseUrls[key];
@@ -43,7 +48,8 @@ export function createUpstreams(
     const policy = config.upstreams[key];
     const dispatcher = createVendorDispatcher(policy, base);
     dispatchers.push(dispatcher);
-    return createUpstream({ provider, baseUrl, dispatcher, policy, logger });
+    configured[provider] = createUpstream({ provider, baseUrl, dispatcher, policy, logger, ...(cache ? { cache } : {}) });
+    return configured[provider];
   };
   return {
     adapters: {
@@ -51,7 +57,9 @@ export function createUpstreams(
       POPSELL: createPopsellAdapter(upstream('POPSELL')),
       MESSENGER: createMessengerAdapter(upstream('MESSENGER'), config.messengerPaths),
     },
+    upstreams: configured,
     close: async () => {
+      await cache?.close();
       // A test's MockAgent belongs to the test, which closes it.
       if (!base) await Promise.all(dispatchers.map((d) => d.close()));
     },
