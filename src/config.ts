@@ -116,6 +116,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** LOG_LEVEL (default info). */
   logLevel: string;
+  /** LOG_PRETTY (default false): coloured lines for humans instead of JSON. */
+  logPretty: boolean;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT set: traces are exported over OTLP/HTTP (the exporter reads the OTEL_* variables). */
+  tracing: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -230,5 +234,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1024 * 1024, 1),
     },
     logLevel,
+    logPretty: readBoolean(env, 'LOG_PRETTY'),
+    tracing: readUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined,
   });
 }

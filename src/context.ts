@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
+import { requestScope } from './observability/requestScope.js';
 import { createLoaders, type Loaders } from './loaders/createLoaders.js';
 import type { Provider } from './model/provider.js';
 import type { ChatAdapter } from './upstreams/adapter.js';
@@ -33,17 +34,14 @@ export interface ContextDeps {
   logger: Logger;
 }
 
-/** A caller's x-request-id is kept when it is a plain token; anything else gets a fresh id. */
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
 export function createContextFactory(deps: ContextDeps) {
   return ({ request }: YogaInitialContext): Context => {
-    const incoming = request.headers.get('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    // The scope is set by useRequestScope for every HTTP request; a bare execution gets its own id.
+    const requestId = requestScope.getStore()?.requestId ?? randomUUID();
     const credentials = credentialsFromHeaders(request.headers, deps.config.iwerp);
     return {
       requestId,
-      logger: deps.logger.child({ requestId }),
+      logger: deps.logger,
       credentials,
       loaders: createLoaders(deps.adapters, credentials),
       adapters: deps.adapters,

@@ -4,14 +4,25 @@ import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
+import type { Upstream } from './http/upstream.js';
+import type { Provider } from './model/provider.js';
+import type { Metrics } from './observability/metrics.js';
+import { useRequestScope } from './observability/requestScope.js';
+import { useOperationSpans } from './observability/tracing.js';
 import { useErrorCodes } from './plugins/errorCodes.js';
+import { useReadiness } from './plugins/readiness.js';
 import { limitedFetchApi, queryLimits, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 
 export interface GatewayDeps {
   config: Pick<Config, 'iwerp' | 'maxPageSize' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits'>;
   adapters: Adapters;
+  /** The configured vendors' clients: /readiness reports their breakers. */
+  upstreams: Partial<Record<Provider, Upstream>>;
   logger: Logger;
+  metrics: Metrics;
+  /** Set by the server on SIGTERM: /readiness then answers 503 so load balancers drain it. */
+  lifecycle?: { draining: boolean };
 }
 
 /** The operation GraphiQL opens with: one read from each vendor's demo data. */
@@ -59,6 +70,9 @@ async function renderGraphiQL(options: GraphiQLOptions) {
 }
 
 export function createGateway(deps: GatewayDeps) {
+  for (const [provider, upstream] of Object.entries(deps.upstreams)) {
+    deps.metrics.watchBreaker(provider as Provider, () => upstream.breakerState());
+  }
   return createYoga({
     schema: buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets }),
     context: createContextFactory(deps),
@@ -76,9 +90,13 @@ export function createGateway(deps: GatewayDeps) {
     // Batched operations (a JSON array of requests) stay off: one request, one operation.
     batching: false,
     plugins: [
+      useRequestScope(),
+      useReadiness(deps.upstreams, deps.lifecycle ?? { draining: false }),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
+      useOperationSpans(),
       queryLimits(deps.config.limits),
       useErrorCodes(),
+      ...deps.metrics.plugins(),
       // Browser "simple" requests (GET, form and multipart posts) need a header a page cannot set
       // cross-site without a CORS preflight.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight'] }),

@@ -1,4 +1,5 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { requestScope } from './observability/requestScope.js';
 
 /** Header names that carry vendor credentials: never written to a log line. */
 export const CREDENTIAL_HEADERS = [
@@ -12,15 +13,18 @@ export const CREDENTIAL_HEADERS = [
 
 /**
  * pino, for JSON lines that cost little on the hot path. Redaction is configured once here, so a
- * headers object logged anywhere has its credentials censored.
+ * headers object logged anywhere has its credentials censored; every line logged while a request
+ * is served carries its requestId. `pretty` (LOG_PRETTY) prints coloured lines for humans.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = {
+export function createLogger(level: string, destination?: DestinationStream, pretty = false): Logger {
+  const options: LoggerOptions = {
     level,
     redact: {
       paths: CREDENTIAL_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
       censor: '[redacted]',
     },
+    mixin: () => requestScope.getStore() ?? {},
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { startSimulators } from './simulators/index.js';
 import { createUpstreams } from './upstreams/index.js';
 
@@ -19,7 +21,11 @@ function configOrExit() {
 
 const config = configOrExit();
 
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, undefined, config.logPretty);
+const tracing = config.tracing ? startTracing() : undefined;
+if (tracing) logger.info('Tracing: exporting spans over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT');
+const metrics = createMetrics();
+const lifecycle = { draining: false };
 const simulators = config.demo ? await startSimulators() : undefined;
 if (simulators) {
   logger.info('Demo mode: no *_BASE_URL is set, so the gateway talks to its built-in vendor simulators on loopback.');
@@ -33,8 +39,9 @@ const upstreams = createUpstreams(
     ? { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl }
     : config.baseUrls,
   logger,
+  { metrics: metrics.vendor },
 );
-const gateway = createGateway({ config, adapters: upstreams.adapters, logger });
+const gateway = createGateway({ config, adapters: upstreams.adapters, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
 const server = createServer(gateway);
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
@@ -47,6 +54,7 @@ server.listen(config.port, config.host, () => {
  * what is left), close the vendor pools, exit 0.
  */
 function shutdown(signal: string) {
+  lifecycle.draining = true;
   logger.info(`${signal}: shutting down; in-flight requests have ${config.shutdownGraceMs} ms to finish`);
   const cutoff = setTimeout(() => {
     logger.warn('Shutdown grace period over: closing the connections still open');
@@ -57,6 +65,7 @@ function shutdown(signal: string) {
     clearTimeout(cutoff);
     await upstreams.close();
     await simulators?.close();
+    await tracing?.shutdown();
     logger.info('Stopped');
     process.exit(0);
   });

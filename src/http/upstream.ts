@@ -8,6 +8,8 @@ import type { UpstreamPolicy } from '../config.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Provider } from '../model/provider.js';
+import type { VendorMetrics } from '../observability/metrics.js';
+import { SpanKind, finish, tracer, withTraceHeaders } from '../observability/tracing.js';
 import type { ReadCache } from './cache.js';
 import type { RetryDispatchOptions } from './dispatcher.js';
 
@@ -23,6 +25,7 @@ export interface UpstreamOptions {
   logger: Logger;
   /** The cross-request read cache, when CACHE_TTL_MS > 0. */
   cache?: ReadCache;
+  metrics?: VendorMetrics;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -31,6 +34,8 @@ export interface UpstreamRequest<T> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Already expanded and encoded: see expandPath. */
   path: string;
+  /** The path's template, e.g. `/chatroom/{roomID}`: names the route in metrics and spans. */
+  route: string;
   query?: Readonly<Record<string, string | number | boolean | undefined>>;
   headers: Readonly<Record<string, string>>;
   body?: string | Buffer | Readable | null;
@@ -112,7 +117,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const origin = options.baseUrl.origin;
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
 
-  async function send<T>(req: UpstreamRequest<T>, signal: AbortSignal, deadline: number): Promise<T | void> {
+  async function send<T>(req: UpstreamRequest<T>, signal: AbortSignal, deadline: number, onRetry: () => void): Promise<T | void> {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) query.set(key, String(value));
@@ -124,10 +129,11 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         origin,
         path: `${basePath}${req.path}${search}`,
         method: req.method,
-        headers: { accept: 'application/json', ...req.headers },
+        headers: withTraceHeaders({ accept: 'application/json', ...req.headers }),
         body: req.body ?? null,
         signal,
         deadline,
+        onRetry,
       };
       logger.trace({ method: req.method, path: req.path, headers: dispatch.headers }, 'vendor request');
       response = await dispatcher.request(dispatch);
@@ -189,17 +195,43 @@ export function createUpstream(options: UpstreamOptions): Upstream {
    * fields fast while it is down and lets one probe through after breakerResetMs. The deadline
    * starts before the queue, so waiting counts against it.
    */
-  async function request<T>(req: UpstreamRequest<T>): Promise<T | void> {
+  async function guarded<T>(req: UpstreamRequest<T>, onRetry: () => void): Promise<T | void> {
     const deadline = Date.now() + policy.timeoutMs;
     const signal = AbortSignal.timeout(policy.timeoutMs);
     if (breaker.opened) throw unavailable('failing; its circuit is open');
     if (queue.size >= policy.maxQueue) throw unavailable('overloaded; too many requests are waiting');
     try {
-      return (await queue.add(() => breaker.fire(req, signal, deadline), { signal })) as T | void;
+      return (await queue.add(() => breaker.fire(req, signal, deadline, onRetry), { signal })) as T | void;
     } catch (error) {
       if ((error as { code?: string }).code === 'EOPENBREAKER') throw unavailable('failing; its circuit is open');
       throw toGatewayError(provider, error);
     }
+  }
+
+  /** One vendor request as operators see it: a client span and the request metrics. */
+  function request<T>(req: UpstreamRequest<T>): Promise<T | void> {
+    const attributes = { 'chat.provider': provider, 'http.request.method': req.method, 'http.route': req.route };
+    return tracer.startActiveSpan(`${req.method} ${req.route}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const started = performance.now();
+      const onRetry = () => {
+        span.addEvent('retry');
+        options.metrics?.retried(provider, req.method, req.route);
+      };
+      const observe = (outcome: string, error?: unknown) => {
+        span.setAttribute('http.response.status_code', outcome);
+        options.metrics?.observe(provider, req.method, req.route, outcome, (performance.now() - started) / 1000);
+        finish(span, error);
+      };
+      try {
+        const result = await guarded(req, onRetry);
+        observe('200');
+        return result;
+      } catch (error) {
+        const failure = error as GatewayError;
+        observe(String(failure.extensions?.upstreamStatus ?? failure.code), error);
+        throw error;
+      }
+    });
   }
 
   const { cache } = options;

@@ -7,6 +7,7 @@ import { createMemoryCache } from '../http/cache.js';
 import { createVendorDispatcher } from '../http/dispatcher.js';
 import { createUpstream, type Upstream } from '../http/upstream.js';
 import { providerKey, type Provider, type ProviderKey } from '../model/provider.js';
+import type { VendorMetrics } from '../observability/metrics.js';
 import { createIwerpAdapter } from './iwerp/index.js';
 import { createMessengerAdapter } from './messenger/index.js';
 import { createPopsellAdapter } from './popsell/index.js';
@@ -30,14 +31,16 @@ const unconfigured = (provider: Provider): Upstream => ({
 
 /**
  * Builds the adapters once at start: one dispatcher (connection pool + read retries) and one
- * upstream client per configured vendor. `base` replaces the pools, e.g. with a MockAgent in tests.
+ * upstream client per configured vendor. `base` replaces the pools, e.g. with a MockAgent in tests;
+ * `metrics` receives every vendor request's outcome.
  */
 export function createUpstreams(
   config: Pick<Config, 'upstreams' | 'messengerPaths' | 'cacheTtlMs' | 'cacheMaxEntries'>,
   baseUrls: Partial<Record<ProviderKey, URL>>,
   logger: Logger,
-  base?: Dispatcher,
+  options: { base?: Dispatcher; metrics?: VendorMetrics } = {},
 ): Upstreams {
+  const { base, metrics } = options;
   const dispatchers: Dispatcher[] = [];
   const cache = config.cacheTtlMs > 0 ? createMemoryCache(config.cacheTtlMs, config.cacheMaxEntries) : undefined;
   const configured: Partial<Record<Provider, Upstream>> = {};
@@ -48,7 +51,15 @@ export function createUpstreams(
     const policy = config.upstreams[key];
     const dispatcher = createVendorDispatcher(policy, base);
     dispatchers.push(dispatcher);
-    configured[provider] = createUpstream({ provider, baseUrl, dispatcher, policy, logger, ...(cache ? { cache } : {}) });
+    configured[provider] = createUpstream({
+      provider,
+      baseUrl,
+      dispatcher,
+      policy,
+      logger,
+      ...(cache ? { cache } : {}),
+      ...(metrics ? { metrics } : {}),
+    });
     return configured[provider];
   };
   return {

@@ -40,7 +40,7 @@ let upstreams: Upstreams;
 beforeEach(() => {
   agent = new MockAgent();
   agent.disableNetConnect();
-  upstreams = createUpstreams(testConfig(), VENDOR_URLS, silent, agent);
+  upstreams = createUpstreams(testConfig(), VENDOR_URLS, silent, { base: agent });
 });
 
 afterEach(async () => {
@@ -207,7 +207,7 @@ describe('Messenger adapter', () => {
   });
 
   it('uses configured paths', async () => {
-    const custom = createUpstreams(testConfig({ MESSENGER_PATH_CHATROOM: '/v2/rooms/{roomID}' }), VENDOR_URLS, silent, agent);
+    const custom = createUpstreams(testConfig({ MESSENGER_PATH_CHATROOM: '/v2/rooms/{roomID}' }), VENDOR_URLS, silent, { base: agent });
     messenger().intercept({ path: '/v2/rooms/3' }).reply(200, { id: 3 });
     await custom.adapters.MESSENGER.getChatroom({ provider: 'MESSENGER', providerId: '3', brandId: null }, creds());
   });

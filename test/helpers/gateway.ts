@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { DEMO_HEADERS, createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
 import { startSimulators } from '../../src/simulators/index.js';
 import { createUpstreams } from '../../src/upstreams/index.js';
 import { testConfig } from './config.js';
@@ -31,12 +32,22 @@ export async function startGateway(options: GatewayOptions = {}) {
   const logger = options.logs
     ? createLogger(options.logs.level, options.logs.destination)
     : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const metrics = createMetrics();
   const upstreams = createUpstreams(
     config,
     { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl },
     logger,
+    { metrics: metrics.vendor },
   );
-  const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, logger });
+  const lifecycle = { draining: false };
+  const yoga = createGateway({
+    config: { ...config, demo: true },
+    adapters: upstreams.adapters,
+    upstreams: upstreams.upstreams,
+    logger,
+    metrics,
+    lifecycle,
+  });
   const server = createServer(yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
@@ -47,6 +58,7 @@ export async function startGateway(options: GatewayOptions = {}) {
   return {
     url,
     simulators,
+    lifecycle,
     async query(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = DEMO_HEADERS): Promise<GraphQLResponse> {
       const response = await fetch(url, {
         method: 'POST',

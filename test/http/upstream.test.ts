@@ -56,7 +56,7 @@ describe('the upstream HTTP layer', () => {
       res.on('close', () => clearInterval(timer));
     });
     const started = Date.now();
-    expect(await codeOf(client(url, { UPSTREAM_TIMEOUT_MS: '300' }).request({ method: 'GET', path: '/x', headers: {}, validate: acceptAnything as never }))).toBe(
+    expect(await codeOf(client(url, { UPSTREAM_TIMEOUT_MS: '300' }).request({ method: 'GET', path: '/x', route: '/x', headers: {}, validate: acceptAnything as never }))).toBe(
       'UPSTREAM_TIMEOUT',
     );
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -64,7 +64,7 @@ describe('the upstream HTTP layer', () => {
 
   it('times out a vendor that sends no headers', async () => {
     const { url } = await vendor(() => undefined);
-    expect(await codeOf(client(url, { UPSTREAM_TIMEOUT_MS: '200' }).request({ method: 'GET', path: '/x', headers: {} }))).toBe('UPSTREAM_TIMEOUT');
+    expect(await codeOf(client(url, { UPSTREAM_TIMEOUT_MS: '200' }).request({ method: 'GET', path: '/x', route: '/x', headers: {} }))).toBe('UPSTREAM_TIMEOUT');
   });
 
   it('refuses a body over the size cap, declared or not', async () => {
@@ -77,7 +77,7 @@ describe('the upstream HTTP layer', () => {
     });
     for (const { url } of [declared, chunked]) {
       expect(
-        await codeOf(client(url, { UPSTREAM_MAX_RESPONSE_BYTES: '4096' }).request({ method: 'GET', path: '/x', headers: {}, validate: acceptAnything as never })),
+        await codeOf(client(url, { UPSTREAM_MAX_RESPONSE_BYTES: '4096' }).request({ method: 'GET', path: '/x', route: '/x', headers: {}, validate: acceptAnything as never })),
       ).toBe('UPSTREAM_ERROR');
     }
   });
@@ -85,25 +85,25 @@ describe('the upstream HTTP layer', () => {
   it('does not follow a redirect, so credentials never reach another origin', async () => {
     const elsewhere = await vendor((_, res) => res.end('{}'));
     const { url } = await vendor((_, res) => res.writeHead(302, { location: `${elsewhere.url.href}steal` }).end());
-    expect(await codeOf(client(url).request({ method: 'GET', path: '/x', headers: { 'x-session-token': 'secret' } }))).toBe('UPSTREAM_ERROR');
+    expect(await codeOf(client(url).request({ method: 'GET', path: '/x', route: '/x', headers: { 'x-session-token': 'secret' } }))).toBe('UPSTREAM_ERROR');
     expect(elsewhere.hits).toEqual([]);
   });
 
   it('retries a reset read inside the deadline, then answers UPSTREAM_ERROR', async () => {
     const { url, hits } = await vendor((req) => req.socket.destroy());
-    expect(await codeOf(client(url, { UPSTREAM_RETRIES: '2' }).request({ method: 'GET', path: '/x', headers: {} }))).toBe('UPSTREAM_ERROR');
+    expect(await codeOf(client(url, { UPSTREAM_RETRIES: '2' }).request({ method: 'GET', path: '/x', route: '/x', headers: {} }))).toBe('UPSTREAM_ERROR');
     expect(hits).toHaveLength(3);
   });
 
   it('sends a write once, even after a 503', async () => {
     const { url, hits } = await vendor((_, res) => res.writeHead(503).end());
-    expect(await codeOf(client(url).request({ method: 'POST', path: '/x', headers: {}, body: '{}' }))).toBe('UPSTREAM_ERROR');
+    expect(await codeOf(client(url).request({ method: 'POST', path: '/x', route: '/x', headers: {}, body: '{}' }))).toBe('UPSTREAM_ERROR');
     expect(hits).toHaveLength(1);
   });
 
   it('keeps the base URL path as a prefix', async () => {
     const { url, hits } = await vendor((_, res) => res.end('{"ok":true}'));
-    await client(new URL('/api/v2/', url)).request({ method: 'GET', path: '/chat/chatrooms/1', headers: {}, validate: acceptAnything as never });
+    await client(new URL('/api/v2/', url)).request({ method: 'GET', path: '/chat/chatrooms/1', route: '/chat/chatrooms/{id}', headers: {}, validate: acceptAnything as never });
     expect(hits).toEqual(['/api/v2/chat/chatrooms/1']);
   });
 });

@@ -27,12 +27,14 @@ export function createIwerpAdapter(upstream: Upstream): ChatAdapter {
     capabilities: () => NO_CAPABILITIES,
     async getChatroom(ref, credentials) {
       const path = `/api/chat/chatroom/${pathSegment(ref.providerId, 'IWERP', 'chatroom identifier')}`;
-      const payload = await upstream.request({ method: 'GET', path, ...request(credentials), validate: validateChatroom });
+      const route = '/api/chat/chatroom/{identifier}';
+      const payload = await upstream.request({ method: 'GET', path, route, ...request(credentials), validate: validateChatroom });
       return mapChatroom(payload);
     },
     async getMessage(providerId, credentials) {
       const path = `/api/chat/chatroom_message/${pathSegment(providerId, 'IWERP', 'message identifier')}`;
-      const payload = await upstream.request({ method: 'GET', path, ...request(credentials), validate: validateMessage });
+      const route = '/api/chat/chatroom_message/{identifier}';
+      const payload = await upstream.request({ method: 'GET', path, route, ...request(credentials), validate: validateMessage });
       return mapMessage(payload);
     },
   };

@@ -75,7 +75,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
     },
     async getChatroom(ref, credentials) {
       const path = roomPath(paths.chatroom, ref.providerId);
-      const payload = await upstream.request({ method: 'GET', path, headers: headers(credentials), validate: validateChatroom });
+      const payload = await upstream.request({ method: 'GET', path, route: paths.chatroom, headers: headers(credentials), validate: validateChatroom });
       return mapChatroom(payload);
     },
     async getMessage() {
@@ -86,6 +86,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
         const payload = await upstream.request({
           method: 'PUT',
           path: roomPath(paths.chatroom, ref.providerId),
+          route: paths.chatroom,
           headers: jsonHeaders(credentials),
           body: chatroomBody(changes),
           validate: validateChatroom,
@@ -94,12 +95,13 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
         return payload ? mapChatroom(payload) : null;
       },
       async deleteChatroom(ref, credentials) {
-        await upstream.request({ method: 'DELETE', path: roomPath(paths.chatroom, ref.providerId), headers: headers(credentials) });
+        await upstream.request({ method: 'DELETE', path: roomPath(paths.chatroom, ref.providerId), route: paths.chatroom, headers: headers(credentials) });
       },
       async setAvatar(ref, avatar, credentials) {
         await upstream.request({
           method: 'PUT',
           path: roomPath(paths.avatar, ref.providerId),
+          route: paths.avatar,
           headers: avatar
             ? { ...headers(credentials), 'content-type': avatar.contentType, 'content-length': String(avatar.size) }
             : { ...headers(credentials), 'content-length': '0' },
@@ -110,6 +112,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
         await upstream.request({
           method: 'POST',
           path: roomPath(paths.message, ref.providerId),
+          route: paths.message,
           headers: jsonHeaders(credentials),
           body: JSON.stringify({ message: text }),
         });
@@ -119,6 +122,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
       const payload = await upstream.request({
         method: 'POST',
         path: paths.createChatroom,
+        route: paths.createChatroom,
         headers: jsonHeaders(credentials),
         body: chatroomBody(input),
         validate: validateChatroom,
@@ -129,18 +133,20 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
       const payload = await upstream.request({
         method: 'POST',
         path: organizationPath(organizationId),
+        route: paths.defaultChatroom,
         headers: headers(credentials),
         validate: validateChatroom,
       });
       return mapChatroom(payload);
     },
     async removeDefaultChatroom(organizationId, credentials) {
-      await upstream.request({ method: 'DELETE', path: organizationPath(organizationId), headers: headers(credentials) });
+      await upstream.request({ method: 'DELETE', path: organizationPath(organizationId), route: paths.defaultChatroom, headers: headers(credentials) });
     },
     async getEventChatroom(organizationId, eventId, credentials) {
       const payload = await upstream.request({
         method: 'GET',
         path: paths.eventChatroom,
+        route: paths.eventChatroom,
         query: { organization_id: organizationId, event_id: eventId },
         headers: headers(credentials),
         validate: validateChatroom,
@@ -151,6 +157,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
       const payload = await upstream.request({
         method: 'GET',
         path: paths.chatrooms,
+        route: paths.chatrooms,
         query: { organization_id: organizationId, limit: page.limit, offset: page.offset },
         headers: headers(credentials),
         validate: validateList,
@@ -161,6 +168,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
       const payload = await upstream.request({
         method: 'GET',
         path: paths.chatrooms,
+        route: paths.chatrooms,
         query: { all: true },
         headers: headers(credentials),
         validate: validateList,

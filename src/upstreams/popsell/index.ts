@@ -25,6 +25,7 @@ export function createPopsellAdapter(upstream: Upstream): ChatAdapter {
       const payload = await upstream.request({
         method: 'GET',
         path: `/chat/chatrooms/${pathSegment(ref.providerId, 'POPSELL', 'chatroom id')}`,
+        route: '/chat/chatrooms/{id}',
         headers: { authorization: credentials.popsell.authorization, 'x-popsell-brand': String(ref.brandId) },
         validate: validateChatroom,
       });

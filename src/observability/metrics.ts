@@ -1,0 +1,79 @@
+/**
+ * Prometheus metrics, served at GET /metrics by yoga's Prometheus plugin: the plugin's GraphQL
+ * operation metrics, plus what a gateway operator needs about vendors and error codes.
+ */
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BreakerState } from '../http/upstream.js';
+import { PROVIDERS, type Provider } from '../model/provider.js';
+
+/** What the upstream layer reports about each vendor request. */
+export interface VendorMetrics {
+  /** A finished vendor request: its status, or the error code when no status came back. */
+  observe(provider: Provider, method: string, route: string, outcome: string, seconds: number): void;
+  retried(provider: Provider, method: string, route: string): void;
+}
+
+const BREAKER_STATES: BreakerState[] = ['closed', 'half-open', 'open'];
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
+  const labelNames = ['provider', 'method', 'route', 'status'] as const;
+  const requests = new Counter({ name: 'gateway_vendor_requests_total', help: 'Vendor requests, by provider, route template and status (or error code).', labelNames, registers: [registry] });
+  const duration = new Histogram({
+    name: 'gateway_vendor_request_duration_seconds',
+    help: 'Vendor request duration, retries included, by provider, route template and status.',
+    labelNames,
+    // From a fast loopback answer to the default 10 s deadline.
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const retries = new Counter({ name: 'gateway_vendor_retries_total', help: 'Retries of vendor reads, by provider and route template.', labelNames: ['provider', 'method', 'route'], registers: [registry] });
+  const errors = new Counter({ name: 'gateway_graphql_errors_total', help: 'Errors in GraphQL responses, by extensions.code.', labelNames: ['code'], registers: [registry] });
+  const breakerSources = new Map<Provider, () => BreakerState>();
+  new Gauge({
+    name: 'gateway_vendor_breaker_state',
+    help: "Each vendor's circuit breaker: 1 for its current state (closed, half-open, open).",
+    labelNames: ['provider', 'state'],
+    registers: [registry],
+    collect() {
+      for (const provider of PROVIDERS) {
+        const current = breakerSources.get(provider)?.();
+        if (!current) continue;
+        for (const state of BREAKER_STATES) this.set({ provider, state }, state === current ? 1 : 0);
+      }
+    },
+  });
+
+  const vendor: VendorMetrics = {
+    observe(provider, method, route, status, seconds) {
+      requests.inc({ provider, method, route, status });
+      duration.observe({ provider, method, route, status }, seconds);
+    },
+    retried(provider, method, route) {
+      retries.inc({ provider, method, route });
+    },
+  };
+
+  /** Counts the codes of the errors in every GraphQL result. */
+  const errorCodes: Plugin = {
+    onResultProcess({ result }) {
+      if (Array.isArray(result) || !('errors' in result)) return;
+      for (const error of result.errors ?? []) errors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+    },
+  };
+
+  return {
+    registry,
+    vendor,
+    /** Lets the breaker gauge read each configured vendor's state when scraped. */
+    watchBreaker(provider: Provider, state: () => BreakerState) {
+      breakerSources.set(provider, state);
+    },
+    plugins: (): Plugin[] => [usePrometheus({ registry, endpoint: '/metrics' }), errorCodes],
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

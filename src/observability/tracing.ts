@@ -1,0 +1,75 @@
+/**
+ * OpenTelemetry traces: a span for each GraphQL operation and for each vendor request, the caller's
+ * W3C `traceparent` continued, and ours sent on to the vendors. The code uses only the API, which
+ * does nothing until an SDK is registered: startTracing registers one when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set (tests register one with an in-memory exporter).
+ */
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+export const tracer = trace.getTracer('chat-gateway');
+
+/** Registers the SDK (W3C trace-context propagation included) with the given span processors. */
+export function registerTracing(processors: SpanProcessor[]): NodeTracerProvider {
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || 'chat-gateway' }),
+    spanProcessors: processors,
+  });
+  provider.register();
+  return provider;
+}
+
+/** OTLP over HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (the exporter reads the standard OTEL_* variables). */
+export const startTracing = () => registerTracing([new BatchSpanProcessor(new OTLPTraceExporter())]);
+
+const headerGetter = {
+  keys: (headers: Headers) => [...headers.keys()],
+  get: (headers: Headers, key: string) => headers.get(key) ?? undefined,
+};
+
+/** Ends a span with an error status when the work failed. */
+export function finish(span: Span, error?: unknown) {
+  if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+  span.end();
+}
+
+/** One span per GraphQL operation, child of the caller's trace when it sent a traceparent. */
+export function useOperationSpans(): Plugin {
+  return {
+    instrumentation: {
+      operation({ request }, wrapped) {
+        const parent = propagation.extract(context.active(), request.headers, headerGetter);
+        return tracer.startActiveSpan('graphql.operation', { kind: SpanKind.SERVER }, parent, async (span) => {
+          try {
+            await wrapped();
+            finish(span);
+          } catch (error) {
+            finish(span, error);
+            throw error;
+          }
+        });
+      },
+    },
+    onExecute({ args }) {
+      const operation = getOperationAST(args.document, args.operationName);
+      const span = trace.getActiveSpan();
+      if (!operation || !span) return;
+      span.setAttribute('graphql.operation.type', operation.operation);
+      if (operation.name) span.setAttribute('graphql.operation.name', operation.name.value);
+    },
+  };
+}
+
+/** Adds the active trace's `traceparent` to a vendor request's headers. */
+export function withTraceHeaders(headers: Record<string, string>): Record<string, string> {
+  const carrier: Record<string, string> = { ...headers };
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
+
+export { SpanKind };
