@@ -112,6 +112,8 @@ export interface Config {
   cacheTtlMs: number;
   /** CACHE_MAX_ENTRIES (default 10000): the in-memory cache's bound. */
   cacheMaxEntries: number;
+  /** REDIS_URL: with CACHE_TTL_MS > 0, the cache lives in this Redis, shared by every instance. */
+  redisUrl: URL | undefined;
   /** SHUTDOWN_GRACE_MS (default 10000): how long in-flight requests may finish after SIGTERM. */
   shutdownGraceMs: number;
   /** LOG_LEVEL (default info). */
@@ -124,19 +126,20 @@ export interface Config {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function readUrl(env: Env, name: string): URL | undefined {
+function readUrl(env: Env, name: string, protocols = ['http:', 'https:']): URL | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}".`);
+    throw new ConfigError(`${name} must be an absolute ${protocols.join(' or ')} URL, got "${raw}".`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}".`);
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must be a ${protocols.join(' or ')} URL, got "${raw}".`);
   }
-  if (url.search || url.hash || url.username || url.password) {
+  // A vendor URL may carry no credential; Redis's password belongs in its URL.
+  if (url.search || url.hash || (protocols.includes('http:') && (url.username || url.password))) {
     throw new ConfigError(`${name} must have no query, fragment or credentials.`);
   }
   return url;
@@ -225,6 +228,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
+    redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     limits: {
       maxDepth: readInt(env, 'MAX_DEPTH', 12, 1),
       maxAliases: readInt(env, 'MAX_ALIASES', 50, 0),

@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import { createClient } from 'redis';
 import type { Provider } from '../model/provider.js';
 
 /** A cached vendor read: the validated payload and the provider generation it was read under. */
@@ -40,6 +42,62 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
     },
     async close() {
       entries.clear();
+    },
+  };
+}
+
+/**
+ * The cache shared by every instance (REDIS_URL): entries under `chat-gateway:read:…` with the TTL
+ * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
+ * on any instance increments. A lookup is one MGET of the entry and its vendor's generation.
+ * Redis being away never fails a request: the read goes to the vendor instead.
+ */
+export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
+  // No offline queue: while Redis is away a command fails at once instead of holding the request.
+  const client = createClient({ url: url.href, disableOfflineQueue: true });
+  let warned = false;
+  const degraded = (error: unknown) => {
+    if (!warned) logger.warn({ err: String(error) }, 'Redis cache unavailable; reading from the vendors');
+    warned = true;
+  };
+  client.on('error', degraded);
+  client.on('ready', () => {
+    warned = false;
+  });
+  const connected = client.connect().catch(degraded);
+  const generationKey = (provider: Provider) => `chat-gateway:generation:${provider}`;
+  const entryKey = (provider: Provider, key: string) => `chat-gateway:read:${provider}:${key}`;
+  return {
+    async lookup(provider, key) {
+      try {
+        const [generation, entry] = await client.mGet([generationKey(provider), entryKey(provider, key)]);
+        const current = Number(generation ?? 0);
+        const hit = entry ? (JSON.parse(entry) as CachedRead) : undefined;
+        return { hit: hit?.generation === current ? hit : undefined, generation: current };
+      } catch (error) {
+        degraded(error);
+        return { hit: undefined, generation: Number.NaN };
+      }
+    },
+    async store(provider, key, entry) {
+      // NaN: the generation could not be read, so the entry could not be checked later either.
+      if (Number.isNaN(entry.generation)) return;
+      try {
+        await client.set(entryKey(provider, key), JSON.stringify(entry), { PX: ttlMs });
+      } catch (error) {
+        degraded(error);
+      }
+    },
+    async invalidate(provider) {
+      try {
+        await client.incr(generationKey(provider));
+      } catch (error) {
+        degraded(error);
+      }
+    },
+    async close() {
+      await connected;
+      if (client.isOpen) await client.quit();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { Config } from '../config.js';
 import type { Adapters } from '../context.js';
 import { GatewayError } from '../errors.js';
-import { createMemoryCache } from '../http/cache.js';
+import { createMemoryCache, createRedisCache } from '../http/cache.js';
 import { createVendorDispatcher } from '../http/dispatcher.js';
 import { createUpstream, type Upstream } from '../http/upstream.js';
 import { providerKey, type Provider, type ProviderKey } from '../model/provider.js';
@@ -35,14 +35,19 @@ const unconfigured = (provider: Provider): Upstream => ({
  * `metrics` receives every vendor request's outcome.
  */
 export function createUpstreams(
-  config: Pick<Config, 'upstreams' | 'messengerPaths' | 'cacheTtlMs' | 'cacheMaxEntries'>,
+  config: Pick<Config, 'upstreams' | 'messengerPaths' | 'cacheTtlMs' | 'cacheMaxEntries' | 'redisUrl'>,
   baseUrls: Partial<Record<ProviderKey, URL>>,
   logger: Logger,
   options: { base?: Dispatcher; metrics?: VendorMetrics } = {},
 ): Upstreams {
   const { base, metrics } = options;
   const dispatchers: Dispatcher[] = [];
-  const cache = config.cacheTtlMs > 0 ? createMemoryCache(config.cacheTtlMs, config.cacheMaxEntries) : undefined;
+  const cache =
+    config.cacheTtlMs <= 0
+      ? undefined
+      : config.redisUrl
+        ? createRedisCache(config.redisUrl, config.cacheTtlMs, logger)
+        : createMemoryCache(config.cacheTtlMs, config.cacheMaxEntries);
   const configured: Partial<Record<Provider, Upstream>> = {};
   const upstream = (provider: Provider): Upstream => {
     const key = providerKey(provider);

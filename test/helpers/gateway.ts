@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { DEMO_HEADERS, createGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { startSimulators } from '../../src/simulators/index.js';
+import { startSimulators, type Simulators } from '../../src/simulators/index.js';
 import { createUpstreams } from '../../src/upstreams/index.js';
 import { testConfig } from './config.js';
 
@@ -24,10 +24,12 @@ export interface GatewayOptions {
   latencyMs?: number;
   /** Where log lines go (default: none, unless TEST_LOG_LEVEL is set). */
   logs?: { level: string; destination: DestinationStream };
+  /** Vendors another gateway already uses (then this one does not close them). */
+  simulators?: Simulators;
 }
 
 export async function startGateway(options: GatewayOptions = {}) {
-  const simulators = await startSimulators(options.latencyMs ? { latencyMs: options.latencyMs } : {});
+  const simulators = options.simulators ?? (await startSimulators(options.latencyMs ? { latencyMs: options.latencyMs } : {}));
   const config = testConfig(options.env);
   const logger = options.logs
     ? createLogger(options.logs.level, options.logs.destination)
@@ -80,7 +82,7 @@ export async function startGateway(options: GatewayOptions = {}) {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await upstreams.close();
-      await simulators.close();
+      if (!options.simulators) await simulators.close();
     },
   };
 }
