@@ -57,8 +57,9 @@ async function verify(url: URL, scenario: Scenario, query = scenario.query) {
   if (body.errors) throw new Error(`${url} answers scenario ${scenario.key} with errors: ${JSON.stringify(body.errors).slice(0, 400)}`);
 }
 
-/** The vendor calls one operation makes on its own. */
+/** The vendor calls one operation makes on its own, once the previous run's requests have drained. */
 async function callsOfOne(url: URL, scenario: Scenario) {
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const before = vendorCalls();
   await verify(url, scenario);
   return vendorCalls() - before;

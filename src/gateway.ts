@@ -10,6 +10,7 @@ import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
 import { useErrorCodes } from './plugins/errorCodes.js';
+import { useOperationDedup } from './plugins/operationDedup.js';
 import { useReadiness } from './plugins/readiness.js';
 import { limitedFetchApi, queryLimits, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
@@ -96,6 +97,7 @@ export function createGateway(deps: GatewayDeps) {
       useOperationSpans(),
       queryLimits(deps.config.limits),
       useErrorCodes(),
+      useOperationDedup(),
       ...deps.metrics.plugins(),
       // Browser "simple" requests (GET, form and multipart posts) need a header a page cannot set
       // cross-site without a CORS preflight.

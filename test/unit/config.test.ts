@@ -23,6 +23,13 @@ describe('loadConfig', () => {
     expect([config.upstreams.iwerp.maxRetries, config.upstreams.messenger.maxRetries]).toEqual([2, 0]);
   });
 
+  it('reads the cache, Redis and tracing settings', () => {
+    const config = loadConfig({ CACHE_TTL_MS: '5000', REDIS_URL: 'redis://:secret@cache:6379/0', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+    expect(config).toMatchObject({ cacheTtlMs: 5000, tracing: true });
+    expect(config.redisUrl?.host).toBe('cache:6379');
+    expect(loadConfig({}).tracing).toBe(false);
+  });
+
   it('accepts Messenger path templates with the right placeholders', () => {
     expect(loadConfig({ MESSENGER_PATH_MESSAGE: '/v2/rooms/{roomID}/messages' }).messengerPaths.message).toBe('/v2/rooms/{roomID}/messages');
   });
@@ -39,6 +46,10 @@ describe('loadConfig', () => {
     ['EXPOSE_VENDOR_SECRETS', 'yes'],
     ['LOG_LEVEL', 'loud'],
     ['IWERP_RETRIES', '11'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['LOG_PRETTY', 'very'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['CACHE_TTL_MS', '-1'],
     ['UPSTREAM_BREAKER_ERROR_PERCENT', '0'],
     ['MESSENGER_PATH_AVATAR', 'chatroom/{roomID}/avatar'],
     ['MESSENGER_PATH_AVATAR', '/chatroom/{id}/avatar'],

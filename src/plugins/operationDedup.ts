@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
+
+/**
+ * Identical queries in flight at the same time, from the same credentials, share one execution:
+ * the same document (yoga's parser cache hands out one DocumentNode per query text), operation
+ * name, variables and every vendor credential and option (session, build and package ids, bearer,
+ * brand, tokens). The key is a hash, so no secret is kept in it. Mutations never share. Vendor
+ * reads are also shared below this (src/http/upstream.ts); this saves the execution itself.
+ */
+export function useOperationDedup(): Plugin {
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let nextDocumentId = 0;
+  const inFlight = new Map<string, Promise<ExecutionResult>>();
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
+      let documentId = documentIds.get(args.document);
+      if (documentId === undefined) {
+        documentId = nextDocumentId++;
+        documentIds.set(args.document, documentId);
+      }
+      const { credentials } = args.contextValue as unknown as Context;
+      const key = createHash('sha256')
+        .update(JSON.stringify([documentId, args.operationName ?? null, args.variableValues ?? null, credentials]))
+        .digest('base64url');
+      setExecuteFn((executionArgs) => {
+        const pending = inFlight.get(key);
+        if (pending) return pending;
+        const started = Promise.resolve(executeFn(executionArgs) as Promise<ExecutionResult>).finally(() => inFlight.delete(key));
+        inFlight.set(key, started);
+        return started;
+      });
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { createSchema, createYoga } from 'graphql-yoga';
+import { describe, expect, it } from 'vitest';
+import { useOperationDedup } from '../../src/plugins/operationDedup.js';
+
+/** A yoga whose resolvers count how often they run, with credentials taken from a header. */
+function counting() {
+  const runs = { query: 0, mutation: 0 };
+  const slow = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 50));
+  const yoga = createYoga({
+    schema: createSchema({
+      typeDefs: 'type Query { n(x: Int): Int } type Mutation { m: Int }',
+      resolvers: {
+        Query: { n: (_: unknown, { x }: { x?: number }) => slow(++runs.query + (x ?? 0)) },
+        Mutation: { m: () => slow(++runs.mutation) },
+      },
+    }),
+    context: ({ request }) => ({ credentials: { token: request.headers.get('token') } }),
+    plugins: [useOperationDedup()],
+  });
+  const send = async (query: string, token = 'a', variables = {}) => {
+    const response = await yoga.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', token },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as unknown;
+  };
+  return { runs, send };
+}
+
+describe('operation deduplication', () => {
+  it('runs identical concurrent queries of the same credentials once, and shares the result', async () => {
+    const { runs, send } = counting();
+    const results = await Promise.all([send('{ n }'), send('{ n }'), send('{ n }')]);
+    expect(runs.query).toBe(1);
+    expect(results).toEqual([{ data: { n: 1 } }, { data: { n: 1 } }, { data: { n: 1 } }]);
+  });
+
+  it('never shares across credentials, variables or documents, nor after the first finished', async () => {
+    const { runs, send } = counting();
+    await Promise.all([send('{ n }', 'a'), send('{ n }', 'b'), send('query($x: Int) { n(x: $x) }', 'a', { x: 1 }), send('{ other: n }', 'a')]);
+    expect(runs.query).toBe(4);
+    await send('{ n }', 'a');
+    expect(runs.query).toBe(5);
+  });
+
+  it('never shares a mutation', async () => {
+    const { runs, send } = counting();
+    await Promise.all([send('mutation { m }'), send('mutation { m }')]);
+    expect(runs.mutation).toBe(2);
+  });
+});
