@@ -44,11 +44,13 @@ describe('the circuit breaker', () => {
 
 describe('the concurrency cap', () => {
   it('keeps at most CONCURRENCY requests at the vendor, queues QUEUE more, refuses the rest at once', async () => {
-    gw().simulators.iwerp.inject({ fault: { kind: 'slow', delayMs: 200 } });
+    gw().simulators.iwerp.inject({ fault: { kind: 'slow', delayMs: 400 } });
     // Eight different messages: identical reads would share one call.
     const queries = Array.from({ length: 8 }, (_, i) =>
       gw().query(`{ messageByProviderId(provider: IWERP, providerId: "${i + 1}") { text } }`),
     );
+    // Two reach the vendor; the others wait (or are refused) while those two are slow.
+    await expect.poll(() => gw().calls().iwerp).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(gw().calls().iwerp).toBe(2);
     const results = await Promise.all(queries);
