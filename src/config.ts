@@ -122,6 +122,8 @@ export interface Config {
   logPretty: boolean;
   /** OTEL_EXPORTER_OTLP_ENDPOINT set: traces are exported over OTLP/HTTP (the exporter reads the OTEL_* variables). */
   tracing: boolean;
+  /** OTEL_SERVICE_NAME (default chat-gateway): the service name on every span. */
+  serviceName: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -145,7 +147,10 @@ function readUrl(env: Env, name: string, protocols = ['http:', 'https:']): URL |
   return url;
 }
 
-function readInt(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+/** Node timers hold at most 2³¹−1 ms; a longer one would fire at once. */
+const MAX_MS = 2 ** 31 - 1;
+
+function readInt(env: Env, name: string, fallback: number, min: number, max = name.endsWith('_MS') ? MAX_MS : Number.MAX_SAFE_INTEGER): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
@@ -240,5 +245,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel,
     logPretty: readBoolean(env, 'LOG_PRETTY'),
     tracing: readUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined,
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || 'chat-gateway',
   });
 }

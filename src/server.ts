@@ -22,7 +22,7 @@ function configOrExit() {
 const config = configOrExit();
 
 const logger = createLogger(config.logLevel, undefined, config.logPretty);
-const tracing = config.tracing ? startTracing() : undefined;
+const tracing = config.tracing ? startTracing(config.serviceName) : undefined;
 if (tracing) logger.info('Tracing: exporting spans over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT');
 const metrics = createMetrics();
 const lifecycle = { draining: false };
@@ -59,15 +59,22 @@ function shutdown(signal: string) {
   const cutoff = setTimeout(() => {
     logger.warn('Shutdown grace period over: closing the connections still open');
     server.closeAllConnections();
+    // Whatever still holds the process (a vendor pool, an exporter) gets one more second.
+    setTimeout(() => process.exit(0), 1000).unref();
   }, config.shutdownGraceMs);
   cutoff.unref();
   server.close(async () => {
     clearTimeout(cutoff);
-    await upstreams.close();
-    await simulators?.close();
-    await tracing?.shutdown();
-    logger.info('Stopped');
-    process.exit(0);
+    try {
+      await upstreams.close();
+      await simulators?.close();
+      await tracing?.shutdown();
+      logger.info('Stopped');
+    } catch (error) {
+      logger.error({ err: String(error) }, 'Error while stopping');
+    } finally {
+      process.exit(0);
+    }
   });
   server.closeIdleConnections();
 }

@@ -46,6 +46,9 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
   };
 }
 
+/** Redis answers on a LAN in about a millisecond; past this a lookup is a miss. */
+const REDIS_BUDGET_MS = 250;
+
 /**
  * The cache shared by every instance (REDIS_URL): entries under `chat-gateway:read:…` with the TTL
  * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
@@ -64,13 +67,19 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
   client.on('ready', () => {
     warned = false;
   });
-  const connected = client.connect().catch(degraded);
+  client.connect().catch(degraded);
+  /** A Redis that is connected but stalled must not hold a request: give up after this long. */
+  const withinBudget = <T>(command: Promise<T>) =>
+    Promise.race([
+      command,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer in time')), REDIS_BUDGET_MS).unref()),
+    ]);
   const generationKey = (provider: Provider) => `chat-gateway:generation:${provider}`;
   const entryKey = (provider: Provider, key: string) => `chat-gateway:read:${provider}:${key}`;
   return {
     async lookup(provider, key) {
       try {
-        const [generation, entry] = await client.mGet([generationKey(provider), entryKey(provider, key)]);
+        const [generation, entry] = await withinBudget(client.mGet([generationKey(provider), entryKey(provider, key)]));
         const current = Number(generation ?? 0);
         const hit = entry ? (JSON.parse(entry) as CachedRead) : undefined;
         return { hit: hit?.generation === current ? hit : undefined, generation: current };
@@ -83,21 +92,22 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
       // NaN: the generation could not be read, so the entry could not be checked later either.
       if (Number.isNaN(entry.generation)) return;
       try {
-        await client.set(entryKey(provider, key), JSON.stringify(entry), { PX: ttlMs });
+        await withinBudget(client.set(entryKey(provider, key), JSON.stringify(entry), { PX: ttlMs }));
       } catch (error) {
         degraded(error);
       }
     },
     async invalidate(provider) {
       try {
-        await client.incr(generationKey(provider));
+        await withinBudget(client.incr(generationKey(provider)));
       } catch (error) {
         degraded(error);
       }
     },
     async close() {
-      await connected;
-      if (client.isOpen) await client.quit();
+      // A client still trying to connect is dropped: quitting would wait for a Redis that is away.
+      if (client.isReady) await client.quit();
+      else client.destroy();
     },
   };
 }

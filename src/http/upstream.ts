@@ -30,6 +30,13 @@ export interface UpstreamOptions {
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** One logical vendor request, across its retries: what metrics and spans report. */
+interface Attempt {
+  retried(): void;
+  /** The last HTTP status the vendor answered. */
+  status?: number;
+}
+
 export interface UpstreamRequest<T> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Already expanded and encoded: see expandPath. */
@@ -117,7 +124,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const origin = options.baseUrl.origin;
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
 
-  async function send<T>(req: UpstreamRequest<T>, signal: AbortSignal, deadline: number, onRetry: () => void): Promise<T | void> {
+  async function send<T>(req: UpstreamRequest<T>, signal: AbortSignal, deadline: number, attempt: Attempt): Promise<T | void> {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) query.set(key, String(value));
@@ -133,7 +140,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         body: req.body ?? null,
         signal,
         deadline,
-        onRetry,
+        onRetry: attempt.retried,
       };
       logger.trace({ method: req.method, path: req.path, headers: dispatch.headers }, 'vendor request');
       response = await dispatcher.request(dispatch);
@@ -142,6 +149,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
     try {
       const { statusCode, headers, body } = response;
+      attempt.status = statusCode;
       if (statusCode >= 300) {
         const detail = await snippet(body);
         logger.debug({ method: req.method, path: req.path, status: statusCode, body: detail }, 'vendor answered an error');
@@ -170,7 +178,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       // The body is abandoned: close it, and swallow the abort error that destroying it emits.
       response.body.on('error', () => undefined).destroy();
       const failure = toGatewayError(provider, error);
-      if (!failure.extensions.upstreamStatus) logger.debug({ method: req.method, path: req.path, code: failure.code, cause: String(failure.cause ?? failure.message) }, 'vendor response refused');
+      if (!failure.extensions.upstreamStatus) {
+        logger.debug({ method: req.method, path: req.path, code: failure.code, cause: JSON.stringify(failure.cause ?? failure.message) }, 'vendor response refused');
+      }
       throw failure;
     }
   }
@@ -195,13 +205,15 @@ export function createUpstream(options: UpstreamOptions): Upstream {
    * fields fast while it is down and lets one probe through after breakerResetMs. The deadline
    * starts before the queue, so waiting counts against it.
    */
-  async function guarded<T>(req: UpstreamRequest<T>, onRetry: () => void): Promise<T | void> {
+  async function guarded<T>(req: UpstreamRequest<T>, attempt: Attempt): Promise<T | void> {
     const deadline = Date.now() + policy.timeoutMs;
     const signal = AbortSignal.timeout(policy.timeoutMs);
     if (breaker.opened) throw unavailable('failing; its circuit is open');
-    if (queue.size >= policy.maxQueue) throw unavailable('overloaded; too many requests are waiting');
+    if (queue.pending >= policy.concurrency && queue.size >= policy.maxQueue) {
+      throw unavailable('overloaded; too many requests are waiting');
+    }
     try {
-      return (await queue.add(() => breaker.fire(req, signal, deadline, onRetry), { signal })) as T | void;
+      return (await queue.add(() => breaker.fire(req, signal, deadline, attempt), { signal })) as T | void;
     } catch (error) {
       if ((error as { code?: string }).code === 'EOPENBREAKER') throw unavailable('failing; its circuit is open');
       throw toGatewayError(provider, error);
@@ -213,22 +225,26 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const attributes = { 'chat.provider': provider, 'http.request.method': req.method, 'http.route': req.route };
     return tracer.startActiveSpan(`${req.method} ${req.route}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
       const started = performance.now();
-      const onRetry = () => {
-        span.addEvent('retry');
-        options.metrics?.retried(provider, req.method, req.route);
+      const attempt: Attempt = {
+        retried: () => {
+          span.addEvent('retry');
+          options.metrics?.retried(provider, req.method, req.route);
+        },
       };
-      const observe = (outcome: string, error?: unknown) => {
-        span.setAttribute('http.response.status_code', outcome);
-        options.metrics?.observe(provider, req.method, req.route, outcome, (performance.now() - started) / 1000);
+      // The metric's status is the vendor's last HTTP status, or the error code when none came.
+      const observe = (error?: GatewayError) => {
+        const status = attempt.status ?? error?.extensions.upstreamStatus;
+        if (typeof status === 'number') span.setAttribute('http.response.status_code', status);
+        if (error) span.setAttribute('error.type', error.code);
+        options.metrics?.observe(provider, req.method, req.route, String(status ?? error?.code), (performance.now() - started) / 1000);
         finish(span, error);
       };
       try {
-        const result = await guarded(req, onRetry);
-        observe('200');
+        const result = await guarded(req, attempt);
+        observe();
         return result;
       } catch (error) {
-        const failure = error as GatewayError;
-        observe(String(failure.extensions?.upstreamStatus ?? failure.code), error);
+        observe(error as GatewayError);
         throw error;
       }
     });
@@ -247,11 +263,20 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     return data;
   }
 
-  /** A write, then every cached read of this vendor is stale (a write here changes its reads). */
+  /**
+   * Writes in progress or done: a read started before a write must not be shared with a read
+   * started after it, so the epoch (bumped when a write starts and when it settles) is part of the
+   * in-flight key. The read cache is invalidated even when the write failed: it may have happened.
+   */
+  let writeEpoch = 0;
   async function write<T>(req: UpstreamRequest<T>): Promise<T | void> {
-    const result = await request(req);
-    await cache?.invalidate(provider);
-    return result;
+    writeEpoch += 1;
+    try {
+      return await request(req);
+    } finally {
+      writeEpoch += 1;
+      await cache?.invalidate(provider);
+    }
   }
 
   /**
@@ -262,12 +287,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   function deduplicated<T>(req: UpstreamRequest<T>): Promise<T | void> {
     if (req.method !== 'GET') return write(req);
     const key = createHash('sha256').update(JSON.stringify([req.path, req.query, req.headers])).digest('base64url');
-    const pending = inFlight.get(key);
+    const sharedKey = `${writeEpoch}:${key}`;
+    const pending = inFlight.get(sharedKey);
     if (pending) return pending as Promise<T>;
-    const started = cachedRead(req, key).finally(() => inFlight.delete(key));
-    inFlight.set(key, started);
+    const started = cachedRead(req, key).finally(() => inFlight.delete(sharedKey));
+    inFlight.set(sharedKey, started);
     return started;
   }
+
 
   const breakerState = (): BreakerState => (breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed');
   return { provider, request: deduplicated, breakerState } as Upstream;

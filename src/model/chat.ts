@@ -4,7 +4,8 @@
  */
 import type { Provider } from './provider.js';
 
-export type ChatroomKind = 'DIRECT' | 'GROUP' | 'EVENT' | 'ORGANIZATION_DEFAULT' | 'CUSTOM' | 'UNKNOWN';
+export const CHATROOM_KINDS = ['DIRECT', 'GROUP', 'EVENT', 'ORGANIZATION_DEFAULT', 'CUSTOM', 'UNKNOWN'] as const;
+export type ChatroomKind = (typeof CHATROOM_KINDS)[number];
 
 /** What the gateway needs to fetch a chatroom again. */
 export interface ChatroomRef {

@@ -4,7 +4,8 @@
  * does nothing until an SDK is registered: startTracing registers one when
  * OTEL_EXPORTER_OTLP_ENDPOINT is set (tests register one with an in-memory exporter).
  */
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, defaultTextMapSetter, propagation, trace, type Span } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -15,9 +16,9 @@ import type { Plugin } from 'graphql-yoga';
 export const tracer = trace.getTracer('chat-gateway');
 
 /** Registers the SDK (W3C trace-context propagation included) with the given span processors. */
-export function registerTracing(processors: SpanProcessor[]): NodeTracerProvider {
+export function registerTracing(processors: SpanProcessor[], serviceName = 'chat-gateway'): NodeTracerProvider {
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || 'chat-gateway' }),
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors: processors,
   });
   provider.register();
@@ -25,7 +26,8 @@ export function registerTracing(processors: SpanProcessor[]): NodeTracerProvider
 }
 
 /** OTLP over HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (the exporter reads the standard OTEL_* variables). */
-export const startTracing = () => registerTracing([new BatchSpanProcessor(new OTLPTraceExporter())]);
+export const startTracing = (serviceName: string) =>
+  registerTracing([new BatchSpanProcessor(new OTLPTraceExporter())], serviceName);
 
 const headerGetter = {
   keys: (headers: Headers) => [...headers.keys()],
@@ -65,10 +67,14 @@ export function useOperationSpans(): Plugin {
   };
 }
 
-/** Adds the active trace's `traceparent` to a vendor request's headers. */
+/**
+ * Adds the active trace's W3C trace context (`traceparent`, `tracestate`) to a vendor request's
+ * headers. Only trace context: a caller's `baggage` is not fanned out to the vendors.
+ */
+const traceContext = new W3CTraceContextPropagator();
 export function withTraceHeaders(headers: Record<string, string>): Record<string, string> {
   const carrier: Record<string, string> = { ...headers };
-  propagation.inject(context.active(), carrier);
+  traceContext.inject(context.active(), carrier, defaultTextMapSetter);
   return carrier;
 }
 

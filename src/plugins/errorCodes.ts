@@ -3,14 +3,16 @@ import type { Plugin } from 'graphql-yoga';
 
 /**
  * Every error a client sees carries `extensions.code`. Gateway errors, yoga's parse and
- * validation errors and masked errors already do; GraphQL Armor's limit errors do not, and get
+ * validation errors and masked errors already do. GraphQL Armor's limit errors do not, and get
  * GRAPHQL_VALIDATION_FAILED (they are refusals of the operation's shape, made before execution).
+ * An uncoded error at a field path is one graphql-js raised while completing a value (yoga does
+ * not mask those): it is masked here, since its message may quote a vendor's value.
  */
 export function useErrorCodes(): Plugin {
   const withCode = (error: GraphQLError) =>
     error.extensions?.code
       ? error
-      : new GraphQLError(error.message, {
+      : new GraphQLError(error.path ? 'Unexpected error.' : error.message, {
           nodes: error.nodes ?? null,
           source: error.source ?? null,
           positions: error.positions ?? null,

@@ -14,9 +14,17 @@ export function useOperationDedup(): Plugin {
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
   const inFlight = new Map<string, Promise<ExecutionResult>>();
+  // Bumped when a mutation starts and when it ends: a query sent after a mutation never joins one
+  // that started before it, so it sees the mutation's effect.
+  let mutationEpoch = 0;
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
+      const operation = getOperationAST(args.document, args.operationName)?.operation;
+      if (operation === 'mutation') {
+        mutationEpoch += 1;
+        return { onExecuteDone: () => void (mutationEpoch += 1) };
+      }
+      if (operation !== 'query') return;
       let documentId = documentIds.get(args.document);
       if (documentId === undefined) {
         documentId = nextDocumentId++;
@@ -24,7 +32,7 @@ export function useOperationDedup(): Plugin {
       }
       const { credentials } = args.contextValue as unknown as Context;
       const key = createHash('sha256')
-        .update(JSON.stringify([documentId, args.operationName ?? null, args.variableValues ?? null, credentials]))
+        .update(JSON.stringify([mutationEpoch, documentId, args.operationName ?? null, args.variableValues ?? null, credentials]))
         .digest('base64url');
       setExecuteFn((executionArgs) => {
         const pending = inFlight.get(key);

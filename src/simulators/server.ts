@@ -92,7 +92,8 @@ async function actOut(fault: Fault, res: ServerResponse): Promise<boolean> {
       res.end(JSON.stringify({ message: `Simulated ${fault.status}`, internal: 'vendor-internal-detail' }));
       return true;
     case 'slow':
-      await sleep(fault.delayMs);
+      // The answer is made first and sent late, like a vendor on a slow network: it shows the
+      // state of the moment the request arrived.
       return false;
     case 'reset':
       res.socket?.destroy();
@@ -162,6 +163,7 @@ export async function startSimulator(handler: SimulatorHandler, options: Simulat
         answer = segments ? handler({ ...recorded, segments }) : json(400, { message: 'Bad path.' });
       }
       const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
+      if (fault?.kind === 'slow') await sleep(fault.delayMs);
       res.writeHead(answer.status, {
         ...(payload ? { 'content-type': 'application/json' } : {}),
         'content-length': Buffer.byteLength(payload),

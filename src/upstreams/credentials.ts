@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError, badInput } from '../errors.js';
 import type { ChatroomRef } from '../model/chat.js';
+import { int32 } from './int32.js';
 import type { Provider } from '../model/provider.js';
 
 export interface Credentials {
@@ -52,8 +53,9 @@ export function popsellBrand(explicit: number | null | undefined, credentials: C
   if (raw === undefined) {
     throw badInput('A Popsell chatroom needs a brand: pass brandId or send the x-popsell-brand header.', 'POPSELL');
   }
-  if (!/^\d+$/.test(raw)) throw badInput('The x-popsell-brand header must be a whole number.', 'POPSELL');
-  return Number(raw);
+  const brand = /^\d{1,10}$/.test(raw) ? int32(Number(raw)) : null;
+  if (brand === null) throw badInput('The x-popsell-brand header must be a whole number.', 'POPSELL');
+  return brand;
 }
 
 /** A chatroom named by its vendor's own identifier; only Popsell rooms have a brand. */
@@ -66,6 +68,9 @@ export function chatroomRefOf(
   if (provider !== 'POPSELL' && brandId !== null && brandId !== undefined) {
     throw badInput(`brandId applies to POPSELL chatrooms only, not ${provider}.`, provider);
   }
+  // The brand header travels with the bearer token: without the token the answer is the
+  // missing credential, not a missing brand.
+  if (provider === 'POPSELL' && !credentials.popsell) throw missingCredential('POPSELL', 'authorization: Bearer …');
   return { provider, providerId, brandId: provider === 'POPSELL' ? popsellBrand(brandId, credentials) : null };
 }
 

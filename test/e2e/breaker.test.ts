@@ -8,6 +8,8 @@ const gw = useGateway({
     UPSTREAM_BREAKER_RESET_MS: '300',
     IWERP_CONCURRENCY: '2',
     IWERP_QUEUE: '2',
+    // No queue at all still lets requests through up to the concurrency cap.
+    MESSENGER_QUEUE: '0',
   },
 });
 

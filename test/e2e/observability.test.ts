@@ -95,7 +95,7 @@ describe('traces', () => {
     expect(vendor.map((s) => s.name).sort()).toEqual(['GET /api/chat/chatroom/{identifier}', 'GET /api/chat/chatroom_message/{identifier}']);
     for (const span of vendor) {
       expect(span.spanContext().traceId).toBe(traceId);
-      expect(span.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': '200' });
+      expect(span.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
     }
     const sent = gw().vendorRequests('iwerp').map((r) => String(r.headers.traceparent));
     expect(sent).toHaveLength(2);

@@ -109,6 +109,12 @@ describe('reads', () => {
     expect(gw().calls().popsell).toBe(0);
   });
 
+  it('answers a Popsell lookup without a bearer token UNAUTHENTICATED, even with a brand header', async () => {
+    const res = await gw().query('{ chatroomByProviderId(provider: POPSELL, providerId: "1") { kind } }', {}, without('authorization'));
+    expect(errorCodes(res)).toEqual({ chatroomByProviderId: 'UNAUTHENTICATED' });
+    expect(gw().calls().popsell).toBe(0);
+  });
+
   it('maps vendor statuses to codes at their paths', async () => {
     const res = await gw().query(`{
       missing: chatroomByProviderId(provider: IWERP, providerId: "99") { name }

@@ -82,6 +82,25 @@ describe('mutations against the simulated Messenger', () => {
   });
 });
 
+describe('reads after a write', () => {
+  it('never share a read or an execution that started before the write', async () => {
+    const id = messengerRoom(17);
+    const query = 'query($id: ID!) { chatroom(id: $id) { name } }';
+    gw().simulators.messenger.inject({ fault: { kind: 'slow', delayMs: 300 }, route: '/chatroom/17', method: 'GET', times: 1 });
+    const before = gw().query(query, { id });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Another member of the organization renames the room while the first read is still in flight.
+    const renamed = await gw().query('mutation($id: ID!) { updateChatroom(id: $id, input: { name: "After the write" }) { name } }', { id }, {
+      ...DEMO_HEADERS,
+      'api-token': 'another-member',
+    });
+    expect(renamed.errors).toBeUndefined();
+    const after = await gw().query(query, { id });
+    expect(after.data).toEqual({ chatroom: { name: 'After the write' } });
+    expect((await before).data).toEqual({ chatroom: { name: 'Team 17' } });
+  });
+});
+
 describe('checks before any vendor call', () => {
   it.each([
     ['an empty name', 'mutation { createChatroom(input: { organizationId: 1, name: "  ", assignedUserIds: [] }) { id } }', 'input.name'],

@@ -216,6 +216,12 @@ describe('Messenger mapper', () => {
     expect(room.scheduledDeletionAt?.toISOString()).toBe('2025-12-31T23:00:00.000Z');
   });
 
+  it('turns integers beyond GraphQL Int into null, not an error', () => {
+    const room = messenger.mapChatroom({ id: 1, organizationID: 5_000_000_000, eventID: -1 });
+    expect(room).toMatchObject({ organizationId: null, eventId: -1 });
+    expect(messenger.mapChatroomList({ entries: [], total: 2 ** 31 }).total).toBeNull();
+  });
+
   it('maps a list and its total', () => {
     const page = messenger.mapChatroomList({ entries: [{ id: 1 }, { id: 2 }], total: 40 });
     expect(page.total).toBe(40);

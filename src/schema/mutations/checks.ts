@@ -4,7 +4,7 @@
  */
 import type { Context } from '../../context.js';
 import { badInput, unsupported } from '../../errors.js';
-import type { Capabilities, ChatroomRef } from '../../model/chat.js';
+import { CHATROOM_KINDS, type Capabilities, type ChatroomRef } from '../../model/chat.js';
 import { chatroomRefFromId, decodeIdOf } from '../../model/globalId.js';
 import type { ChatroomWrites } from '../../upstreams/adapter.js';
 
@@ -32,7 +32,8 @@ export function requireUserIds(ids: readonly number[], argument: string): number
 /**
  * Resolves a chatroom ID argument to its vendor's writes, or fails: BAD_USER_INPUT for an ID that
  * is not a chatroom ID, UNSUPPORTED_BY_PROVIDER with no call for a read-only vendor, and after
- * reading the chatroom (through the request's loader) for a kind that does not allow it.
+ * reading the chatroom (through the request's loader) for a kind that does not allow it. When the
+ * vendor allows the operation on every kind (sending on Messenger), the chatroom is not read.
  */
 export async function writableChatroom(
   id: string,
@@ -44,6 +45,7 @@ export async function writableChatroom(
   const ref = chatroomRefFromId(decodeIdOf('Chatroom', id, argument));
   const adapter = ctx.adapters[ref.provider];
   if (!adapter.writes) throw unsupported(ref.provider, operation);
+  if (CHATROOM_KINDS.every((kind) => adapter.capabilities(kind)[capability])) return { ref, writes: adapter.writes };
   const room = await ctx.loaders.chatroom.load(ref);
   if (!adapter.capabilities(room.kind)[capability]) {
     throw unsupported(ref.provider, `${operation} on a ${room.kind} chatroom`);

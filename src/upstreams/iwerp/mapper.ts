@@ -10,6 +10,7 @@ import {
   type Message,
   type Reaction,
 } from '../../model/chat.js';
+import { int32 } from '../int32.js';
 import { parseVendorDate } from '../vendorDate.js';
 import type { components } from './openapi.gen.js';
 
@@ -83,7 +84,7 @@ export function mapParticipant(p: Schemas['Participant'], chatroom: ChatroomRef)
     preferredColorHex: p.preferred_color_hex ?? null,
     autoCreated: p.auto_created ?? null,
     autoReply: p.auto_reply ?? null,
-    aiNumberOfContextMessages: p.ai_number_of_context_messages ?? null,
+    aiNumberOfContextMessages: int32(p.ai_number_of_context_messages),
     createdAt: parseVendorDate(p.created),
     updatedAt: parseVendorDate(p.updated),
     secrets: { aiPrompt: p.ai_prompt ?? null, aiAutoCloseSecretWord: p.ai_auto_close_secret_word ?? null },
@@ -120,15 +121,10 @@ export function mapChatroom(c: IwerpChatroomPayload): Chatroom {
   };
 }
 
-/** Int is 32-bit in GraphQL; a size beyond it, or not a whole number of bytes, is null. */
-const MAX_INT = 2 ** 31 - 1;
-
-/** `filesize` is a string: "2048" → 2048; "1.5", "2 KB", "" or an overflow → null. */
+/** `filesize` is a string: "2048" → 2048; "1.5", "2 KB", "" or beyond GraphQL's Int → null. */
 export function parseFilesize(value: string | null | undefined): number | null {
   const trimmed = value?.trim() ?? '';
-  if (!/^\d+$/.test(trimmed)) return null;
-  const size = Number(trimmed);
-  return size <= MAX_INT ? size : null;
+  return /^\d+$/.test(trimmed) ? int32(Number(trimmed)) : null;
 }
 
 function mapAttachment(a: Schemas['Attachment']): Attachment {

@@ -1,5 +1,6 @@
 /** Messenger payloads → the unified model. Pure functions; every quirk is handled here, once. */
 import { displayNameOf, type Chatroom, type ChatroomKind, type ChatroomPage, type ChatroomRef, type MessengerUser } from '../../model/chat.js';
+import { int32 } from '../int32.js';
 import { parseVendorDate } from '../vendorDate.js';
 import type { components } from './openapi.gen.js';
 
@@ -57,8 +58,8 @@ export function mapChatroom(c: MessengerChatroomPayload): Chatroom {
     lastMessageAt: null,
     lastReadAt: null,
     participants: (c.assignedUsers ?? []).map((id) => mapUser(id, ref)),
-    organizationId: c.organizationID ?? null,
-    eventId: c.eventID ?? null,
+    organizationId: int32(c.organizationID),
+    eventId: int32(c.eventID),
     scheduledDeletionAt: parseVendorDate(c.scheduledDeletion),
     lastRating: null,
     lastSummary: null,
@@ -72,5 +73,5 @@ export function mapChatroom(c: MessengerChatroomPayload): Chatroom {
 
 export const mapChatroomList = (list: MessengerChatroomListPayload): ChatroomPage => ({
   chatrooms: list.entries.map(mapChatroom),
-  total: list.total ?? null,
+  total: int32(list.total),
 });

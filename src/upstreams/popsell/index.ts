@@ -5,6 +5,7 @@ import { badInput, unsupported } from '../../errors.js';
 import { NO_CAPABILITIES } from '../../model/chat.js';
 import { WHOLE_NUMBER, type ChatAdapter } from '../adapter.js';
 import { missingCredential } from '../credentials.js';
+import { int32 } from '../int32.js';
 import { mapChatroom, type PopsellChatroomPayload } from './mapper.js';
 import { componentSchemas } from './openapi.gen.js';
 
@@ -18,7 +19,7 @@ export function createPopsellAdapter(upstream: Upstream): ChatAdapter {
     async getChatroom(ref, credentials) {
       if (!WHOLE_NUMBER.test(ref.providerId)) throw badInput('A Popsell chatroom id is a whole number.', 'POPSELL');
       // Resolvers settle the brand (ID, argument or header) before the loader key is made.
-      if (ref.brandId === null || !Number.isSafeInteger(ref.brandId) || ref.brandId < 0) {
+      if (ref.brandId === null || int32(ref.brandId) === null || ref.brandId < 0) {
         throw badInput('A Popsell brand id is a whole number.', 'POPSELL');
       }
       if (!credentials.popsell) throw missingCredential('POPSELL', 'authorization: Bearer …');

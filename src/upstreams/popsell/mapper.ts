@@ -9,6 +9,7 @@ import {
   type PopsellSource,
   type Summary,
 } from '../../model/chat.js';
+import { int32 } from '../int32.js';
 import { parseVendorDate } from '../vendorDate.js';
 import type { components } from './openapi.gen.js';
 
@@ -81,8 +82,8 @@ function mapAmbassador(a: Schemas['Ambassador'], room: ChatroomRef, roomId: numb
     isBlocked: pivot?.is_blocked ?? null,
     archived: pivot?.archived ?? null,
     lastReadMessageId: pivot?.last_read_message != null ? String(pivot.last_read_message) : null,
-    active: a.active ?? null,
-    status: a.status ?? null,
+    active: int32(a.active),
+    status: int32(a.status),
     customerId: a.customer_id ?? null,
     secrets: { emailTmp: a.email_tmp ?? null },
   };
@@ -93,8 +94,8 @@ function mapSummary(s: Schemas['Summary']): Summary {
     // Typed a plain string ("string" in the example): a value that is no date is null.
     createdAt: parseVendorDate(s.date_insert),
     summary: s.summary ?? null,
-    anomaly: s.anomaly ?? null,
-    topic: s.topic ?? null,
+    anomaly: int32(s.anomaly),
+    topic: int32(s.topic),
   };
 }
 
@@ -120,7 +121,7 @@ export function mapChatroom(c: PopsellChatroomPayload, brandId: number): Chatroo
     organizationId: null,
     eventId: null,
     scheduledDeletionAt: null,
-    lastRating: c.last_rating ? { value: c.last_rating.value ?? null, comment: c.last_rating.comment ?? null } : null,
+    lastRating: c.last_rating ? { value: int32(c.last_rating.value), comment: c.last_rating.comment ?? null } : null,
     lastSummary: c.last_summary ? mapSummary(c.last_summary) : null,
     discussionType:
       c.type_discussion == null ? null : (DISCUSSION_TYPES[c.type_discussion] ?? 'UNKNOWN'),
