@@ -23,7 +23,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const withPeer = process.env.BENCH_PEER !== '0';
 const SWEEP = [1, 4, 16, 32, 64];
 
-const simulators = await startSimulators({ latencyMs });
+const simulators = await startSimulators({ latencyMs, record: true });
 const baseUrls = { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl };
 const vendorCalls = () => simulators.iwerp.requests.length + simulators.popsell.requests.length + simulators.messenger.requests.length;
 

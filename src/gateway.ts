@@ -27,7 +27,7 @@ export interface GatewayDeps {
 }
 
 /** The operation GraphiQL opens with: one read from each vendor's demo data. */
-export const EXAMPLE_OPERATION = `# One request, three vendors. Each field's errors stay at its own path.
+export const EXAMPLE_OPERATION = `# One request, three vendors: each answers from its own API with its own credential.
 query Example {
   iwerp: chatroomByProviderId(provider: IWERP, providerId: "1") {
     id

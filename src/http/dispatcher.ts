@@ -29,7 +29,7 @@ function retryAfterMs(headers: Record<string, string | string[] | undefined> | u
  * back-off (a random wait below base·2ⁿ, so callers retrying together do not stampede), honouring
  * Retry-After, and never waiting past the request's deadline.
  */
-export function retryDecision(policy: Pick<UpstreamPolicy, 'maxRetries' | 'minRetryDelayMs' | 'maxRetryDelayMs'>, random = Math.random) {
+function retryDecision(policy: Pick<UpstreamPolicy, 'maxRetries' | 'minRetryDelayMs' | 'maxRetryDelayMs'>) {
   return (
     error: Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> },
     { state, opts }: { state: { counter: number }; opts: Dispatcher.DispatchOptions & Partial<RetryDispatchOptions> },
@@ -43,7 +43,7 @@ export function retryDecision(policy: Pick<UpstreamPolicy, 'maxRetries' | 'minRe
     const asked = retryAfterMs(error.headers);
     if (asked !== undefined && asked > policy.maxRetryDelayMs) return callback(error);
     const ceiling = Math.min(policy.maxRetryDelayMs, policy.minRetryDelayMs * 2 ** (state.counter - 1));
-    const wait = asked ?? Math.floor(random() * ceiling);
+    const wait = asked ?? Math.floor(Math.random() * ceiling);
     if (opts.deadline !== undefined && Date.now() + wait >= opts.deadline) return callback(error);
     opts.onRetry?.();
     setTimeout(() => callback(null), wait);

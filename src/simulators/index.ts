@@ -11,7 +11,7 @@ export type Simulators = Record<ProviderKey, RunningSimulator> & {
 };
 
 /** Starts the three demo vendors on loopback ports of their own (demo mode, tests, bench). */
-export async function startSimulators(options: Pick<SimulatorOptions, 'latencyMs'> = {}): Promise<Simulators> {
+export async function startSimulators(options: Pick<SimulatorOptions, 'latencyMs' | 'record'> = {}): Promise<Simulators> {
   const messengerSimulator = createMessengerSimulator();
   const [iwerp, popsell, messenger] = await Promise.all([
     startSimulator(iwerpSimulator, options),

@@ -141,6 +141,8 @@ export function createMessengerSimulator(): { handle: SimulatorHandler; state: M
       const message = parseJson(req.body)?.message;
       if (typeof message !== 'string' || message.trim() === '') return json(400, { message: 'message must be a non-empty string.' });
       state.sentMessages.push({ roomId: room.id, message });
+      // Demo mode runs for days: the record keeps the latest messages only.
+      if (state.sentMessages.length > 1000) state.sentMessages.shift();
       return json(204);
     }
     if (room.type !== 'custom') return json(403, { message: 'Only custom chatrooms can be changed.' });

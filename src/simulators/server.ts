@@ -53,7 +53,7 @@ export interface FaultRule {
 export interface RunningSimulator {
   /** The base URL the gateway is pointed at. */
   baseUrl: URL;
-  /** Every request received, in order. */
+  /** Every request received, in order, when recording. */
   requests: RecordedRequest[];
   /** Makes the vendor misbehave on matching requests, until cleared or spent. */
   inject(rule: FaultRule): void;
@@ -64,6 +64,8 @@ export interface RunningSimulator {
 export interface SimulatorOptions {
   /** Delay before each answer, to mimic a remote vendor (default 0). */
   latencyMs?: number;
+  /** Keep every request in `requests` (tests and the benchmark count calls); off in demo mode. */
+  record?: boolean;
   /** Path prefix of the vendor's base URL, e.g. `/api/v2` for Popsell. */
   basePath?: string;
 }
@@ -146,7 +148,7 @@ export async function startSimulator(handler: SimulatorHandler, options: Simulat
       const url = new URL(req.url ?? '/', 'http://simulator');
       const body = await readBody(req);
       const recorded = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
-      requests.push(recorded);
+      if (options.record) requests.push(recorded);
       if (options.latencyMs) await sleep(options.latencyMs);
       const fault = faultFor(recorded.method, url.pathname.slice(basePath.length));
       if (fault && (await actOut(fault, res))) return;

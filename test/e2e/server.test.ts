@@ -48,7 +48,7 @@ describe('npm start', () => {
   });
 
   it('with a *_BASE_URL, uses only that vendor and starts no simulator', async () => {
-    const vendors = await startSimulators();
+    const vendors = await startSimulators({ record: true });
     const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href, IWERP_BUILD_ID: 'b-9' });
     try {
       const url = await server.ready;
@@ -74,7 +74,7 @@ describe('npm start', () => {
   });
 
   it('on SIGTERM finishes the request in flight, refuses new ones, and exits 0', async () => {
-    const vendors = await startSimulators({ latencyMs: 600 });
+    const vendors = await startSimulators({ latencyMs: 600, record: true });
     const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href });
     try {
       const url = await server.ready;

@@ -29,7 +29,7 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(options: GatewayOptions = {}) {
-  const simulators = options.simulators ?? (await startSimulators(options.latencyMs ? { latencyMs: options.latencyMs } : {}));
+  const simulators = options.simulators ?? (await startSimulators({ record: true, ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) }));
   const config = testConfig(options.env);
   const logger = options.logs
     ? createLogger(options.logs.level, options.logs.destination)

@@ -30,7 +30,7 @@ beforeAll(async () => {
       if (chunk.toString().includes('Ready to accept connections')) resolve();
     });
   });
-  vendors = await startSimulators();
+  vendors = await startSimulators({ record: true });
   const env = { CACHE_TTL_MS: '60000', REDIS_URL: `redis://127.0.0.1:${port}` };
   [a, b] = await Promise.all([startGateway({ env, simulators: vendors }), startGateway({ env, simulators: vendors })]);
 });

@@ -1,5 +1,5 @@
 import type { Builder, Refs } from '../builder.js';
-import { MAX_NAME_LENGTH, requirePositive, requireText, requireUserIds } from './checks.js';
+import { MAX_NAME_LENGTH, requirePositive, requireText, requireUserIds } from '../checks.js';
 
 export function defineCreateChatroom(builder: Builder, refs: Refs) {
   const Input = builder.inputType('CreateChatroomInput', {

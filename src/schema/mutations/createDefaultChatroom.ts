@@ -1,5 +1,5 @@
 import type { Builder, Refs } from '../builder.js';
-import { requirePositive } from './checks.js';
+import { requirePositive } from '../checks.js';
 
 export function defineCreateDefaultChatroom(builder: Builder, refs: Refs) {
   builder.mutationField('createDefaultChatroom', (t) =>

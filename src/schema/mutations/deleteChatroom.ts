@@ -1,5 +1,5 @@
 import type { Builder } from '../builder.js';
-import { writableChatroom } from './checks.js';
+import { writableChatroom } from '../checks.js';
 
 export function defineDeleteChatroom(builder: Builder) {
   builder.mutationField('deleteChatroom', (t) =>

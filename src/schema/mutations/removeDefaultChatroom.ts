@@ -1,5 +1,5 @@
 import type { Builder } from '../builder.js';
-import { requirePositive } from './checks.js';
+import { requirePositive } from '../checks.js';
 
 export function defineRemoveDefaultChatroom(builder: Builder) {
   builder.mutationField('removeDefaultChatroom', (t) =>

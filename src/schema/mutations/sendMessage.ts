@@ -1,6 +1,6 @@
 import type { ChatroomRef } from '../../model/chat.js';
 import type { Builder, Refs } from '../builder.js';
-import { MAX_MESSAGE_LENGTH, requireText, writableChatroom } from './checks.js';
+import { MAX_MESSAGE_LENGTH, requireText, writableChatroom } from '../checks.js';
 
 export function defineSendMessage(builder: Builder, refs: Refs) {
   const Payload = builder.objectRef<{ chatroom: ChatroomRef; text: string }>('SendMessagePayload').implement({

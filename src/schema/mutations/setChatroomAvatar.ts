@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { badInput } from '../../errors.js';
 import type { Builder, Refs } from '../builder.js';
-import { writableChatroom } from './checks.js';
+import { writableChatroom } from '../checks.js';
 
 /** Image types every chat client renders; anything else is refused before the vendor sees it. */
 export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];

@@ -1,7 +1,7 @@
 import { badInput } from '../../errors.js';
 import type { ChatroomChanges } from '../../upstreams/adapter.js';
 import type { Builder, Refs } from '../builder.js';
-import { MAX_NAME_LENGTH, requireText, requireUserIds, writableChatroom } from './checks.js';
+import { MAX_NAME_LENGTH, requireText, requireUserIds, writableChatroom } from '../checks.js';
 
 export function defineUpdateChatroom(builder: Builder, refs: Refs) {
   const Input = builder.inputType('UpdateChatroomInput', {

@@ -1,9 +1,9 @@
 import type { Context } from '../../context.js';
-import { badInput } from '../../errors.js';
 import type { AnyChatroom, Chatroom } from '../../model/chat.js';
 import { chatroomRefFromId, decodeIdOf } from '../../model/globalId.js';
 import { chatroomRefOf } from '../../upstreams/credentials.js';
 import type { Builder, Refs, SchemaOptions } from '../builder.js';
+import { requirePositive } from '../checks.js';
 import type { Enums } from './scalars.js';
 
 /**
@@ -20,12 +20,6 @@ const fromFull =
 
 export const loadChatroomById = (id: string, ctx: Context, argument = 'id') =>
   ctx.loaders.chatroom.load(chatroomRefFromId(decodeIdOf('Chatroom', id, argument)));
-
-/** Non-negative vendor ids in arguments; a negative one can only be a mistake. */
-export function requireId(value: number, argument: string): number {
-  if (value < 0) throw badInput(`${argument} must not be negative.`);
-  return value;
-}
 
 export function defineChatroom(builder: Builder, refs: Refs, enums: Enums, options: SchemaOptions) {
   const Capabilities = builder.objectRef<{ canSendMessage: boolean; canUpdate: boolean; canDelete: boolean; canSetAvatar: boolean }>('ChatroomCapabilities').implement({
@@ -240,8 +234,8 @@ export function defineChatroom(builder: Builder, refs: Refs, enums: Enums, optio
       },
       resolve: async (_, args, ctx) => {
         const room = await ctx.adapters.MESSENGER.getEventChatroom(
-          requireId(args.organizationId, 'organizationId'),
-          requireId(args.eventId, 'eventId'),
+          requirePositive(args.organizationId, 'organizationId'),
+          requirePositive(args.eventId, 'eventId'),
           ctx.credentials,
         );
         ctx.loaders.primeChatrooms([room]);

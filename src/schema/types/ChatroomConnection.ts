@@ -3,7 +3,7 @@ import { badInput } from '../../errors.js';
 import type { Chatroom, ChatroomPage } from '../../model/chat.js';
 import { MESSENGER_MAX_LIMIT } from '../../upstreams/messenger/index.js';
 import type { Builder, Refs } from '../builder.js';
-import { requireId } from './Chatroom.js';
+import { requirePositive } from '../checks.js';
 
 /** A cursor is the opaque form of an item's offset in the vendor's list. */
 export const encodeCursor = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
@@ -106,7 +106,7 @@ export function defineChatroomConnection(builder: Builder, refs: Refs) {
         const page =
           args.organizationId === null || args.organizationId === undefined
             ? assignedPage(await ctx.adapters.MESSENGER.listAssignedChatrooms(ctx.credentials), offset, first)
-            : await organizationPage(requireId(args.organizationId, 'organizationId'), offset, first, ctx);
+            : await organizationPage(requirePositive(args.organizationId, 'organizationId'), offset, first, ctx);
         ctx.loaders.primeChatrooms(page.chatrooms);
         return { ...page, offset };
       },

@@ -1,12 +1,12 @@
 /**
- * Checks every write makes before any vendor call: arguments, and whether the chatroom's vendor
- * and kind allow the operation (its capabilities).
+ * Checks made before any vendor call: arguments, and for writes whether the chatroom's vendor and
+ * kind allow the operation (its capabilities).
  */
-import type { Context } from '../../context.js';
-import { badInput, unsupported } from '../../errors.js';
-import { CHATROOM_KINDS, type Capabilities, type ChatroomRef } from '../../model/chat.js';
-import { chatroomRefFromId, decodeIdOf } from '../../model/globalId.js';
-import type { ChatroomWrites } from '../../upstreams/adapter.js';
+import type { Context } from '../context.js';
+import { badInput, unsupported } from '../errors.js';
+import { CHATROOM_KINDS, type Capabilities, type ChatroomRef } from '../model/chat.js';
+import { chatroomRefFromId, decodeIdOf } from '../model/globalId.js';
+import type { ChatroomWrites } from '../upstreams/adapter.js';
 
 /** No vendor documents a limit; these keep names and messages to sizes a chat UI can show. */
 export const MAX_NAME_LENGTH = 255;
@@ -18,7 +18,7 @@ export function requireText(value: string, argument: string, max: number): strin
   return value;
 }
 
-/** Organization and user ids are positive integers at Messenger. */
+/** Organization, event and user ids are positive integers at Messenger. */
 export function requirePositive(value: number, argument: string): number {
   if (value < 1) throw badInput(`${argument} must be a positive id.`);
   return value;
