@@ -1,6 +1,8 @@
+import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
+import { MessageWithStubsDocument, type MessageWithStubsQuery, type MessageWithStubsQueryVariables } from '../generated/operations.js';
 import { errorCodes, useGateway } from '../helpers/gateway.js';
 
 const gw = useGateway();
@@ -10,10 +12,16 @@ const without = (...names: string[]) =>
 
 describe('vendor call counts', () => {
   it('a message with chatroom { name } and author { displayName }: 1 call, from the stubs', async () => {
-    const res = await gw().query(`{ messageByProviderId(provider: IWERP, providerId: "1") {
-      chatroom { id name imageUrl createdAt updatedAt deleted } author { id displayName avatarUrl deleted } } }`);
+    // The typed operation generated from test/operations/MessageWithStubs.graphql (npm run codegen).
+    const res = await gw().query(print(MessageWithStubsDocument), { id: '1' } satisfies MessageWithStubsQueryVariables);
     expect(res.errors).toBeUndefined();
-    expect(res.data?.messageByProviderId).toMatchObject({ chatroom: { name: 'Project Apollo' }, author: { displayName: 'Ben Cole' } });
+    const data = res.data as MessageWithStubsQuery;
+    expect(data.messageByProviderId).toMatchObject({ chatroom: { name: 'Project Apollo' }, author: { displayName: 'Ben Cole' } });
+    expect(gw().calls()).toEqual({ iwerp: 1, popsell: 0, messenger: 0 });
+    gw().resetCalls();
+    const allStubFields = await gw().query(`{ messageByProviderId(provider: IWERP, providerId: "1") {
+      chatroom { id name imageUrl createdAt updatedAt deleted kind capabilities { canSendMessage } } author { id displayName avatarUrl deleted } } }`);
+    expect(allStubFields.errors).toBeUndefined();
     expect(gw().calls()).toEqual({ iwerp: 1, popsell: 0, messenger: 0 });
   });
 
