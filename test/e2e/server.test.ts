@@ -17,7 +17,7 @@ function start(env: Record<string, string>) {
   const ready = new Promise<URL | undefined>((resolve) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Chat gateway on (http:\/\/[^\s"]+)/.exec(output);
+      const match = /Chat gateway on (http:\/\/[^\s"\u001b]+)/.exec(output);
       if (match) resolve(new URL(match[1]!.replace('localhost', '127.0.0.1')));
     };
     child.stdout.on('data', onData);
@@ -93,6 +93,18 @@ describe('npm start', () => {
     } finally {
       server.child.kill('SIGKILL');
       await vendors.close();
+    }
+  });
+
+  it('with LOG_PRETTY, logs lines for humans instead of JSON', async () => {
+    const server = start({ LOG_PRETTY: 'true' });
+    try {
+      expect(await server.ready).toBeDefined();
+      expect(server.output()).toMatch(/INFO.*Demo mode/);
+      expect(server.output()).not.toMatch(/^\{"level"/m);
+    } finally {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
     }
   });
 
