@@ -18,6 +18,8 @@ export interface GatewayErrorOptions {
   upstreamStatus?: number;
   /** The underlying failure: kept for the debug log, never serialized to clients. */
   cause?: unknown;
+  /** A mutation's write reached the vendor, though the error came after it. */
+  writeApplied?: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export class GatewayError extends GraphQLError {
     const extensions: Record<string, unknown> = { code };
     if (options.provider) extensions.provider = options.provider;
     if (options.upstreamStatus !== undefined) extensions.upstreamStatus = options.upstreamStatus;
+    if (options.writeApplied) extensions.writeApplied = true;
     // No originalError: yoga masks a GraphQLError that wraps a plain Error, and this one is
     // already safe to show.
     super(message, { extensions });

@@ -3,7 +3,7 @@
  * kind allow the operation (its capabilities).
  */
 import type { Context } from '../context.js';
-import { badInput, unsupported } from '../errors.js';
+import { GatewayError, badInput, unsupported } from '../errors.js';
 import { CHATROOM_KINDS, type Capabilities, type ChatroomRef } from '../model/chat.js';
 import { chatroomRefFromId, decodeIdOf } from '../model/globalId.js';
 import type { ChatroomWrites } from '../upstreams/adapter.js';
@@ -51,4 +51,22 @@ export async function writableChatroom(
     throw unsupported(ref.provider, `${operation} on a ${room.kind} chatroom`);
   }
   return { ref, writes: adapter.writes };
+}
+
+/**
+ * A read made after a write succeeded. The contract makes mutation results non-null, so if this
+ * read fails the whole mutation is null: the error then says the write was applied (message and
+ * `extensions.writeApplied`), so a client does not send it again — a second sendMessage would
+ * post the message twice.
+ */
+export async function readAfterWrite<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    const failure = error instanceof GatewayError ? error : new GatewayError('UPSTREAM_ERROR', 'Reading the result failed.');
+    throw new GatewayError(failure.code, `The write was applied; reading its result failed: ${failure.message}`, {
+      ...(failure.provider ? { provider: failure.provider } : {}),
+      writeApplied: true,
+    });
+  }
 }

@@ -70,6 +70,17 @@ describe('retries', () => {
     expect(gw().vendorRequests('messenger').filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
+  it('a read after a successful write that fails says the write was applied', async () => {
+    gw().simulators.messenger.inject({ fault: { kind: 'status', status: 500 }, method: 'GET', route: '/chatroom/22', times: 1 });
+    const res = await gw().query('mutation($id: ID!) { sendMessage(chatroomId: $id, text: "sent once") { text chatroom { name } } }', {
+      id: encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '22' }),
+    });
+    expect(res.data).toBeNull(); // sendMessage and its chatroom are non-null in the contract
+    expect(res.errors?.[0]).toMatchObject({ path: ['sendMessage', 'chatroom'], extensions: { code: 'UPSTREAM_ERROR', writeApplied: true } });
+    expect(res.errors?.[0]?.message).toMatch(/^The write was applied/);
+    expect(gw().simulators.messengerState.sentMessages).toContainEqual({ roomId: 22, message: 'sent once' });
+  });
+
   it('a Retry-After longer than the longest back-off is not waited for', async () => {
     gw().simulators.popsell.inject({ fault: { kind: 'status', status: 429, retryAfterSeconds: 120 } });
     const started = Date.now();

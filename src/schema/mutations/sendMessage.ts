@@ -1,6 +1,6 @@
 import type { ChatroomRef } from '../../model/chat.js';
 import type { Builder, Refs } from '../builder.js';
-import { MAX_MESSAGE_LENGTH, requireText, writableChatroom } from '../checks.js';
+import { MAX_MESSAGE_LENGTH, readAfterWrite, requireText, writableChatroom } from '../checks.js';
 
 export function defineSendMessage(builder: Builder, refs: Refs) {
   const Payload = builder.objectRef<{ chatroom: ChatroomRef; text: string }>('SendMessagePayload').implement({
@@ -9,7 +9,7 @@ export function defineSendMessage(builder: Builder, refs: Refs) {
       chatroom: t.field({
         type: refs.Chatroom,
         description: 'The chatroom, read after the message was sent.',
-        resolve: (payload, _args, ctx) => ctx.loaders.chatroom.load(payload.chatroom),
+        resolve: (payload, _args, ctx) => readAfterWrite(ctx.loaders.chatroom.load(payload.chatroom)),
       }),
       text: t.exposeString('text', { description: 'The text that was sent.' }),
     }),

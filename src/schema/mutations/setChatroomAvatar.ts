@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { badInput } from '../../errors.js';
 import type { Builder, Refs } from '../builder.js';
-import { writableChatroom } from '../checks.js';
+import { readAfterWrite, writableChatroom } from '../checks.js';
 
 /** Image types every chat client renders; anything else is refused before the vendor sees it. */
 export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
@@ -32,7 +32,7 @@ export function defineSetChatroomAvatar(builder: Builder, refs: Refs) {
           ctx.credentials,
         );
         ctx.loaders.chatroom.clear(ref);
-        return ctx.loaders.chatroom.load(ref);
+        return readAfterWrite(ctx.loaders.chatroom.load(ref));
       },
     }),
   );
