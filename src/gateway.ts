@@ -105,5 +105,3 @@ export function createGateway(deps: GatewayDeps) {
     ],
   });
 }
-
-export type Gateway = ReturnType<typeof createGateway>;

@@ -1,7 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { int32 } from '../upstreams/int32.js';
 import { isVendorDateTime } from '../upstreams/vendorDate.js';
 
-const isInt32 = (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31;
 
 /**
  * Compiles the response validators of one vendor from its OpenAPI component schemas (generated
@@ -11,7 +11,7 @@ const isInt32 = (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 *
 export function compileValidators(vendor: string, componentSchemas: Readonly<Record<string, object>>) {
   const ajv = new Ajv2020({ strict: false, allErrors: false });
   ajv.addFormat('date-time', { type: 'string', validate: isVendorDateTime });
-  ajv.addFormat('int32', { type: 'number', validate: isInt32 });
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => int32(n) !== null });
   ajv.addFormat('int64', { type: 'number', validate: Number.isSafeInteger });
   ajv.addFormat('binary', true);
   ajv.addSchema({ $id: vendor, components: { schemas: componentSchemas } });

@@ -4,7 +4,7 @@
  * neither `T` nor zone, read as UTC. The response validators accept exactly this pattern, so a
  * mapper never meets another.
  */
-export const VENDOR_DATE_TIME =
+const VENDOR_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:?\d{2})?$/;
 
 /** Parses a vendor date-time to a Date (serialized as UTC `...Z`); null when absent or invalid. */
