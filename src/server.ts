@@ -5,8 +5,6 @@ import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { startTracing } from './observability/tracing.js';
-import { startSimulators } from './simulators/index.js';
 import { createUpstreams } from './upstreams/index.js';
 
 function configOrExit() {
@@ -22,11 +20,12 @@ function configOrExit() {
 const config = configOrExit();
 
 const logger = createLogger(config.logLevel, undefined, config.logPretty);
-const tracing = config.tracing ? startTracing(config.serviceName) : undefined;
+// What the configuration leaves off is not even loaded: the tracing SDK and the simulators.
+const tracing = config.tracing ? (await import('./observability/tracingSdk.js')).startTracing(config.serviceName) : undefined;
 if (tracing) logger.info('Tracing: exporting spans over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT');
 const metrics = createMetrics();
 const lifecycle = { draining: false };
-const simulators = config.demo ? await startSimulators() : undefined;
+const simulators = config.demo ? await (await import('./simulators/index.js')).startSimulators() : undefined;
 if (simulators) {
   logger.info('Demo mode: no *_BASE_URL is set, so the gateway talks to its built-in vendor simulators on loopback.');
   for (const key of ['iwerp', 'popsell', 'messenger'] as const) {

@@ -1,6 +1,5 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
-import { createClient } from 'redis';
 import type { Provider } from '../model/provider.js';
 
 /** A cached vendor read: the validated payload and the provider generation it was read under. */
@@ -53,21 +52,34 @@ const REDIS_BUDGET_MS = 250;
  * The cache shared by every instance (REDIS_URL): entries under `chat-gateway:read:…` with the TTL
  * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
  * on any instance increments. A lookup is one MGET of the entry and its vendor's generation.
- * Redis being away never fails a request: the read goes to the vendor instead.
+ * Redis being away never fails a request: the read goes to the vendor instead. The client library
+ * is loaded only here, so a gateway without REDIS_URL does not carry it (about 10 MiB resident).
  */
 export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
-  // No offline queue: while Redis is away a command fails at once instead of holding the request.
-  const client = createClient({ url: url.href, disableOfflineQueue: true });
   let warned = false;
   const degraded = (error: unknown) => {
     if (!warned) logger.warn({ err: String(error) }, 'Redis cache unavailable; reading from the vendors');
     warned = true;
   };
-  client.on('error', degraded);
-  client.on('ready', () => {
-    warned = false;
+  const created = import('redis').then(({ createClient }) => {
+    // No offline queue: while Redis is away a command fails at once instead of holding the request.
+    const client = createClient({ url: url.href, disableOfflineQueue: true });
+    client.on('error', degraded);
+    client.on('ready', () => {
+      warned = false;
+    });
+    client.connect().catch(degraded);
+    return client;
   });
-  client.connect().catch(degraded);
+  /** The client once its first connection attempt is over, so the first requests after start can hit. */
+  const connected = created.then(
+    (client) =>
+      new Promise<typeof client>((settle) => {
+        if (client.isReady) settle(client);
+        client.once('ready', () => settle(client));
+        client.once('error', () => settle(client));
+      }),
+  );
   /** A Redis that is connected but stalled must not hold a request: give up after this long. */
   const withinBudget = <T>(command: Promise<T>) =>
     Promise.race([
@@ -79,7 +91,7 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
   return {
     async lookup(provider, key) {
       try {
-        const [generation, entry] = await withinBudget(client.mGet([generationKey(provider), entryKey(provider, key)]));
+        const [generation, entry] = await withinBudget(connected.then((client) => client.mGet([generationKey(provider), entryKey(provider, key)])));
         const current = Number(generation ?? 0);
         const hit = entry ? (JSON.parse(entry) as CachedRead) : undefined;
         return { hit: hit?.generation === current ? hit : undefined, generation: current };
@@ -92,19 +104,20 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
       // NaN: the generation could not be read, so the entry could not be checked later either.
       if (Number.isNaN(entry.generation)) return;
       try {
-        await withinBudget(client.set(entryKey(provider, key), JSON.stringify(entry), { PX: ttlMs }));
+        await withinBudget(connected.then((client) => client.set(entryKey(provider, key), JSON.stringify(entry), { PX: ttlMs })));
       } catch (error) {
         degraded(error);
       }
     },
     async invalidate(provider) {
       try {
-        await withinBudget(client.incr(generationKey(provider)));
+        await withinBudget(connected.then((client) => client.incr(generationKey(provider))));
       } catch (error) {
         degraded(error);
       }
     },
     async close() {
+      const client = await created;
       // A client still trying to connect is dropped: quitting would wait for a Redis that is away.
       if (client.isReady) await client.quit();
       else client.destroy();

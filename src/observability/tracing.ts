@@ -1,33 +1,14 @@
 /**
  * OpenTelemetry traces: a span for each GraphQL operation and for each vendor request, the caller's
  * W3C `traceparent` continued, and ours sent on to the vendors. The code uses only the API, which
- * does nothing until an SDK is registered: startTracing registers one when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set (tests register one with an in-memory exporter).
+ * does nothing until an SDK is registered (tracingSdk.ts).
  */
 import { SpanKind, SpanStatusCode, context, defaultTextMapSetter, propagation, trace, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export const tracer = trace.getTracer('chat-gateway');
-
-/** Registers the SDK (W3C trace-context propagation included) with the given span processors. */
-export function registerTracing(processors: SpanProcessor[], serviceName = 'chat-gateway'): NodeTracerProvider {
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: processors,
-  });
-  provider.register();
-  return provider;
-}
-
-/** OTLP over HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (the exporter reads the standard OTEL_* variables). */
-export const startTracing = (serviceName: string) =>
-  registerTracing([new BatchSpanProcessor(new OTLPTraceExporter())], serviceName);
 
 const headerGetter = {
   keys: (headers: Headers) => [...headers.keys()],

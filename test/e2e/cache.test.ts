@@ -1,7 +1,8 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
-import { useGateway } from '../helpers/gateway.js';
+import { startGateway, useGateway } from '../helpers/gateway.js';
 
 const gw = useGateway({ env: { CACHE_TTL_MS: '400' } });
 const ROOM = '{ chatroomByProviderId(provider: MESSENGER, providerId: "15") { name } }';
@@ -47,5 +48,43 @@ describe('the read cache (CACHE_TTL_MS)', () => {
     expect((await gw().query(q)).errors?.[0]?.extensions?.code).toBe('UPSTREAM_ERROR');
     expect((await gw().query(q)).data).toEqual({ chatroomByProviderId: { name: 'Sales team' } });
     expect(gw().calls().iwerp).toBe(2);
+  });
+});
+
+/** A TCP server on loopback: one that accepts and never answers, or (closed) a port nobody is on. */
+async function fakeRedis() {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const close = () => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => server.close(resolve));
+  };
+  return { url: `redis://127.0.0.1:${port}`, close };
+}
+
+describe('a shared cache (REDIS_URL) that is away or stalled', () => {
+  it.each(['away', 'stalled'])('Redis %s: reads answer from the vendor without waiting on it, and the gateway shuts down', async (state) => {
+    const redis = await fakeRedis();
+    if (state === 'away') await redis.close();
+    const gateway = await startGateway({ env: { CACHE_TTL_MS: '60000', REDIS_URL: redis.url } });
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const started = performance.now();
+        expect((await gateway.query(ROOM)).data).toEqual({ chatroomByProviderId: { name: 'Team 15' } });
+        // The Redis budget is 250 ms per command; the vendor answers at once.
+        expect(performance.now() - started).toBeLessThan(1500);
+      }
+      expect(gateway.calls().messenger).toBe(2);
+    } finally {
+      const closing = performance.now();
+      await gateway.close();
+      expect(performance.now() - closing).toBeLessThan(1000);
+      if (state === 'stalled') await redis.close();
+    }
   });
 });

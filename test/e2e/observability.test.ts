@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
-import { registerTracing } from '../../src/observability/tracing.js';
+import { registerTracing } from '../../src/observability/tracingSdk.js';
 import { useGateway } from '../helpers/gateway.js';
 
 const spans = new InMemorySpanExporter();
