@@ -10,6 +10,18 @@ import type { Context } from '../context.js';
  * brand, tokens). The key is a hash, so no secret is kept in it. Mutations never share. Vendor
  * reads are also shared below this (src/http/upstream.ts); this saves the execution itself.
  */
+/**
+ * Every caller that shared an execution gets the same result object, which yoga serializes once
+ * per response; its `stringify` hook lets them share the text too (for a 100-room page that was
+ * a fifth of the gateway's CPU under load). Only the result itself is memoized: yoga hands the
+ * hook a fresh copy when it strips internals from errors, and that copy is serialized as usual.
+ */
+function serializedOnce(result: ExecutionResult): ExecutionResult {
+  let text: string | undefined;
+  const stringify = (value: unknown) => (value === result ? (text ??= JSON.stringify(value)) : JSON.stringify(value));
+  return Object.defineProperty(result, 'stringify', { value: stringify, enumerable: false });
+}
+
 export function useOperationDedup(): Plugin {
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
@@ -37,7 +49,9 @@ export function useOperationDedup(): Plugin {
       setExecuteFn((executionArgs) => {
         const pending = inFlight.get(key);
         if (pending) return pending;
-        const started = Promise.resolve(executeFn(executionArgs) as Promise<ExecutionResult>).finally(() => inFlight.delete(key));
+        const started = Promise.resolve(executeFn(executionArgs) as Promise<ExecutionResult>)
+          .then(serializedOnce)
+          .finally(() => inFlight.delete(key));
         inFlight.set(key, started);
         return started;
       });

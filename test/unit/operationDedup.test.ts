@@ -1,5 +1,6 @@
+import { GraphQLError } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useOperationDedup } from '../../src/plugins/operationDedup.js';
 
 /** A yoga whose resolvers count how often they run, with credentials taken from a header. */
@@ -8,9 +9,14 @@ function counting() {
   const slow = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 50));
   const yoga = createYoga({
     schema: createSchema({
-      typeDefs: 'type Query { n(x: Int): Int } type Mutation { m: Int }',
+      typeDefs: 'type Query { n(x: Int): Int e: Int } type Mutation { m: Int }',
       resolvers: {
-        Query: { n: (_: unknown, { x }: { x?: number }) => slow(++runs.query + (x ?? 0)) },
+        Query: {
+          n: (_: unknown, { x }: { x?: number }) => slow(++runs.query + (x ?? 0)),
+          e: () => slow(null).then(() => {
+            throw new GraphQLError('boom', { extensions: { code: 'BOOM', http: { headers: { 'x-internal': '1' } } } });
+          }),
+        },
         Mutation: { m: () => slow(++runs.mutation) },
       },
     }),
@@ -42,6 +48,23 @@ describe('operation deduplication', () => {
     expect(runs.query).toBe(4);
     await send('{ n }', 'a');
     expect(runs.query).toBe(5);
+  });
+
+  it('serializes a shared result once; a shared result with errors still loses yoga internals', async () => {
+    const { send } = counting();
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      const results = await Promise.all([send('{ n }'), send('{ n }'), send('{ n }')]);
+      expect(results).toEqual([{ data: { n: 1 } }, { data: { n: 1 } }, { data: { n: 1 } }]);
+      const resultsSerialized = stringify.mock.calls.filter(([value]) => typeof value === 'object' && value !== null && 'data' in value);
+      expect(resultsSerialized).toHaveLength(1);
+    } finally {
+      stringify.mockRestore();
+    }
+    const failed = await Promise.all([send('{ e }'), send('{ e }')]);
+    for (const body of failed) {
+      expect(body).toEqual({ data: { e: null }, errors: [{ message: 'boom', locations: [{ line: 1, column: 3 }], path: ['e'], extensions: { code: 'BOOM' } }] });
+    }
   });
 
   it('never shares a mutation', async () => {
