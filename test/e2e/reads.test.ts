@@ -48,6 +48,23 @@ describe('vendor call counts', () => {
     expect(gw().vendorRequests('iwerp').filter((r) => r.path === '/api/chat/chatroom/1')).toHaveLength(1);
   });
 
+  it("a message's room is fetched as soon as that message answers, not after the slowest of its level", async () => {
+    const { iwerp } = gw().simulators;
+    iwerp.inject({ route: '/api/chat/chatroom_message/2', fault: { kind: 'slow', delayMs: 400 } });
+    iwerp.inject({ route: '/api/chat/chatroom/1', fault: { kind: 'slow', delayMs: 400 } });
+    try {
+      const started = performance.now();
+      const res = await gw().query(`{
+        fast: messageByProviderId(provider: IWERP, providerId: "1") { chatroom { participants { displayName } } }
+        slow: messageByProviderId(provider: IWERP, providerId: "2") { text } }`);
+      expect(res.errors).toBeUndefined();
+      // The room (400 ms) runs alongside the slow message (400 ms): about 400 ms, not 800.
+      expect(performance.now() - started).toBeLessThan(700);
+    } finally {
+      iwerp.clearFaults();
+    }
+  });
+
   it('fetches a resource once per request, whichever way it is named', async () => {
     const id = encodeGlobalId('Chatroom', 'IWERP', { chatroom: '2' });
     const res = await gw().query(`query($id: ID!) {
