@@ -4,10 +4,10 @@
  * Compose supergraph of our vendor documents; writes docs/BENCHMARKS.md and the latency chart.
  *
  * Settings: BENCH_LATENCY_MS (20), BENCH_SECONDS per run (8), BENCH_CONNECTIONS (32), BENCH_PEER
- * (1; 0 skips the peer).
+ * (1; 0 skips the peer), BENCH_NODE_FLAGS (node flags added after those of `npm start`, to try others).
  */
 import { cpus, totalmem } from 'node:os';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startSimulators } from '../src/simulators/index.js';
 import { lineChart } from './chart.js';
@@ -27,7 +27,12 @@ const simulators = await startSimulators({ latencyMs, record: true });
 const baseUrls = { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl };
 const vendorCalls = () => simulators.iwerp.requests.length + simulators.popsell.requests.length + simulators.messenger.requests.length;
 
-const gateway = await startService(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), 'dist/server.js'], {
+/** The gateway runs as `npm start` runs it: with the node flags of package.json's start script. */
+const startScript = (JSON.parse(await readFile(new URL('package.json', `file://${root}`), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const [command, ...startArgs] = startScript.split(' ').filter(Boolean);
+if (command !== 'node' || startArgs.at(-1) !== 'dist/server.js') throw new Error(`bench/run.ts expects "node [flags] dist/server.js" as the start script, not "${startScript}"`);
+const nodeFlags = [...startArgs.slice(0, -1), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
+const gateway = await startService(process.execPath, [...nodeFlags, 'dist/server.js'], {
   cwd: root,
   env: {
     HOST: '127.0.0.1',
@@ -173,7 +178,7 @@ Figures come from one run on a shared, noisy machine: compare the ratios within 
 absolute numbers across runs.
 
 - Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}.
-- Command: \`BENCH_LATENCY_MS=${latencyMs} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} npm run bench\`.
+- Command: \`BENCH_LATENCY_MS=${latencyMs} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} npm run bench\`; the gateway runs as \`node ${nodeFlags.join(' ')} dist/server.js\`.
 - Vendors: the built-in simulators, answering after ${latencyMs} ms. Load: autocannon, ${connections} connections, ${seconds} s per run, after a 1 s warm-up.
 - Direct REST: a hand-written client making the same vendor calls over keep-alive connections (each round's calls in parallel, rounds in order), at the same concurrency.
 - Peer: ${peer || rows.some((r) => r.peer) ? 'Hive Gateway (production mode, in-flight dedup on, credential headers forwarded) serving a Mesh Compose supergraph built from `schema/upstreams/*.yaml`; it speaks the vendors\' own shapes, so its operations are the closest equivalent (see `bench/peer/`).' : `not measured. ${peerNote}`}

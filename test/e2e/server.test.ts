@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { startSimulators } from '../../src/simulators/index.js';
 
 const root = new URL('../../', import.meta.url);
-const tsx = new URL('node_modules/.bin/tsx', root).pathname;
+/** The node flags of `npm start` ("node [flags] dist/server.js"), so a flag this Node refuses fails here. */
+const { scripts } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: { start: string } };
+const startFlags = /^node (.*) dist\/server\.js$/.exec(scripts.start)?.[1]?.split(' ') ?? [];
 
-/** Runs `npm start`'s command with the given environment; resolves once it listens or exits. */
+/** Runs `npm start`'s command, on the sources, with the given environment; resolves once it listens or exits. */
 function start(env: Record<string, string>) {
-  const child = spawn(tsx, ['src/server.ts'], {
+  const child = spawn(process.execPath, [...startFlags, '--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
