@@ -32,18 +32,21 @@ const startScript = (JSON.parse(await readFile(new URL('package.json', `file://$
 const [command, ...startArgs] = startScript.split(' ').filter(Boolean);
 if (command !== 'node' || startArgs.at(-1) !== 'dist/server.js') throw new Error(`bench/run.ts expects "node [flags] dist/server.js" as the start script, not "${startScript}"`);
 const nodeFlags = [...startArgs.slice(0, -1), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
-const gateway = await startService(process.execPath, [...nodeFlags, 'dist/server.js'], {
-  cwd: root,
-  env: {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    IWERP_BASE_URL: baseUrls.iwerp.href,
-    POPSELL_BASE_URL: baseUrls.popsell.href,
-    MESSENGER_BASE_URL: baseUrls.messenger.href,
-  },
-  ready: /Chat gateway on (http:\/\/[^\s"]+)/,
-});
+const startGateway = (env: Record<string, string> = {}) =>
+  startService(process.execPath, [...nodeFlags, 'dist/server.js'], {
+    cwd: root,
+    env: {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      IWERP_BASE_URL: baseUrls.iwerp.href,
+      POPSELL_BASE_URL: baseUrls.popsell.href,
+      MESSENGER_BASE_URL: baseUrls.messenger.href,
+      ...env,
+    },
+    ready: /Chat gateway on (http:\/\/[^\s"]+)/,
+  });
+const gateway = await startGateway();
 let peer: Service | undefined;
 let peerNote = '';
 if (withPeer) {
@@ -119,6 +122,21 @@ const gatewayRss = gateway.rssMiB();
 const peerRss = peer?.rssMiB();
 await gateway.stop();
 await peer?.stop();
+
+/**
+ * The read cache (off by default): a second gateway with CACHE_TTL_MS, after the first stopped,
+ * so its memory and CPU do not weigh on the figures above. Each scenario at the same concurrency.
+ */
+const cacheTtlMs = 1000;
+const cachedGateway = await startGateway({ CACHE_TTL_MS: String(cacheTtlMs) });
+const cached = [] as { scenario: Scenario; result: LoadResult; calls: number }[];
+for (const scenario of SCENARIOS) {
+  await graphqlLoad(cachedGateway.url.href, scenario.query, HEADERS, connections, 1);
+  const before = vendorCalls();
+  const result = await graphqlLoad(cachedGateway.url.href, scenario.query, HEADERS, connections, Math.max(2, seconds / 2));
+  cached.push({ scenario, result, calls: (vendorCalls() - before) / Math.max(1, result.operations) });
+}
+await cachedGateway.stop();
 await simulators.close();
 
 const svg = lineChart(
@@ -195,6 +213,24 @@ ${targets.map((t) => `| ${t.join(' | ')} |`).join('\n')}
 
 Critical path: scenario (c) alone (1 connection) is two dependent vendor rounds — the messages,
 then the room their stubs name — so its ideal is ${ideal} ms.
+
+The throughput of anything that waits for the vendor once per operation is bounded by the
+load itself: ${connections} connections, each waiting at least ${latencyMs} ms per operation, make at most
+${connections} / ${latencyMs} ms = ${((connections * 1000) / latencyMs).toFixed(0)} op/s. ${a.peer ? `The peer's ${a.peer.throughput.toFixed(0)} op/s on (a) is ${(a.peer.throughput / ((connections * 1000) / latencyMs)).toFixed(2)} × that bound, so 4 × the peer (${(4 * a.peer.throughput).toFixed(0)} op/s) would need operations answered in ${((connections * 1000) / (4 * a.peer.throughput)).toFixed(1)} ms, less than one vendor call: only a cache can do that (below).` : ''}
+
+## With the read cache
+
+A second gateway started with \`CACHE_TTL_MS=${cacheTtlMs}\` (off by default: entries are per credential,
+and a read may be up to ${cacheTtlMs} ms old), each scenario at ${connections} connections for ${Math.max(2, seconds / 2)} s.
+
+| scenario | op/s | p50 ms | p99 ms | vendor calls/op | × without cache | × the peer | errors |
+|---|---|---|---|---|---|---|---|
+${cached
+  .map(({ scenario, result, calls }) => {
+    const row = rows.find((r) => r.scenario.key === scenario.key)!;
+    return `| (${scenario.key}) | ${result.throughput.toFixed(0)} | ${result.p50} | ${result.p99} | ${calls.toFixed(3)} | ${ratio(result.throughput, row.gateway.throughput)} | ${ratio(result.throughput, row.peer?.throughput)} | ${result.errors} |`;
+  })
+  .join('\n')}
 
 ## Latency against concurrency
 
