@@ -147,6 +147,15 @@ function readUrl(env: Env, name: string, protocols = ['http:', 'https:']): URL |
   return url;
 }
 
+/** REDIS_URL: a redis: or rediss: URL whose path, if any, is a database number (the client's rule). */
+function readRedisUrl(env: Env): URL | undefined {
+  const url = readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  if (url && !/^\/?(\d+)?$/.test(url.pathname)) {
+    throw new ConfigError(`REDIS_URL's path must be a database number, got "${url.pathname}".`);
+  }
+  return url;
+}
+
 /** Node timers hold at most 2³¹−1 ms; a longer one would fire at once. */
 const MAX_MS = 2 ** 31 - 1;
 
@@ -233,7 +242,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
-    redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl: readRedisUrl(env),
     limits: {
       maxDepth: readInt(env, 'MAX_DEPTH', 12, 1),
       maxAliases: readInt(env, 'MAX_ALIASES', 50, 0),

@@ -71,15 +71,23 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
     client.connect().catch(degraded);
     return client;
   });
-  /** The client once its first connection attempt is over, so the first requests after start can hit. */
+  /**
+   * The client once its first connection is ready, failed, or has taken the budget: the first
+   * requests after start wait for a Redis on its way up, but never longer than one command would,
+   * and never again (a Redis that accepts and stays silent would otherwise hold every request).
+   */
   const connected = created.then(
     (client) =>
       new Promise<typeof client>((settle) => {
         if (client.isReady) settle(client);
-        client.once('ready', () => settle(client));
-        client.once('error', () => settle(client));
+        const done = () => settle(client);
+        client.once('ready', done);
+        client.once('error', done);
+        setTimeout(done, REDIS_BUDGET_MS).unref();
       }),
   );
+  // A client that cannot even be created (the redis package failing to load) degrades too.
+  connected.catch(degraded);
   /** A Redis that is connected but stalled must not hold a request: give up after this long. */
   const withinBudget = <T>(command: Promise<T>) =>
     Promise.race([
@@ -117,7 +125,8 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
       }
     },
     async close() {
-      const client = await created;
+      const client = await created.catch(() => undefined);
+      if (!client) return;
       // A client still trying to connect is dropped: quitting would wait for a Redis that is away.
       if (client.isReady) await client.quit();
       else client.destroy();

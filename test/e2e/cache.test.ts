@@ -73,13 +73,16 @@ describe('a shared cache (REDIS_URL) that is away or stalled', () => {
     if (state === 'away') await redis.close();
     const gateway = await startGateway({ env: { CACHE_TTL_MS: '60000', REDIS_URL: redis.url } });
     try {
-      for (let i = 0; i < 2; i += 1) {
+      const durations: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
         const started = performance.now();
         expect((await gateway.query(ROOM)).data).toEqual({ chatroomByProviderId: { name: 'Team 15' } });
-        // The Redis budget is 250 ms per command; the vendor answers at once.
-        expect(performance.now() - started).toBeLessThan(1500);
+        durations.push(performance.now() - started);
       }
-      expect(gateway.calls().messenger).toBe(2);
+      expect(gateway.calls().messenger).toBe(3);
+      // The first read may wait one budget (250 ms) for Redis to come up; later ones do not wait.
+      expect(durations[0]).toBeLessThan(1500);
+      expect(Math.max(durations[1]!, durations[2]!)).toBeLessThan(200);
     } finally {
       const closing = performance.now();
       await gateway.close();

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['IWERP_RETRIES', '11'],
     ['REDIS_URL', 'http://cache:6379'],
+    ['REDIS_URL', 'redis://cache:6379/abc'],
     ['LOG_PRETTY', 'very'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
     ['CACHE_TTL_MS', '-1'],
