@@ -26,8 +26,9 @@ export const queryLimits = (limits: Limits) =>
 
 /**
  * A body over MAX_REQUEST_BYTES (plus AVATAR_MAX_BYTES for a multipart upload) is refused (413)
- * from its Content-Length, before it is read; a streamed body without one is refused (411),
- * since its size cannot be known up front.
+ * from its Content-Length, before it is read; a POST without one is refused (411), since the size
+ * of its body cannot be known up front. Node's HTTP parser then reads no more than that length, so
+ * this is the only body limit (yoga's own is off, see gateway.ts).
  */
 export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number): Plugin {
   return {
@@ -43,8 +44,9 @@ export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number): P
             headers: { 'content-type': 'application/json' },
           }),
         );
+      // Every POST needs one: a streamed body (or one over HTTP/2) would otherwise be read unmeasured.
       if (declared === null) {
-        if (request.headers.has('transfer-encoding')) refuse(411, 'A request body needs a Content-Length.');
+        refuse(411, 'A request body needs a Content-Length.');
         return;
       }
       if (Number(declared) > limit) refuse(413, `The request body is larger than ${limit} bytes.`);

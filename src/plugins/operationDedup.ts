@@ -13,10 +13,12 @@ import type { Context } from '../context.js';
 /**
  * Every caller that shared an execution gets the same result object, which yoga serializes once
  * per response; its `stringify` hook lets them share the text too (for a 100-room page that was
- * a fifth of the gateway's CPU under load). Only the result itself is memoized: yoga hands the
- * hook a fresh copy when it strips internals from errors, and that copy is serialized as usual.
+ * a fifth of the gateway's CPU under load). Only a result without errors is memoized: yoga hands
+ * the hook a fresh copy when it strips internals from errors, and that copy is serialized as usual.
  */
-function serializedOnce(result: ExecutionResult): ExecutionResult {
+function serializedOnce(executed: ExecutionResult): ExecutionResult {
+  // A copy of the executor's object: the hook is ours, and nothing else holds the copy to change it.
+  const result = { ...executed };
   let text: string | undefined;
   const stringify = (value: unknown) => (value === result ? (text ??= JSON.stringify(value)) : JSON.stringify(value));
   return Object.defineProperty(result, 'stringify', { value: stringify, enumerable: false });

@@ -46,6 +46,20 @@ describe('limits refuse a request before any vendor call', () => {
     expect(gw().calls().iwerp).toBe(0);
   });
 
+  it('a streamed body without Content-Length: 411 before it is read', async () => {
+    const chunk = new TextEncoder().encode(JSON.stringify({ query: `{ ${ROOM} { name } }` }));
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const response = await fetch(gw().url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS }, body, duplex: 'half' } as RequestInit);
+    expect(response.status).toBe(411);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
+    expect(gw().calls().iwerp).toBe(0);
+  });
+
   it('batched operations', async () => {
     const res = await post(JSON.stringify([{ query: `{ ${ROOM} { name } }` }, { query: `{ ${ROOM} { name } }` }]));
     expect(res.status).toBe(400);
