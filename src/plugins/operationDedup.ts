@@ -4,13 +4,6 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 
 /**
- * Identical queries in flight at the same time, from the same credentials, share one execution:
- * the same document (yoga's parser cache hands out one DocumentNode per query text), operation
- * name, variables and every vendor credential and option (session, build and package ids, bearer,
- * brand, tokens). The key is a hash, so no secret is kept in it. Mutations never share. Vendor
- * reads are also shared below this (src/http/upstream.ts); this saves the execution itself.
- */
-/**
  * Every caller that shared an execution gets the same result object, which yoga serializes once
  * per response; its `stringify` hook lets them share the text too (for a 100-room page that was
  * a fifth of the gateway's CPU under load). Only a result without errors is memoized: yoga hands
@@ -24,6 +17,13 @@ function serializedOnce(executed: ExecutionResult): ExecutionResult {
   return Object.defineProperty(result, 'stringify', { value: stringify, enumerable: false });
 }
 
+/**
+ * Identical queries in flight at the same time, from the same credentials, share one execution:
+ * the same document (yoga's parser cache hands out one DocumentNode per query text), operation
+ * name, variables and every vendor credential and option (session, build and package ids, bearer,
+ * brand, tokens). The key is a hash, so no secret is kept in it. Mutations never share. Vendor
+ * reads are also shared below this (src/http/upstream.ts); this saves the execution itself.
+ */
 export function useOperationDedup(): Plugin {
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
