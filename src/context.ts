@@ -22,6 +22,8 @@ export interface Context {
   adapters: Adapters;
   maxPageSize: number;
   avatarMaxBytes: number;
+  /** Fires when the client hangs up: reads no one else waits for are then abandoned. */
+  signal: AbortSignal;
 }
 
 export interface ContextDeps {
@@ -34,10 +36,11 @@ export function createContextFactory(deps: ContextDeps) {
     const credentials = credentialsFromHeaders(request.headers, deps.config.iwerp);
     return {
       credentials,
-      loaders: createLoaders(deps.adapters, credentials),
+      loaders: createLoaders(deps.adapters, credentials, request.signal),
       adapters: deps.adapters,
       maxPageSize: deps.config.maxPageSize,
       avatarMaxBytes: deps.config.avatarMaxBytes,
+      signal: request.signal,
     };
   };
 }

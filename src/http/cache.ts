@@ -48,26 +48,13 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
 /** Redis answers on a LAN in about a millisecond; past this a lookup is a miss. */
 const REDIS_BUDGET_MS = 250;
 
-/**
- * The cache shared by every instance (REDIS_URL): entries under `chat-gateway:read:…` with the TTL
- * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
- * on any instance increments. A lookup is one MGET of the entry and its vendor's generation.
- * Redis being away never fails a request: the read goes to the vendor instead. The client library
- * is loaded only here, so a gateway without REDIS_URL does not carry it (about 10 MiB resident).
- */
-export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
-  let warned = false;
-  const degraded = (error: unknown) => {
-    if (!warned) logger.warn({ err: String(error) }, 'Redis cache unavailable; reading from the vendors');
-    warned = true;
-  };
+/** Connects the Redis client (loaded on first use), reporting every failure to `degraded`. */
+function connectRedis(url: URL, degraded: (error: unknown) => void, ready: () => void) {
   const created = import('redis').then(({ createClient }) => {
     // No offline queue: while Redis is away a command fails at once instead of holding the request.
     const client = createClient({ url: url.href, disableOfflineQueue: true });
     client.on('error', degraded);
-    client.on('ready', () => {
-      warned = false;
-    });
+    client.on('ready', ready);
     client.connect().catch(degraded);
     return client;
   });
@@ -88,6 +75,25 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
   );
   // A client that cannot even be created (the redis package failing to load) degrades too.
   connected.catch(degraded);
+  return { created, connected };
+}
+
+/**
+ * The cache shared by every instance (REDIS_URL): entries under `chat-gateway:read:…` with the TTL
+ * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
+ * on any instance increments. A lookup is one MGET of the entry and its vendor's generation.
+ * Redis being away never fails a request: the read goes to the vendor instead. The client library
+ * is loaded only here, so a gateway without REDIS_URL does not carry it (about 10 MiB resident).
+ */
+export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
+  let warned = false;
+  const degraded = (error: unknown) => {
+    if (!warned) logger.warn({ err: String(error) }, 'Redis cache unavailable; reading from the vendors');
+    warned = true;
+  };
+  const { created, connected } = connectRedis(url, degraded, () => {
+    warned = false;
+  });
   /** A Redis that is connected but stalled must not hold a request: give up after this long. */
   const withinBudget = <T>(command: Promise<T>) =>
     Promise.race([

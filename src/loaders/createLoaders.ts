@@ -24,8 +24,9 @@ export interface Loaders {
  * benchmark starts its second round ~2 ms sooner). Keys carry the credential scope (a hash, never
  * the secret), so a loader can never answer one credential with another's data, even if it
  * outlived a request. A failed key yields its own error: one bad ID fails one field, not the list.
+ * `signal` is the request's: when its client hangs up, its reads are abandoned (unless shared).
  */
-export function createLoaders(adapters: Readonly<Record<Provider, ChatAdapter>>, credentials: Credentials): Loaders {
+export function createLoaders(adapters: Readonly<Record<Provider, ChatAdapter>>, credentials: Credentials, signal?: AbortSignal): Loaders {
   const scopes = new Map<Provider, string>();
   const scope = (provider: Provider) => {
     let value = scopes.get(provider);
@@ -40,12 +41,12 @@ export function createLoaders(adapters: Readonly<Record<Provider, ChatAdapter>>,
   const settle = <T>(work: () => Promise<T>) => work().catch((error: unknown) => error as Error);
 
   const chatroom = new DataLoader<ChatroomRef, Chatroom, string>(
-    async (refs) => Promise.all(refs.map((ref) => settle(() => adapters[ref.provider].getChatroom(ref, credentials)))),
+    async (refs) => Promise.all(refs.map((ref) => settle(() => adapters[ref.provider].getChatroom(ref, credentials, signal)))),
     { cacheKeyFn: chatroomKey, batch: false },
   );
   const message = new DataLoader<MessageRef, Message, string>(
     async (refs) =>
-      Promise.all(refs.map((ref) => settle(() => adapters[ref.provider].getMessage(ref.providerId, credentials)))),
+      Promise.all(refs.map((ref) => settle(() => adapters[ref.provider].getMessage(ref.providerId, credentials, signal)))),
     { cacheKeyFn: messageKey, batch: false },
   );
   return {

@@ -5,15 +5,8 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BreakerState } from '../http/upstream.js';
 import { PROVIDERS, type Provider } from '../model/provider.js';
-
-/** What the upstream layer reports about each vendor request. */
-export interface VendorMetrics {
-  /** A finished vendor request: its status, or the error code when no status came back. */
-  observe(provider: Provider, method: string, route: string, outcome: string, seconds: number): void;
-  retried(provider: Provider, method: string, route: string): void;
-}
+import type { BreakerState, VendorMetrics } from './vendorMetrics.js';
 
 const BREAKER_STATES: BreakerState[] = ['closed', 'half-open', 'open'];
 

@@ -9,8 +9,9 @@ import type { Credentials } from './credentials.js';
  */
 export interface ChatAdapter {
   readonly provider: Provider;
-  getChatroom(ref: ChatroomRef, credentials: Credentials): Promise<Chatroom>;
-  getMessage(providerId: string, credentials: Credentials): Promise<Message>;
+  /** `signal`: the caller hung up; the read is abandoned when no one else waits for it. */
+  getChatroom(ref: ChatroomRef, credentials: Credentials, signal?: AbortSignal): Promise<Chatroom>;
+  getMessage(providerId: string, credentials: Credentials, signal?: AbortSignal): Promise<Message>;
   /** What the vendor lets a client do with a chatroom of this kind (writes are checked against it). */
   capabilities(kind: ChatroomKind): Capabilities;
   /** Writes on an existing chatroom; absent for a read-only vendor. Never retried. */

@@ -7,7 +7,7 @@ import { createMemoryCache, createRedisCache } from '../http/cache.js';
 import { createVendorDispatcher } from '../http/dispatcher.js';
 import { createUpstream, type Upstream } from '../http/upstream.js';
 import { providerKey, type Provider, type ProviderKey } from '../model/provider.js';
-import type { VendorMetrics } from '../observability/metrics.js';
+import type { VendorMetrics } from '../observability/vendorMetrics.js';
 import { createIwerpAdapter } from './iwerp/index.js';
 import { createMessengerAdapter } from './messenger/index.js';
 import { createPopsellAdapter } from './popsell/index.js';

@@ -501,8 +501,8 @@ export type Query = {
   node?: Maybe<Node>;
   /** Many objects by global ID, in order; each one that fails is null with its error at its index. */
   nodes: Array<Maybe<Node>>;
-  /** Messenger: an organization's chatrooms, or the calling user's when organizationId is omitted. A page over 50 is fetched as parallel vendor pages. */
-  organizationChatrooms: ChatroomConnection;
+  /** Messenger: an organization's chatrooms, or the calling user's when organizationId is omitted. A page over 50 is fetched as parallel vendor pages. Pages forward (first/after) or backward (last/before); cursors serve both ways. */
+  organizationChatrooms?: Maybe<ChatroomConnection>;
 };
 
 
@@ -561,7 +561,9 @@ export type QueryNodesArgs = {
 /** Reads from every vendor. */
 export type QueryOrganizationChatroomsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
   organizationId?: InputMaybe<Scalars['Int']['input']>;
 };
 

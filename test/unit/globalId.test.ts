@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { decodeGlobalId, decodeIdOf, encodeGlobalId, globalIdOf } from '../../src/model/globalId.js';
-import { decodeCursor, encodeCursor, planPages } from '../../src/schema/types/ChatroomConnection.js';
+import { decodeCursor, encodeCursor } from '../../src/schema/types/ChatroomConnection.js';
+import { planPages } from '../../src/upstreams/messenger/index.js';
 
 const codeOf = (fn: () => unknown) => {
   try {

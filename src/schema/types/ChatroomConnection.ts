@@ -1,26 +1,20 @@
+import { Kind, type GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../../context.js';
 import { badInput } from '../../errors.js';
 import type { Chatroom, ChatroomPage } from '../../model/chat.js';
-import { MESSENGER_MAX_LIMIT } from '../../upstreams/messenger/index.js';
 import type { Builder, Refs } from '../builder.js';
 import { requirePositive } from '../checks.js';
 
-/** A cursor is the opaque form of an item's offset in the vendor's list. */
+/**
+ * A cursor is the opaque form of an item's offset in the vendor's list, so the same cursor serves
+ * as `after` (forward) and as `before` (backward).
+ */
 export const encodeCursor = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
 
-export function decodeCursor(cursor: string): number {
+export function decodeCursor(cursor: string, argument = 'after'): number {
   const match = /^offset:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw badInput('after is not a cursor this gateway issued.');
+  if (!match) throw badInput(`${argument} is not a cursor this gateway issued.`);
   return Number(match[1]);
-}
-
-/** Splits `first` items from `offset` into vendor pages of at most `limit`, fetched in parallel. */
-export function planPages(offset: number, first: number, limit = MESSENGER_MAX_LIMIT) {
-  const pages: { offset: number; limit: number }[] = [];
-  for (let start = offset; start < offset + first; start += limit) {
-    pages.push({ offset: start, limit: Math.min(limit, offset + first - start) });
-  }
-  return pages;
 }
 
 interface ConnectionShape {
@@ -30,22 +24,67 @@ interface ConnectionShape {
   hasNextPage: boolean;
 }
 
-async function organizationPage(organizationId: number, offset: number, first: number, ctx: Context) {
-  const pages = await Promise.all(
-    planPages(offset, first).map((page) =>
-      ctx.adapters.MESSENGER.listOrganizationChatrooms(organizationId, page, ctx.credentials),
-    ),
-  );
-  const chatrooms = pages.flatMap((p) => p.chatrooms);
-  const total = pages[0]?.total ?? null;
-  // Without a total, a full last page may have more behind it.
-  const hasNextPage = total !== null ? offset + chatrooms.length < total : chatrooms.length === first;
-  return { chatrooms, total, hasNextPage };
+/** A window of the list: `count` items from `offset` forward, or the `count` before `before` (or the end). */
+type Window = { offset: number; count: number } | { before: number | null; count: number };
+
+/** Without a total, a full page may have more behind it. */
+const hasMore = (end: number, total: number | null, full: boolean) => (total !== null ? end < total : full);
+
+async function organizationPage(organizationId: number, window: Window, ctx: Context): Promise<ConnectionShape> {
+  const messenger = ctx.adapters.MESSENGER;
+  if ('before' in window && window.before === null) {
+    const tail = await messenger.listLastOrganizationChatrooms(organizationId, window.count, ctx.credentials, ctx.signal);
+    return { ...tail, hasNextPage: false };
+  }
+  const offset = 'offset' in window ? window.offset : Math.max(0, (window.before ?? 0) - window.count);
+  const limit = 'offset' in window ? window.count : (window.before ?? 0) - offset;
+  if (limit === 0) return { chatrooms: [], offset, total: null, hasNextPage: true };
+  const page = await messenger.listOrganizationChatrooms(organizationId, { offset, limit }, ctx.credentials, ctx.signal);
+  // Paging backward, the `before` item itself follows this page.
+  const hasNextPage = 'before' in window || hasMore(offset + page.chatrooms.length, page.total, page.chatrooms.length === limit);
+  return { ...page, offset, hasNextPage };
 }
 
-function assignedPage(list: ChatroomPage, offset: number, first: number) {
-  const chatrooms = list.chatrooms.slice(offset, offset + first);
-  return { chatrooms, total: list.chatrooms.length, hasNextPage: offset + first < list.chatrooms.length };
+function assignedPage(list: ChatroomPage, window: Window): ConnectionShape {
+  const total = list.chatrooms.length;
+  const end = 'offset' in window ? window.offset + window.count : Math.min(window.before ?? total, total);
+  const offset = 'offset' in window ? window.offset : Math.max(0, end - window.count);
+  return { chatrooms: list.chatrooms.slice(offset, end), offset, total, hasNextPage: end < total };
+}
+
+/** Whether the operation itself set the argument (a default or an unset variable does not). */
+function setByCaller(info: GraphQLResolveInfo, name: string): boolean {
+  const node = info.fieldNodes[0]?.arguments?.find((a) => a.name.value === name);
+  if (!node) return false;
+  return node.value.kind !== Kind.VARIABLE || info.variableValues[node.value.name.value] !== undefined;
+}
+
+interface PagingArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/**
+ * Relay's two directions: `first`/`after` forward, `last`/`before` backward. Mixing them is refused
+ * (offset paging has one direction per page); `first` keeps its default of 10 only going forward.
+ */
+function pagingWindow(args: PagingArgs, info: GraphQLResolveInfo, maxPageSize: number): Window {
+  const backward = args.last != null || args.before != null;
+  const count = (value: number, name: string) => {
+    if (value < 1 || value > maxPageSize) throw badInput(`${name} must be from 1 to ${maxPageSize}.`);
+    return value;
+  };
+  if (!backward) {
+    const offset = args.after ? decodeCursor(args.after) + 1 : 0;
+    return { offset, count: count(args.first ?? 10, 'first') };
+  }
+  if (args.after != null || (args.first != null && setByCaller(info, 'first'))) {
+    throw badInput('Page forward with first and after, or backward with last and before; not both.');
+  }
+  const before = args.before != null ? decodeCursor(args.before, 'before') : null;
+  return { before, count: count(args.last ?? 10, 'last') };
 }
 
 export function defineChatroomConnection(builder: Builder, refs: Refs) {
@@ -92,23 +131,26 @@ export function defineChatroomConnection(builder: Builder, refs: Refs) {
   builder.queryFields((t) => ({
     organizationChatrooms: t.field({
       type: Connection,
+      // As the contract says: a failure (no credential, vendor down) nulls this field only.
+      nullable: true,
       description:
-        "Messenger: an organization's chatrooms, or the calling user's when organizationId is omitted. A page over 50 is fetched as parallel vendor pages.",
+        "Messenger: an organization's chatrooms, or the calling user's when organizationId is omitted. A page over 50 is fetched as parallel vendor pages. Pages forward (first/after) or backward (last/before); cursors serve both ways.",
       args: {
         organizationId: t.arg.int({ description: 'The Messenger organization; omit for the chatrooms assigned to the caller (personal-access-token).' }),
-        first: t.arg.int({ defaultValue: 10, description: 'Page size, 1 to MAX_PAGE_SIZE (default setting 100).' }),
+        first: t.arg.int({ defaultValue: 10, description: 'Page size going forward, 1 to MAX_PAGE_SIZE (default setting 100).' }),
         after: t.arg.string({ description: 'The endCursor of the previous page.' }),
+        last: t.arg.int({ description: 'Page size going backward, 1 to MAX_PAGE_SIZE (default 10 when before is given); not with first or after.' }),
+        before: t.arg.string({ description: 'The startCursor of the next page, to page backward; omit with last for the end of the list.' }),
       },
-      resolve: async (_, args, ctx) => {
-        const first = args.first ?? 10;
-        if (first < 1 || first > ctx.maxPageSize) throw badInput(`first must be from 1 to ${ctx.maxPageSize}.`);
-        const offset = args.after ? decodeCursor(args.after) + 1 : 0;
+      resolve: async (_, args, ctx, info) => {
+        const window = pagingWindow(args, info, ctx.maxPageSize);
+        const organizationId = args.organizationId == null ? null : requirePositive(args.organizationId, 'organizationId');
         const page =
-          args.organizationId === null || args.organizationId === undefined
-            ? assignedPage(await ctx.adapters.MESSENGER.listAssignedChatrooms(ctx.credentials), offset, first)
-            : await organizationPage(requirePositive(args.organizationId, 'organizationId'), offset, first, ctx);
+          organizationId === null
+            ? assignedPage(await ctx.adapters.MESSENGER.listAssignedChatrooms(ctx.credentials, ctx.signal), window)
+            : await organizationPage(organizationId, window, ctx);
         ctx.loaders.primeChatrooms(page.chatrooms);
-        return { ...page, offset };
+        return page;
       },
     }),
   }));

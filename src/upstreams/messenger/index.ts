@@ -2,7 +2,7 @@ import type { MessengerPaths } from '../../config.js';
 import type { Upstream } from '../../http/upstream.js';
 import { expandPath } from '../../http/path.js';
 import { compileValidators } from '../../http/validation.js';
-import { badInput, unsupported } from '../../errors.js';
+import { GatewayError, badInput, unsupported } from '../../errors.js';
 import type { Chatroom, ChatroomPage } from '../../model/chat.js';
 import { WHOLE_NUMBER, type ChatAdapter, type ChatroomChanges } from '../adapter.js';
 import { missingCredential, type Credentials } from '../credentials.js';
@@ -17,16 +17,39 @@ import { componentSchemas } from './openapi.gen.js';
 /** The vendor's page size range for GET /chatrooms (`limit` 1..50). */
 export const MESSENGER_MAX_LIMIT = 50;
 
+/** Splits `limit` items from `offset` into vendor pages of at most `max`, fetched in parallel. */
+export function planPages(offset: number, limit: number, max = MESSENGER_MAX_LIMIT) {
+  const pages: { offset: number; limit: number }[] = [];
+  for (let start = offset; start < offset + limit; start += max) {
+    pages.push({ offset: start, limit: Math.min(max, offset + limit - start) });
+  }
+  return pages;
+}
+
 export interface MessengerAdapter extends ChatAdapter {
-  getEventChatroom(organizationId: number, eventId: number, credentials: Credentials): Promise<Chatroom>;
-  /** One vendor page of an organization's chatrooms (limit 1..50). */
+  getEventChatroom(organizationId: number, eventId: number, credentials: Credentials, signal?: AbortSignal): Promise<Chatroom>;
+  /**
+   * `limit` of an organization's chatrooms from `offset`: one vendor page, or parallel pages when
+   * `limit` is over the vendor's 50; `total` as the vendor counts.
+   */
   listOrganizationChatrooms(
     organizationId: number,
     page: { limit: number; offset: number },
     credentials: Credentials,
+    signal?: AbortSignal,
   ): Promise<ChatroomPage>;
+  /**
+   * The last `count` of an organization's chatrooms and the offset of the first: a first page tells
+   * the total, and the tail is fetched only when that page did not already hold it.
+   */
+  listLastOrganizationChatrooms(
+    organizationId: number,
+    count: number,
+    credentials: Credentials,
+    signal?: AbortSignal,
+  ): Promise<ChatroomPage & { offset: number }>;
   /** All chatrooms assigned to the calling user (`all=true`: the vendor does not page these). */
-  listAssignedChatrooms(credentials: Credentials): Promise<ChatroomPage>;
+  listAssignedChatrooms(credentials: Credentials, signal?: AbortSignal): Promise<ChatroomPage>;
   createChatroom(
     input: { organizationId: number; name: string; assignedUserIds: number[] },
     credentials: Credentials,
@@ -66,6 +89,29 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
     return expandPath(template, { roomID: roomId }, 'MESSENGER');
   };
 
+  async function organizationChatrooms(
+    organizationId: number,
+    range: { offset: number; limit: number },
+    credentials: Credentials,
+    signal?: AbortSignal,
+  ): Promise<ChatroomPage> {
+    const pages = await Promise.all(
+      planPages(range.offset, range.limit).map((page) =>
+        upstream.request({
+          method: 'GET',
+          path: paths.chatrooms,
+          route: paths.chatrooms,
+          query: { organization_id: organizationId, limit: page.limit, offset: page.offset },
+          headers: headers(credentials),
+          validate: validateList,
+          signal,
+        }),
+      ),
+    );
+    const mapped = pages.map(mapChatroomList);
+    return { chatrooms: mapped.flatMap((p) => p.chatrooms), total: mapped[0]?.total ?? null };
+  }
+
   return {
     provider: 'MESSENGER',
     // The document allows update, delete and avatar only on custom chatrooms; sending on any.
@@ -73,9 +119,9 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
       const custom = kind === 'CUSTOM';
       return { canSendMessage: true, canUpdate: custom, canDelete: custom, canSetAvatar: custom };
     },
-    async getChatroom(ref, credentials) {
+    async getChatroom(ref, credentials, signal) {
       const path = roomPath(paths.chatroom, ref.providerId);
-      const payload = await upstream.request({ method: 'GET', path, route: paths.chatroom, headers: headers(credentials), validate: validateChatroom });
+      const payload = await upstream.request({ method: 'GET', path, route: paths.chatroom, headers: headers(credentials), validate: validateChatroom, signal });
       return mapChatroom(payload);
     },
     async getMessage() {
@@ -142,7 +188,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
     async removeDefaultChatroom(organizationId, credentials) {
       await upstream.request({ method: 'DELETE', path: organizationPath(organizationId), route: paths.defaultChatroom, headers: headers(credentials) });
     },
-    async getEventChatroom(organizationId, eventId, credentials) {
+    async getEventChatroom(organizationId, eventId, credentials, signal) {
       const payload = await upstream.request({
         method: 'GET',
         path: paths.eventChatroom,
@@ -150,21 +196,21 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
         query: { organization_id: organizationId, event_id: eventId },
         headers: headers(credentials),
         validate: validateChatroom,
+        signal,
       });
       return mapChatroom(payload);
     },
-    async listOrganizationChatrooms(organizationId, page, credentials) {
-      const payload = await upstream.request({
-        method: 'GET',
-        path: paths.chatrooms,
-        route: paths.chatrooms,
-        query: { organization_id: organizationId, limit: page.limit, offset: page.offset },
-        headers: headers(credentials),
-        validate: validateList,
-      });
-      return mapChatroomList(payload);
+    listOrganizationChatrooms: organizationChatrooms,
+    async listLastOrganizationChatrooms(organizationId, count, credentials, signal) {
+      const head = await organizationChatrooms(organizationId, { offset: 0, limit: Math.min(count, MESSENGER_MAX_LIMIT) }, credentials, signal);
+      if (head.total === null) {
+        throw new GatewayError('UPSTREAM_ERROR', 'MESSENGER did not count the chatrooms, so the last ones cannot be found.', { provider: 'MESSENGER' });
+      }
+      const offset = Math.max(0, head.total - count);
+      if (head.chatrooms.length >= head.total) return { chatrooms: head.chatrooms.slice(offset), total: head.total, offset };
+      return { ...(await organizationChatrooms(organizationId, { offset, limit: head.total - offset }, credentials, signal)), offset };
     },
-    async listAssignedChatrooms(credentials) {
+    async listAssignedChatrooms(credentials, signal) {
       const payload = await upstream.request({
         method: 'GET',
         path: paths.chatrooms,
@@ -172,6 +218,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
         query: { all: true },
         headers: headers(credentials),
         validate: validateList,
+        signal,
       });
       return mapChatroomList(payload);
     },

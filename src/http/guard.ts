@@ -1,0 +1,61 @@
+import CircuitBreaker from 'opossum';
+import PQueue from 'p-queue';
+import type { UpstreamPolicy } from '../config.js';
+import { GatewayError } from '../errors.js';
+import type { Provider } from '../model/provider.js';
+import type { BreakerState } from '../observability/vendorMetrics.js';
+import { isVendorFault, toGatewayError } from './failures.js';
+import type { Handler, Layer, VendorCall } from './layer.js';
+
+/** p-queue runs higher numbers first: a query's own reads overtake queued polls. */
+const PRIORITY = { query: 1, poll: 0 } as const;
+
+export interface Guard {
+  layer: Layer;
+  /** The circuit breaker's state, for readiness and metrics. */
+  state(): BreakerState;
+}
+
+/**
+ * Adds a bounded queue with two priority lanes in front of a concurrency cap (a slow vendor cannot
+ * take every socket and all memory), then the circuit breaker, which fails this vendor's fields
+ * fast while it is down and lets one probe through after breakerResetMs. Assumes the layer above
+ * set the call's signal (waiting in the queue counts against it) and the layer below honours it.
+ */
+export function guard(
+  provider: Provider,
+  policy: Pick<UpstreamPolicy, 'concurrency' | 'maxQueue' | 'breakerResetMs' | 'breakerErrorPercent' | 'breakerVolume'>,
+): Guard {
+  const queue = new PQueue({ concurrency: policy.concurrency });
+  const unavailable = (why: string) => new GatewayError('UPSTREAM_ERROR', `${provider} is ${why}.`, { provider });
+  let breaker: CircuitBreaker<[VendorCall], unknown> | undefined;
+
+  const layer: Layer = (next: Handler) => {
+    const circuit = new CircuitBreaker(next, {
+      timeout: false,
+      resetTimeout: policy.breakerResetMs,
+      errorThresholdPercentage: policy.breakerErrorPercent,
+      volumeThreshold: policy.breakerVolume,
+      rollingCountTimeout: 10_000,
+      // opossum hands the filter the fired arguments too (its types say only the error).
+      errorFilter: ((error: unknown, call: VendorCall) => !isVendorFault(error, call.signal)) as (error: unknown) => boolean,
+    });
+    breaker = circuit;
+    const run = (call: VendorCall) => () => circuit.fire(call);
+    return async (call) => {
+      if (circuit.opened) throw unavailable('failing; its circuit is open');
+      if (queue.pending >= policy.concurrency && queue.size >= policy.maxQueue) {
+        throw unavailable('overloaded; too many requests are waiting');
+      }
+      try {
+        const options = { priority: PRIORITY[call.priority ?? 'query'], ...(call.signal ? { signal: call.signal } : {}) };
+        return await queue.add(run(call), options);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'EOPENBREAKER') throw unavailable('failing; its circuit is open');
+        throw toGatewayError(provider, error, call.signal);
+      }
+    };
+  };
+  const state = (): BreakerState => (breaker?.opened ? 'open' : breaker?.halfOpen ? 'half-open' : 'closed');
+  return { layer, state };
+}

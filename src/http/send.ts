@@ -1,0 +1,147 @@
+import type { Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import type { UpstreamPolicy } from '../config.js';
+import { GatewayError } from '../errors.js';
+import { CREDENTIAL_HEADERS } from '../logger.js';
+import type { Provider } from '../model/provider.js';
+import { withTraceHeaders } from '../observability/tracing.js';
+import type { RetryDispatchOptions } from './dispatcher.js';
+import { statusError, toGatewayError } from './failures.js';
+import type { Handler, VendorCall } from './layer.js';
+
+/** Settings of the send layer of one vendor. */
+export interface SendOptions {
+  provider: Provider;
+  /** The vendor's base URL; its path (e.g. `/api/v2`) prefixes every request path. */
+  baseUrl: URL;
+  /** The vendor's pool with its retry policy (createVendorDispatcher). */
+  dispatcher: Dispatcher;
+  policy: Pick<UpstreamPolicy, 'timeoutMs' | 'maxResponseBytes'>;
+  /** Vendor requests at trace (headers redacted), failures at debug with the vendor's body (scrubbed). */
+  logger: Logger;
+}
+
+const CREDENTIALS = new Set(CREDENTIAL_HEADERS.map((h) => h.toLowerCase()));
+
+/**
+ * Every credential value a request carried, so that a vendor body echoing them can be scrubbed
+ * before it is logged: each credential header's value, and the bare token after "Bearer ".
+ */
+function credentialValues(headers: Readonly<Record<string, string>>): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (!CREDENTIALS.has(name.toLowerCase()) || !value) continue;
+    values.push(value);
+    const bearer = /^Bearer\s+(.+)$/i.exec(value);
+    if (bearer?.[1]) values.push(bearer[1]);
+  }
+  // Longest first: a token inside a longer value is replaced after the value itself.
+  return values.sort((a, b) => b.length - a.length);
+}
+
+export function scrub(text: string, headers: Readonly<Record<string, string>>): string {
+  let result = text;
+  for (const value of credentialValues(headers)) result = result.split(value).join('[redacted]');
+  return result;
+}
+
+/** The start of a vendor's error body, for the debug log; the rest is discarded. */
+async function snippet(body: Dispatcher.ResponseData['body']): Promise<string> {
+  let text = '';
+  for await (const chunk of body) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.length >= 1024) break;
+  }
+  return text.slice(0, 1024);
+}
+
+async function readBody(body: Dispatcher.ResponseData['body'], limit: number, provider: Provider): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses and validates a body: a resolver only ever sees a payload of the documented shape. */
+function parse(call: VendorCall, text: string, provider: Provider): unknown {
+  if (!call.validate || (call.allowEmpty && text.trim() === '')) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response that is not JSON.`, { provider, cause });
+  }
+  if (!call.validate(data)) {
+    throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response of an unexpected shape.`, { provider, cause: call.validate.errors });
+  }
+  return data;
+}
+
+/**
+ * The innermost handler: one HTTP exchange under the call's signal and deadline (which cover
+ * connecting, retries, headers and a body that trickles in; undici's own timeouts reset on each
+ * chunk). 3xx is never followed; bodies are size-capped, parsed and validated. Assumes the layers
+ * above set `signal` and `deadline`.
+ */
+export function send(options: SendOptions): Handler {
+  const { provider, dispatcher, policy } = options;
+  const logger = options.logger.child({ provider });
+  const origin = options.baseUrl.origin;
+  const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
+
+  async function exchange(call: VendorCall): Promise<Dispatcher.ResponseData> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) query.set(key, String(value));
+    }
+    const search = query.size > 0 ? `?${query}` : '';
+    const dispatch: Dispatcher.RequestOptions & RetryDispatchOptions = {
+      origin,
+      path: `${basePath}${call.path}${search}`,
+      method: call.method,
+      headers: withTraceHeaders({ accept: 'application/json', ...call.headers }),
+      body: call.body ?? null,
+      signal: call.signal ?? null,
+      deadline: call.deadline ?? Date.now() + policy.timeoutMs,
+      ...(call.onRetry ? { onRetry: call.onRetry } : {}),
+    };
+    logger.trace({ method: call.method, path: call.path, headers: dispatch.headers }, 'vendor request');
+    try {
+      return await dispatcher.request(dispatch);
+    } catch (error) {
+      throw toGatewayError(provider, error, call.signal);
+    }
+  }
+
+  return async (call) => {
+    const response = await exchange(call);
+    try {
+      const { statusCode, headers, body } = response;
+      call.status = statusCode;
+      if (statusCode >= 300) {
+        const detail = scrub(await snippet(body), call.headers);
+        logger.debug({ method: call.method, path: call.path, status: statusCode, body: detail }, 'vendor answered an error');
+        throw statusError(provider, statusCode);
+      }
+      if (Number(headers['content-length']) > policy.maxResponseBytes) {
+        throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
+      }
+      return parse(call, await readBody(body, policy.maxResponseBytes, provider), provider);
+    } catch (error) {
+      // The body is abandoned: close it, and swallow the abort error that destroying it emits.
+      response.body.on('error', () => undefined).destroy();
+      const failure = toGatewayError(provider, error, call.signal);
+      if (!failure.extensions.upstreamStatus) {
+        const cause = scrub(JSON.stringify(failure.cause ?? failure.message) ?? '', call.headers);
+        logger.debug({ method: call.method, path: call.path, code: failure.code, cause }, 'vendor response refused');
+      }
+      throw failure;
+    }
+  };
+}
