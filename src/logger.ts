@@ -23,7 +23,9 @@ export function createLogger(level: string, destination?: DestinationStream, pre
       paths: CREDENTIAL_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
       censor: '[redacted]',
     },
-    mixin: () => requestScope.getStore() ?? {},
+    // A copy: pino merges each line's fields into the mixin's object, which would carry them (a
+    // vendor body, say) into every later line of the request.
+    mixin: () => ({ ...requestScope.getStore() }),
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);

@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { createVendorDispatcher } from '../../src/http/dispatcher.js';
 import { createUpstream } from '../../src/http/upstream.js';
+import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger.js';
+import { requestScope } from '../../src/observability/requestScope.js';
 import { testConfig } from '../helpers/config.js';
 
 const servers: Server[] = [];
@@ -105,5 +107,42 @@ describe('the upstream HTTP layer', () => {
     const { url, hits } = await vendor((_, res) => res.end('{"ok":true}'));
     await client(new URL('/api/v2/', url)).request({ method: 'GET', path: '/chat/chatrooms/1', route: '/chat/chatrooms/{id}', headers: {}, validate: acceptAnything as never });
     expect(hits).toEqual(['/api/v2/chat/chatrooms/1']);
+  });
+});
+
+describe('the circuit and the debug log', () => {
+  it('does not open the circuit on 25 answers of 431 (a client junk identifier is not a vendor fault)', async () => {
+    const { url, hits } = await vendor((_, res) => res.writeHead(431).end());
+    const upstream = client(url);
+    for (let i = 0; i < 25; i++) await upstream.request({ method: 'GET', path: `/x${i}`, route: '/x', headers: {} }).catch(() => undefined);
+    expect(hits).toHaveLength(25);
+    expect(upstream.breakerState()).toBe('closed');
+  });
+
+  it('never logs a credential the request carried, not in the error line nor in later lines of that request', async () => {
+    // A vendor 500 whose body echoes the request headers, as some error pages do.
+    const { url } = await vendor((req, res) => res.writeHead(500).end(JSON.stringify(req.headers)));
+    let text = '';
+    const logger = createLogger(
+      'debug',
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          text += chunk.toString();
+          done();
+        },
+      }),
+    );
+    const policy = testConfig({ UPSTREAM_RETRIES: '0' }).upstreams.iwerp;
+    const upstream = createUpstream({ provider: 'IWERP', baseUrl: url, dispatcher: createVendorDispatcher(policy), policy, logger });
+    const headers = { 'x-session-token': 'sess-s3cr3t', authorization: 'Bearer pop-s3cr3t', 'API-TOKEN': 'api-s3cr3t', 'Personal-Access-Token': 'pat-s3cr3t' };
+    await requestScope.run({ requestId: 'r1' }, async () => {
+      expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers }))).toBe('UPSTREAM_ERROR');
+      logger.info('a later line of the same request');
+    });
+    const lines = text.trim().split('\n');
+    expect(lines.some((l) => l.includes('vendor answered an error') && l.includes('[redacted]'))).toBe(true);
+    expect(lines.at(-1)).toContain('a later line');
+    expect(JSON.parse(lines.at(-1)!)).not.toHaveProperty('body');
+    for (const line of lines) expect(line).not.toMatch(/s3cr3t/);
   });
 });

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../src/errors.js';
+import { withDeadline } from '../../src/http/deadline.js';
+import { isVendorFault, statusError } from '../../src/http/failures.js';
+import { guard } from '../../src/http/guard.js';
+import { compose, type VendorCall } from '../../src/http/layer.js';
+import { scrub } from '../../src/http/send.js';
+import { shareInFlight } from '../../src/http/shareInFlight.js';
+import { writeEpochs } from '../../src/http/writeEpochs.js';
+
+const read = (path: string, extra: Partial<VendorCall> = {}): VendorCall => ({ method: 'GET', path, route: path, headers: {}, ...extra });
+const write = (path: string, extra: Partial<VendorCall> = {}): VendorCall => ({ method: 'POST', path, route: path, headers: {}, ...extra });
+
+/** A vendor stand-in: each call waits until the test settles it; records what it was given. */
+function pendingVendor() {
+  const calls: { call: VendorCall; settle: (value: unknown) => void }[] = [];
+  const handler = (call: VendorCall) =>
+    new Promise<unknown>((resolve, reject) => {
+      calls.push({ call, settle: resolve });
+      call.signal?.addEventListener('abort', () => reject(call.signal?.reason));
+    });
+  return { calls, handler };
+}
+
+const policy = { concurrency: 1, maxQueue: 100, breakerResetMs: 5_000, breakerErrorPercent: 50, breakerVolume: 3 };
+
+describe('the guard layer', () => {
+  it('runs a queued query before polls queued earlier (the poll lane is lower)', async () => {
+    const order: string[] = [];
+    const vendor = pendingVendor();
+    const guarded = guard('MESSENGER', policy).layer(async (call) => {
+      order.push(call.path);
+      if (call.path === '/busy') return vendor.handler(call);
+      return undefined;
+    });
+    const busy = guarded(read('/busy'));
+    const polls = [guarded(read('/poll-1', { priority: 'poll' })), guarded(read('/poll-2', { priority: 'poll' }))];
+    const query = guarded(read('/query'));
+    await expect.poll(() => vendor.calls.length).toBe(1);
+    vendor.calls[0]!.settle(undefined);
+    await Promise.all([busy, query, ...polls]);
+    expect(order).toEqual(['/busy', '/query', '/poll-1', '/poll-2']);
+  });
+
+  it('does not open the circuit on 4xx answers, only on vendor faults', async () => {
+    const statuses = [431, 414, 429, 404, 401];
+    const { layer, state } = guard('IWERP', policy);
+    let answer = 431;
+    const guarded = layer(async () => {
+      throw statusError('IWERP', answer);
+    });
+    for (let i = 0; i < 25; i++) {
+      answer = statuses[i % statuses.length]!;
+      await guarded(read(`/x${i}`)).catch(() => undefined);
+    }
+    expect(state()).toBe('closed');
+    // The same count of 503s does open it (the 4xx above counted as successes in the window).
+    answer = 503;
+    for (let i = 0; i < 30 && state() === 'closed'; i++) await guarded(read('/y')).catch(() => undefined);
+    expect(state()).toBe('open');
+  });
+
+  it('counts 5xx, timeouts, unreachable and unreadable as faults; 3xx, 4xx and abandoned calls not', () => {
+    const gone = AbortSignal.abort(new DOMException('client went away', 'AbortError'));
+    const timedOut = AbortSignal.abort(new DOMException('deadline', 'TimeoutError'));
+    const unreachable = new GatewayError('UPSTREAM_ERROR', 'x', { provider: 'IWERP' });
+    expect(isVendorFault(statusError('IWERP', 500))).toBe(true);
+    expect(isVendorFault(new GatewayError('UPSTREAM_TIMEOUT', 'x', { provider: 'IWERP' }), timedOut)).toBe(true);
+    expect(isVendorFault(unreachable)).toBe(true);
+    expect(isVendorFault(unreachable, gone)).toBe(false);
+    for (const status of [302, 400, 404, 414, 429, 431]) expect(isVendorFault(statusError('IWERP', status))).toBe(false);
+  });
+});
+
+describe('the in-flight layer', () => {
+  const layer = () => {
+    const vendor = pendingVendor();
+    return { vendor, handler: shareInFlight({ current: 0 })(vendor.handler) };
+  };
+
+  it('shares identical reads, and aborts the shared call only when every caller has gone', async () => {
+    const { vendor, handler } = layer();
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = handler(read('/x', { signal: a.signal }));
+    const second = handler(read('/x', { signal: b.signal }));
+    expect(vendor.calls).toHaveLength(1);
+    a.abort();
+    expect(vendor.calls[0]!.call.signal?.aborted).toBe(false);
+    b.abort();
+    expect(vendor.calls[0]!.call.signal?.aborted).toBe(true);
+    await expect(first).rejects.toBeDefined();
+    await expect(second).rejects.toBeDefined();
+  });
+
+  it('never aborts a shared call while a caller without a signal waits for it', async () => {
+    const { vendor, handler } = layer();
+    const a = new AbortController();
+    const first = handler(read('/x', { signal: a.signal }));
+    const pinned = handler(read('/x'));
+    a.abort();
+    expect(vendor.calls[0]!.call.signal?.aborted).toBe(false);
+    vendor.calls[0]!.settle('data');
+    expect(await pinned).toBe('data');
+    expect(await first).toBe('data');
+  });
+
+  it('does not share writes, and lets a write run to its end when its caller goes', async () => {
+    const { vendor, handler } = layer();
+    const a = new AbortController();
+    const writes = [handler(write('/x', { signal: a.signal })), handler(write('/x'))];
+    expect(vendor.calls).toHaveLength(2);
+    expect(vendor.calls[0]!.call.signal).toBeUndefined();
+    for (const { settle } of vendor.calls) settle(undefined);
+    await Promise.all(writes);
+  });
+});
+
+describe('the write-epoch layer', () => {
+  it('does not share a read started before a write with one started after it', async () => {
+    const vendor = pendingVendor();
+    const epochs = writeEpochs('MESSENGER', undefined);
+    const handler = compose(epochs.layer, shareInFlight(epochs))(vendor.handler);
+    const before = handler(read('/room'));
+    const writing = handler(write('/room'));
+    const after = handler(read('/room'));
+    expect(vendor.calls.map((c) => c.call.method)).toEqual(['GET', 'POST', 'GET']);
+    for (const { settle } of vendor.calls) settle('x');
+    await Promise.all([before, writing, after]);
+  });
+});
+
+describe('the deadline layer', () => {
+  it("gives the call one signal: the caller's hang-up or the deadline, whichever first", async () => {
+    const seen: VendorCall[] = [];
+    const handler = withDeadline(10_000)(async (call) => seen.push(call));
+    const caller = new AbortController();
+    await handler(read('/x', { signal: caller.signal }));
+    await handler(read('/y'));
+    expect(seen[0]!.deadline).toBeGreaterThan(Date.now() + 9_000);
+    caller.abort();
+    expect(seen[0]!.signal?.aborted).toBe(true);
+    expect(seen[1]!.signal?.aborted).toBe(false);
+  });
+});
+
+describe('scrubbing a vendor body for the debug log', () => {
+  it('removes every credential value the request carried, and the bare bearer token', () => {
+    const headers = { authorization: 'Bearer pop-tok', 'x-session-token': 'sess', 'API-TOKEN': 'api', 'Personal-Access-Token': 'pat', 'x-popsell-brand': '7' };
+    const body = 'echo: Bearer pop-tok / token pop-tok / sess / api / pat / brand 7';
+    expect(scrub(body, headers)).toBe('echo: [redacted] / token [redacted] / [redacted] / [redacted] / [redacted] / brand 7');
+  });
+});
