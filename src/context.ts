@@ -5,6 +5,7 @@
  */
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
+import { Callers } from './http/callers.js';
 import { createLoaders, type Loaders } from './loaders/createLoaders.js';
 import type { Provider } from './model/provider.js';
 import type { ChatAdapter } from './upstreams/adapter.js';
@@ -22,7 +23,12 @@ export interface Context {
   adapters: Adapters;
   maxPageSize: number;
   avatarMaxBytes: number;
-  /** Fires when the client hangs up: reads no one else waits for are then abandoned. */
+  /**
+   * Who waits for this request's work: its client, and the clients of identical queries that
+   * joined its execution (useOperationDedup). Its signal fires when all of them have hung up; the
+   * vendor reads no one else waits for are then abandoned.
+   */
+  callers: Callers;
   signal: AbortSignal;
 }
 
@@ -34,13 +40,16 @@ export interface ContextDeps {
 export function createContextFactory(deps: ContextDeps) {
   return ({ request }: YogaInitialContext): Context => {
     const credentials = credentialsFromHeaders(request.headers, deps.config.iwerp);
+    const callers = new Callers();
+    callers.join(request.signal);
     return {
       credentials,
-      loaders: createLoaders(deps.adapters, credentials, request.signal),
+      loaders: createLoaders(deps.adapters, credentials, callers.signal),
       adapters: deps.adapters,
       maxPageSize: deps.config.maxPageSize,
       avatarMaxBytes: deps.config.avatarMaxBytes,
-      signal: request.signal,
+      callers,
+      signal: callers.signal,
     };
   };
 }

@@ -1,14 +1,12 @@
+import { Callers } from './callers.js';
 import type { Handler, Layer, VendorCall } from './layer.js';
 import { readKey } from './readKey.js';
 
-/** One shared read and who still waits for it. */
+/** One shared read and who waits for it. */
 interface Shared {
   promise: Promise<unknown>;
-  /** Aborts the vendor call; absent once a caller that cannot hang up waits (no signal). */
-  controller: AbortController | undefined;
-  /** Callers with a signal that has not fired. */
-  waiting: number;
-  listeners: [AbortSignal, () => void][];
+  /** Absent when the first caller had no signal: then no caller can abandon the call. */
+  callers: Callers | undefined;
 }
 
 /**
@@ -23,36 +21,19 @@ export const shareInFlight =
   (next) => {
     const inFlight = new Map<string, Shared>();
     const start = (call: VendorCall, key: string): Shared => {
-      const controller = call.signal ? new AbortController() : undefined;
-      const shared: Shared = { promise: undefined as never, controller, waiting: 0, listeners: [] };
-      shared.promise = next({ ...call, signal: controller?.signal }).finally(() => {
+      const callers = call.signal ? new Callers() : undefined;
+      const promise = next({ ...call, signal: callers?.signal }).finally(() => {
         inFlight.delete(key);
-        for (const [signal, listener] of shared.listeners) signal.removeEventListener('abort', listener);
+        callers?.release();
       });
+      const shared = { promise, callers };
       inFlight.set(key, shared);
       return shared;
-    };
-    const join = (shared: Shared, signal: AbortSignal | undefined) => {
-      if (!signal) {
-        shared.controller = undefined;
-        return;
-      }
-      if (signal.aborted || !shared.controller) return leave(shared, signal);
-      shared.waiting += 1;
-      const listener = () => {
-        shared.waiting -= 1;
-        leave(shared, signal);
-      };
-      signal.addEventListener('abort', listener, { once: true });
-      shared.listeners.push([signal, listener]);
-    };
-    const leave = (shared: Shared, signal: AbortSignal) => {
-      if (shared.waiting === 0) shared.controller?.abort(signal.reason);
     };
     const read: Handler = (call) => {
       const key = `${epochs.current}:${readKey(call)}`;
       const shared = inFlight.get(key) ?? start(call, key);
-      join(shared, call.signal);
+      shared.callers?.join(call.signal);
       return shared.promise;
     };
     return (call) => (call.method === 'GET' ? read(call) : next({ ...call, signal: undefined }));

@@ -27,7 +27,8 @@ function serializedOnce(executed: ExecutionResult): ExecutionResult {
 export function useOperationDedup(): Plugin {
   const documentIds = new WeakMap<DocumentNode, number>();
   let nextDocumentId = 0;
-  const inFlight = new Map<string, Promise<ExecutionResult>>();
+  // With the callers of each execution: a caller that joins keeps it alive when the first hangs up.
+  const inFlight = new Map<string, { started: Promise<ExecutionResult>; callers: Context['callers'] | undefined }>();
   // Bumped when a mutation starts and when it ends: a query sent after a mutation never joins one
   // that started before it, so it sees the mutation's effect.
   let mutationEpoch = 0;
@@ -44,17 +45,20 @@ export function useOperationDedup(): Plugin {
         documentId = nextDocumentId++;
         documentIds.set(args.document, documentId);
       }
-      const { credentials } = args.contextValue as unknown as Context;
+      const { credentials, callers, signal } = args.contextValue as unknown as Partial<Context>;
       const key = createHash('sha256')
         .update(JSON.stringify([mutationEpoch, documentId, args.operationName ?? null, args.variableValues ?? null, credentials]))
         .digest('base64url');
       setExecuteFn((executionArgs) => {
         const pending = inFlight.get(key);
-        if (pending) return pending;
+        if (pending) {
+          pending.callers?.join(signal);
+          return pending.started;
+        }
         const started = Promise.resolve(executeFn(executionArgs) as Promise<ExecutionResult>)
           .then(serializedOnce)
           .finally(() => inFlight.delete(key));
-        inFlight.set(key, started);
+        inFlight.set(key, { started, callers });
         return started;
       });
     },
