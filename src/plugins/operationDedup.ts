@@ -22,7 +22,7 @@ function serializedOnce(executed: ExecutionResult): ExecutionResult {
  * the same document (yoga's parser cache hands out one DocumentNode per query text), operation
  * name, variables and every vendor credential and option (session, build and package ids, bearer,
  * brand, tokens). The key is a hash, so no secret is kept in it. Mutations never share. Vendor
- * reads are also shared below this (src/http/upstream.ts); this saves the execution itself.
+ * reads are also shared below this (src/http/shareInFlight.ts); this saves the execution itself.
  */
 export function useOperationDedup(): Plugin {
   const documentIds = new WeakMap<DocumentNode, number>();
