@@ -14,7 +14,7 @@ interface Seen {
   closedEarlyAfterMs?: number;
 }
 
-const ANSWER_AFTER_MS = 1_500;
+const ANSWER_AFTER_MS = 2_000;
 const seen: Seen[] = [];
 const listening: Server[] = [];
 let upstreams: Upstreams;
@@ -80,11 +80,11 @@ describe('a client that hangs up', () => {
   it('has its vendor call aborted soon after, far before the gateway deadline', async () => {
     const started = Date.now();
     expect(await post(message('1'), 300)).toBe('hung up');
-    await expect.poll(() => vendorSaw('1')[0]?.closedEarlyAfterMs, { timeout: 2_000 }).toBeDefined();
+    await expect.poll(() => vendorSaw('1')[0]?.closedEarlyAfterMs, { timeout: 1_900 }).toBeDefined();
     const [call] = vendorSaw('1');
     expect(vendorSaw('1')).toHaveLength(1);
     // Aborted within a few hundred ms of the hang-up, not at the vendor's answer nor the 8 s deadline.
-    expect(call!.closedEarlyAfterMs).toBeLessThan(1_000);
+    expect(call!.closedEarlyAfterMs).toBeLessThan(1_200);
     expect(Date.now() - started).toBeLessThan(ANSWER_AFTER_MS);
   });
 
