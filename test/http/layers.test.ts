@@ -132,15 +132,16 @@ describe('the write-epoch layer', () => {
 
 describe('the deadline layer', () => {
   it("gives the call one signal: the caller's hang-up or the deadline, whichever first", async () => {
-    const seen: VendorCall[] = [];
-    const handler = withDeadline(10_000)(async (call) => seen.push(call));
+    const vendor = pendingVendor();
+    const handler = withDeadline(100)(vendor.handler);
     const caller = new AbortController();
-    await handler(read('/x', { signal: caller.signal }));
-    await handler(read('/y'));
-    expect(seen[0]!.deadline).toBeGreaterThan(Date.now() + 9_000);
-    caller.abort();
-    expect(seen[0]!.signal?.aborted).toBe(true);
-    expect(seen[1]!.signal?.aborted).toBe(false);
+    const hungUp = handler(read('/x', { signal: caller.signal }));
+    const timedOut = handler(read('/y', { signal: new AbortController().signal }));
+    expect(vendor.calls[0]!.call.deadline).toBeGreaterThan(Date.now() + 50);
+    caller.abort(new DOMException('gone', 'AbortError'));
+    await expect(hungUp).rejects.toMatchObject({ name: 'AbortError' });
+    expect(vendor.calls[1]!.call.signal?.aborted).toBe(false);
+    await expect(timedOut).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 });
 
