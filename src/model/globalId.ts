@@ -38,6 +38,48 @@ export function encodeGlobalId(typename: NodeTypename, provider: Provider, parts
   return Buffer.from([typename, provider, ...values].join(':'), 'utf8').toString('base64url');
 }
 
+/**
+ * The longest identifier accepted from a caller. No vendor documents a limit; the ids they issue
+ * are numbers or short tokens, and a longer one only makes a vendor answer 414/431.
+ */
+export const MAX_IDENTIFIER_LENGTH = 256;
+
+/**
+ * The largest number each vendor's document allows for an id, where its ids are numbers: Popsell
+ * types them int32 (and a brand is a GraphQL Int), Messenger as JSON integers, exact up to 2^53−1.
+ * IW-ERP's identifiers are strings.
+ */
+const NUMERIC_ID_MAX: Record<Provider, number | undefined> = {
+  IWERP: undefined,
+  POPSELL: 2 ** 31 - 1,
+  MESSENGER: Number.MAX_SAFE_INTEGER,
+};
+
+/** The one spelling of a whole number: no sign, space, exponent, fraction or leading zero. */
+const CANONICAL_DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * Checks a caller-supplied vendor id before it can reach a vendor: at most MAX_IDENTIFIER_LENGTH
+ * characters, and where the vendor's ids are numbers, a canonical decimal in its range (`03`,
+ * `+3`, `3e0` or `-0` would otherwise reach it as 3 or 0, under an ID that is not the one the
+ * gateway issues). Anything else is BAD_USER_INPUT.
+ */
+export function vendorId(provider: Provider, value: string, what: string): string {
+  if (value.length > MAX_IDENTIFIER_LENGTH) throw badInput(`${what} must be at most ${MAX_IDENTIFIER_LENGTH} characters.`, provider);
+  const max = NUMERIC_ID_MAX[provider];
+  if (max === undefined) {
+    if (value === '') throw badInput(`${what} must not be empty.`, provider);
+    return value;
+  }
+  if (!CANONICAL_DECIMAL.test(value) || Number(value) > max) {
+    throw badInput(`${what} must be a whole number from 0 to ${max}, written without sign or leading zeros.`, provider);
+  }
+  return value;
+}
+
+/** A numeric vendor id (a Popsell brand) as a number, by the rules of vendorId. */
+export const numericVendorId = (provider: Provider, value: string, what: string): number => Number(vendorId(provider, value, what));
+
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Decodes any ID the gateway hands out; anything else is BAD_USER_INPUT naming the argument. */
@@ -52,13 +94,15 @@ export function decodeGlobalId(id: string, argument = 'id'): DecodedId {
   ];
   if (!layout || layout.length !== encoded.length) throw invalid();
   const parts: Partial<Record<IdPart, string>> = {};
+  let decoded: string[];
   try {
-    layout.forEach((name, i) => {
-      parts[name] = decodeURIComponent(encoded[i] as string);
-    });
+    decoded = encoded.map((part) => decodeURIComponent(part));
   } catch {
     throw invalid();
   }
+  layout.forEach((name, i) => {
+    parts[name] = vendorId(provider as Provider, decoded[i] as string, `${argument}'s ${name} part`);
+  });
   return { typename: typename as NodeTypename, provider: provider as Provider, parts };
 }
 
@@ -92,6 +136,7 @@ export function chatroomRefFromId(decoded: DecodedId): ChatroomRef {
   return {
     provider: decoded.provider,
     providerId: decoded.parts.chatroom as string,
+    // decodeGlobalId has checked the brand: a canonical decimal in Popsell's range.
     brandId: decoded.parts.brand === undefined ? null : Number(decoded.parts.brand),
   };
 }

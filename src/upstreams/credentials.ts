@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError, badInput } from '../errors.js';
 import type { ChatroomRef } from '../model/chat.js';
-import { int32 } from './int32.js';
+import { numericVendorId, vendorId } from '../model/globalId.js';
 import type { Provider } from '../model/provider.js';
 
 export interface Credentials {
@@ -48,14 +48,12 @@ export const missingCredential = (provider: Provider, headerNames: string) =>
 
 /** The Popsell brand to use: the one the ID or argument names, else the x-popsell-brand header. */
 export function popsellBrand(explicit: number | null | undefined, credentials: Credentials): number {
-  if (explicit !== null && explicit !== undefined) return explicit;
+  if (explicit !== null && explicit !== undefined) return numericVendorId('POPSELL', String(explicit), 'brandId');
   const raw = credentials.popsell?.brandHeader;
   if (raw === undefined) {
     throw badInput('A Popsell chatroom needs a brand: pass brandId or send the x-popsell-brand header.', 'POPSELL');
   }
-  const brand = /^\d{1,10}$/.test(raw) ? int32(Number(raw)) : null;
-  if (brand === null) throw badInput('The x-popsell-brand header must be a whole number.', 'POPSELL');
-  return brand;
+  return numericVendorId('POPSELL', raw, 'The x-popsell-brand header');
 }
 
 /** A chatroom named by its vendor's own identifier; only Popsell rooms have a brand. */
@@ -71,7 +69,11 @@ export function chatroomRefOf(
   // The brand header travels with the bearer token: without the token the answer is the
   // missing credential, not a missing brand.
   if (provider === 'POPSELL' && !credentials.popsell) throw missingCredential('POPSELL', 'authorization: Bearer …');
-  return { provider, providerId, brandId: provider === 'POPSELL' ? popsellBrand(brandId, credentials) : null };
+  return {
+    provider,
+    providerId: vendorId(provider, providerId, 'providerId'),
+    brandId: provider === 'POPSELL' ? popsellBrand(brandId, credentials) : null,
+  };
 }
 
 /**

@@ -38,8 +38,21 @@ describe('global IDs', () => {
     ['missing brand', Buffer.from('Chatroom:POPSELL:1').toString('base64url')],
     ['extra part', Buffer.from('Chatroom:IWERP:1:2').toString('base64url')],
     ['bad escape', Buffer.from('Chatroom:IWERP:%E0%A4%A').toString('base64url')],
+    ['an empty brand', Buffer.from('Chatroom:POPSELL::1').toString('base64url')],
+    ['a brand with a leading zero', Buffer.from('Chatroom:POPSELL:01:1').toString('base64url')],
+    ['a Messenger room in hex', Buffer.from('Chatroom:MESSENGER:0x3').toString('base64url')],
+    ['a Messenger user with an exponent', Buffer.from('MessengerUser:MESSENGER:1:1e3').toString('base64url')],
+    ['a Popsell room beyond int32', Buffer.from('Chatroom:POPSELL:1:2147483648').toString('base64url')],
+    ['an empty IW-ERP chatroom', Buffer.from('Chatroom:IWERP:').toString('base64url')],
+    ['an IW-ERP identifier of 257 characters', Buffer.from(`Message:IWERP:${'a'.repeat(257)}`).toString('base64url')],
   ])('refuses %s with BAD_USER_INPUT', (_, id) => {
     expect(codeOf(() => decodeGlobalId(id))).toBe('BAD_USER_INPUT');
+  });
+
+  it('accept canonical numbers up to each vendor\'s largest id, and IW-ERP strings up to 256 characters', () => {
+    expect(decodeGlobalId(encodeGlobalId('Chatroom', 'POPSELL', { brand: '0', chatroom: '2147483647' })).parts).toEqual({ brand: '0', chatroom: '2147483647' });
+    expect(decodeGlobalId(encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '9007199254740991' })).parts.chatroom).toBe('9007199254740991');
+    expect(decodeGlobalId(encodeGlobalId('Message', 'IWERP', { message: 'ü'.repeat(256) })).parts.message).toHaveLength(256);
   });
 
   it('refuses an id of another type where one type is expected', () => {

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_HEADERS } from '../../src/gateway.js';
+import { errorCodes, useGateway } from '../helpers/gateway.js';
+
+const gw = useGateway();
+
+const NONE = { iwerp: 0, popsell: 0, messenger: 0 };
+const id = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+async function post(body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(gw().url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS, ...headers }, body });
+  const text = await response.text();
+  return { status: response.status, size: Buffer.byteLength(text), body: JSON.parse(text) as { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+}
+
+describe('numbers inside IDs and arguments are canonical decimals in the vendor range', () => {
+  it.each(['', ' ', '-0', '0x3', '3e0', '+3', '3.0', '03', '2147483648'])('a Popsell brand part %j: BAD_USER_INPUT, no call', async (brand) => {
+    const res = await gw().query('query($id: ID!) { chatroom(id: $id) { id } }', { id: id(`Chatroom:POPSELL:${encodeURIComponent(brand)}:1`) });
+    expect(errorCodes(res)).toEqual({ chatroom: 'BAD_USER_INPUT' });
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it.each(['-0', '0x3', '3e0', '+3', '3.0', '03', ' 3'])('a Popsell or Messenger chatroom id %j in an ID or an argument: BAD_USER_INPUT, no call', async (room) => {
+    const res = await gw().query(
+      `query($pop: ID!, $msg: ID!, $room: String!) {
+        pop: chatroom(id: $pop) { id } msg: chatroom(id: $msg) { id }
+        popArg: chatroomByProviderId(provider: POPSELL, providerId: $room, brandId: 1) { id }
+        msgArg: chatroomByProviderId(provider: MESSENGER, providerId: $room) { id }
+      }`,
+      { pop: id(`Chatroom:POPSELL:1:${encodeURIComponent(room)}`), msg: id(`Chatroom:MESSENGER:${encodeURIComponent(room)}`), room },
+    );
+    expect(errorCodes(res)).toEqual({ pop: 'BAD_USER_INPUT', msg: 'BAD_USER_INPUT', popArg: 'BAD_USER_INPUT', msgArg: 'BAD_USER_INPUT' });
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it.each(['03', '+1', '1, 2', '-1'])('an x-popsell-brand header %j: refused, no call', async (brand) => {
+    const res = await gw().query('{ chatroomByProviderId(provider: POPSELL, providerId: "1") { id } }', {}, { ...DEMO_HEADERS, 'x-popsell-brand': brand });
+    expect(res.errors?.[0]?.extensions?.code).toMatch(/^(BAD_USER_INPUT|UNAUTHENTICATED)$/);
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it('a negative brandId argument: BAD_USER_INPUT, no call', async () => {
+    const res = await gw().query('{ chatroomByProviderId(provider: POPSELL, providerId: "1", brandId: -1) { id } }');
+    expect(errorCodes(res)).toEqual({ chatroomByProviderId: 'BAD_USER_INPUT' });
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it('canonical ones still reach the vendor, brand 0 and chatroom 0 included', async () => {
+    const res = await gw().query('query($id: ID!) { chatroom(id: $id) { providerId brandId } }', { id: id('Chatroom:POPSELL:2:3') });
+    expect(res).toEqual({ data: { chatroom: { providerId: '3', brandId: 2 } } });
+    await gw().query('query($id: ID!) { chatroom(id: $id) { id } }', { id: id('Chatroom:POPSELL:0:0') });
+    expect(gw().vendorRequests('popsell').map((r) => [r.path, r.headers['x-popsell-brand']])).toEqual([
+      ['/api/v2/chat/chatrooms/3', '2'],
+      ['/api/v2/chat/chatrooms/0', '0'],
+    ]);
+  });
+});
+
+describe('identifiers are at most 256 characters', () => {
+  const long = 'é'.repeat(5000);
+  it.each([
+    ['a providerId argument', 'query($v: String!) { chatroomByProviderId(provider: IWERP, providerId: $v) { id } }', { v: long }],
+    ['a message providerId argument', 'query($v: String!) { messageByProviderId(provider: IWERP, providerId: $v) { id } }', { v: long }],
+    ['a chatroom in a global ID', 'query($v: ID!) { chatroom(id: $v) { id } }', { v: id(`Chatroom:IWERP:${encodeURIComponent(long)}`) }],
+    ['a participant in a global ID', 'query($v: ID!) { node(id: $v) { id } }', { v: id(`IwerpParticipant:IWERP:1:${'x'.repeat(257)}`) }],
+    ['a message in a global ID', 'query($v: ID!) { message(id: $v) { id } }', { v: id(`Message:IWERP:${'1'.repeat(257)}`) }],
+  ])('%s: BAD_USER_INPUT, no call', async (_, query, variables) => {
+    const res = await gw().query(query, variables);
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it('256 characters still reach the vendor', async () => {
+    await gw().query('query($v: String!) { chatroomByProviderId(provider: IWERP, providerId: $v) { id } }', { v: 'x'.repeat(256) });
+    expect(gw().calls()).toEqual({ ...NONE, iwerp: 1 });
+  });
+});
+
