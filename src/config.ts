@@ -91,6 +91,8 @@ export interface Config {
   exposeVendorSecrets: boolean;
   /** MAX_PAGE_SIZE (default 100): the largest `first` of a connection. */
   maxPageSize: number;
+  /** MAX_LIST_ARGUMENT (default 100): the most IDs `chatrooms(ids:)` and `nodes(ids:)` take, each a vendor call at worst. */
+  maxListArgument: number;
   /** Refusals before any vendor call: query shape (GraphQL Armor) and request size. */
   limits: {
     /** MAX_DEPTH (default 12). */
@@ -238,6 +240,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     upstreams: Object.fromEntries(PROVIDER_KEYS.map((key) => [key, readPolicy(env, key)])) as Record<ProviderKey, UpstreamPolicy>,
     exposeVendorSecrets: readBoolean(env, 'EXPOSE_VENDOR_SECRETS'),
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
+    maxListArgument: readInt(env, 'MAX_LIST_ARGUMENT', 100, 1, 10_000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),

@@ -16,7 +16,7 @@ import { limitedFetchApi, queryLimits, useRequestSizeLimit } from './plugins/lim
 import { buildSchema } from './schema/index.js';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits'>;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits'>;
   adapters: Adapters;
   /** The configured vendors' clients: /readiness reports their breakers. */
   upstreams: Partial<Record<Provider, Upstream>>;
@@ -75,7 +75,7 @@ export function createGateway(deps: GatewayDeps) {
     deps.metrics.watchBreaker(provider as Provider, () => upstream.breakerState());
   }
   return createYoga({
-    schema: buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets }),
+    schema: buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument }),
     context: createContextFactory(deps),
     logging: deps.logger,
     // Errors are shown only when they are GatewayErrors (coded); everything else is masked.

@@ -20,7 +20,7 @@ export function buildSchema(options: SchemaOptions) {
   const refs = createRefs(builder);
   const enums = defineScalars(builder);
   builder.queryType({ description: 'Reads from every vendor.' });
-  defineNode(builder, refs);
+  defineNode(builder, refs, options);
   defineChatroom(builder, refs, enums, options);
   defineChatroomConnection(builder, refs);
   defineParticipant(builder, refs, enums, options);

@@ -76,3 +76,23 @@ describe('identifiers are at most 256 characters', () => {
   });
 });
 
+describe('list arguments are capped at MAX_LIST_ARGUMENT (100)', () => {
+  const rooms = (n: number) => Array.from({ length: n }, (_, i) => id(`Chatroom:MESSENGER:${i + 1}`));
+  it.each([
+    ['chatrooms, in a variable', 'query($ids: [ID!]!) { chatrooms(ids: $ids) { id } }', { ids: rooms(2000) }],
+    ['nodes, in a variable', 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: rooms(101) }],
+    ['chatrooms, as a literal', `{ chatrooms(ids: [${rooms(101).map((r) => `"${r}"`).join(',')}]) { id } }`, {}],
+  ])('%s: BAD_USER_INPUT, no call', async (_, query, variables) => {
+    const res = await gw().query(query, variables);
+    expect(res.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['BAD_USER_INPUT', expect.stringMatching(/at most 100/)]]);
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it('100 IDs still work', async () => {
+    const res = await gw().query('query($ids: [ID!]!) { chatrooms(ids: $ids) { id } }', { ids: rooms(30).concat(rooms(70)) });
+    // Rooms 42 to 70 do not exist in the demo data: NOT_FOUND, each after its own call.
+    expect(new Set(res.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['NOT_FOUND']));
+    expect(res.data?.chatrooms).toHaveLength(100);
+  });
+});
+

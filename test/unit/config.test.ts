@@ -4,7 +4,7 @@ import { ConfigError, DEFAULT_MESSENGER_PATHS, loadConfig } from '../../src/conf
 describe('loadConfig', () => {
   it('has the contract defaults and demo mode with no base URL', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100 });
+    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100, maxListArgument: 100 });
     expect(config.upstreams.iwerp.timeoutMs).toBe(10_000);
     expect(config.messengerPaths).toEqual(DEFAULT_MESSENGER_PATHS);
     expect(Object.isFrozen(config)).toBe(true);
