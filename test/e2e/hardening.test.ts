@@ -96,3 +96,13 @@ describe('list arguments are capped at MAX_LIST_ARGUMENT (100)', () => {
   });
 });
 
+describe('a malformed JSON body', () => {
+  it('is a short 400 BAD_REQUEST that echoes nothing of the request', async () => {
+    const junk = Buffer.alloc(1024 * 1024 - 16, 'x"\\{').toString();
+    const res = await post(`{"query": "${junk}`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ message: expect.stringMatching(/invalid JSON/i), extensions: { code: 'BAD_REQUEST' } }]);
+    expect(res.size).toBeLessThan(200);
+  });
+});
+
