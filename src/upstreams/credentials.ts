@@ -19,13 +19,30 @@ interface HeaderSource {
   get(name: string): string | null;
 }
 
+/**
+ * The headers that carry a vendor credential. A browser sends none of them without a CORS
+ * preflight, so they also prove what a CSRF header proves (gateway.ts).
+ */
+export const CREDENTIAL_HEADERS = ['x-session-token', 'authorization', 'x-popsell-brand', 'api-token', 'personal-access-token'] as const;
+
+/** Every header forwarded to a vendor. */
+const FORWARDED_HEADERS = [...CREDENTIAL_HEADERS, 'iw-build-id', 'iw-package-id'];
+
 const header = (headers: HeaderSource, name: string) => headers.get(name)?.trim() || undefined;
 
-/** IWERP_BUILD_ID / IWERP_PACKAGE_ID fill in what the client does not send. */
+/**
+ * IWERP_BUILD_ID / IWERP_PACKAGE_ID fill in what the client does not send. A forwarded header sent
+ * twice arrives joined as "A, B", which no vendor issues: it is refused (UNAUTHENTICATED) before
+ * any vendor call, rather than sent on as one value or guessed at.
+ */
 export function credentialsFromHeaders(
   headers: HeaderSource,
   iwerpDefaults: { buildId: string | undefined; packageId: string | undefined },
 ): Credentials {
+  const repeated = FORWARDED_HEADERS.find((name) => headers.get(name)?.includes(', '));
+  if (repeated) {
+    throw new GatewayError('UNAUTHENTICATED', `The ${repeated} header was sent more than once or holds ", ": send it once, with one value.`);
+  }
   const sessionToken = header(headers, 'x-session-token');
   const authorization = header(headers, 'authorization');
   const apiToken = header(headers, 'api-token');

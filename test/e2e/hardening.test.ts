@@ -106,3 +106,19 @@ describe('a malformed JSON body', () => {
   });
 });
 
+describe('a credential header sent twice', () => {
+  it.each(['x-session-token', 'authorization', 'api-token', 'personal-access-token', 'x-popsell-brand'])('(%s) is UNAUTHENTICATED with no call', async (name) => {
+    const headers = new Headers({ 'content-type': 'application/json', ...DEMO_HEADERS });
+    if (!headers.has(name)) headers.append(name, 'first');
+    headers.append(name, name === 'x-popsell-brand' ? '2' : 'second');
+    const response = await fetch(gw().url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: '{ a: chatroomByProviderId(provider: IWERP, providerId: "1") { id } b: chatroomByProviderId(provider: POPSELL, providerId: "1") { id } c: eventChatroom(organizationId: 1, eventId: 101) { id } }' }),
+    });
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
+    expect(body.errors[0]?.message).toContain(name);
+    expect(gw().calls()).toEqual(NONE);
+  });
+});
