@@ -116,6 +116,12 @@ export interface Config {
   cacheMaxEntries: number;
   /** REDIS_URL: with CACHE_TTL_MS > 0, the cache lives in this Redis, shared by every instance. */
   redisUrl: URL | undefined;
+  /**
+   * CORS_ORIGINS (default `*`, any origin): the browser origins that may call, comma-separated
+   * (`https://app.example,https://admin.example`). Any is safe as a default since no credential is
+   * ambient (cookies are not used): a page can only send a credential it already holds.
+   */
+  corsOrigins: readonly string[];
   /** SHUTDOWN_GRACE_MS (default 10000): how long in-flight requests may finish after SIGTERM. */
   shutdownGraceMs: number;
   /** LOG_LEVEL (default info). */
@@ -216,6 +222,21 @@ function readPolicy(env: Env, key: ProviderKey): UpstreamPolicy {
   };
 }
 
+function readOrigins(env: Env): readonly string[] {
+  const raw = env.CORS_ORIGINS?.trim() || '*';
+  const origins = raw.split(',').map((origin) => origin.trim());
+  for (const origin of origins) {
+    let valid = origin === '*';
+    try {
+      valid ||= new URL(origin).origin === origin;
+    } catch {
+      // not a URL: refused below
+    }
+    if (!valid) throw new ConfigError(`CORS_ORIGINS must be * or comma-separated origins such as https://app.example, got "${origin}".`);
+  }
+  return Object.freeze(origins);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -243,6 +264,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxListArgument: readInt(env, 'MAX_LIST_ARGUMENT', 100, 1, 10_000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
+    corsOrigins: readOrigins(env),
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
     redisUrl: readRedisUrl(env),

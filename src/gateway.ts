@@ -1,5 +1,4 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -9,6 +8,7 @@ import type { Provider } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
+import { useCsrfPrevention } from './plugins/csrf.js';
 import { useErrorCodes } from './plugins/errorCodes.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
 import { useReadiness } from './plugins/readiness.js';
@@ -16,7 +16,7 @@ import { limitedFetchApi, queryLimits, useRequestSizeLimit } from './plugins/lim
 import { buildSchema } from './schema/index.js';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits'>;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins'>;
   adapters: Adapters;
   /** The configured vendors' clients: /readiness reports their breakers. */
   upstreams: Partial<Record<Provider, Upstream>>;
@@ -81,6 +81,8 @@ export function createGateway(deps: GatewayDeps) {
     // Errors are shown only when they are GatewayErrors (coded); everything else is masked.
     maskedErrors: { isDev: false },
     landingPage: false,
+    // Credentials travel in headers a page sets itself, never in cookies: no CORS credentials mode.
+    cors: { origin: [...deps.config.corsOrigins], credentials: false, methods: ['GET', 'POST'] },
     renderGraphiQL,
     graphiql: {
       title: 'Chat gateway',
@@ -103,9 +105,7 @@ export function createGateway(deps: GatewayDeps) {
       useErrorCodes(),
       useOperationDedup(),
       ...deps.metrics.plugins(),
-      // Browser "simple" requests (GET, form and multipart posts) need a header a page cannot set
-      // cross-site without a CORS preflight.
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'graphql-preflight'] }),
+      useCsrfPrevention(),
     ],
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
-import { errorCodes, useGateway } from '../helpers/gateway.js';
+import { errorCodes, startGateway, useGateway } from '../helpers/gateway.js';
 
 const gw = useGateway();
 
@@ -120,5 +120,46 @@ describe('a credential header sent twice', () => {
     expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
     expect(body.errors[0]?.message).toContain(name);
     expect(gw().calls()).toEqual(NONE);
+  });
+});
+
+describe('CSRF prevention and CORS', () => {
+  const getQuery = (headers: Record<string, string>) => {
+    const url = new URL(gw().url);
+    url.searchParams.set('query', '{ __typename }');
+    return fetch(url, { headers: { accept: 'application/json', ...headers } });
+  };
+
+  it.each(['x-session-token', 'authorization', 'api-token', 'personal-access-token', 'x-popsell-brand'])('takes the credential header %s as preflight proof', async (name) => {
+    const res = await getQuery({ [name]: name === 'x-popsell-brand' ? '1' : 'token' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('refuses a GET with no such header as BAD_REQUEST, naming the header to add', async () => {
+    const res = await getQuery({});
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors).toEqual([{ message: expect.stringContaining('x-graphql-yoga-csrf: 1'), extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  const preflight = (url: URL, origin: string) =>
+    fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,api-token' } });
+
+  it('lets any origin call by default, without CORS credentials', async () => {
+    const res = await preflight(gw().url, 'https://app.example');
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(res.headers.get('access-control-allow-headers')).toContain('api-token');
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
+  it('with CORS_ORIGINS, lets only those origins call', async () => {
+    const restricted = await startGateway({ env: { CORS_ORIGINS: 'https://app.example,https://admin.example' } });
+    try {
+      expect((await preflight(restricted.url, 'https://admin.example')).headers.get('access-control-allow-origin')).toBe('https://admin.example');
+      expect((await preflight(restricted.url, 'https://evil.example')).headers.get('access-control-allow-origin')).toBe('null');
+    } finally {
+      await restricted.close();
+    }
   });
 });

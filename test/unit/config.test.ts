@@ -4,7 +4,7 @@ import { ConfigError, DEFAULT_MESSENGER_PATHS, loadConfig } from '../../src/conf
 describe('loadConfig', () => {
   it('has the contract defaults and demo mode with no base URL', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100, maxListArgument: 100 });
+    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100, maxListArgument: 100, corsOrigins: ['*'] });
     expect(config.upstreams.iwerp.timeoutMs).toBe(10_000);
     expect(config.messengerPaths).toEqual(DEFAULT_MESSENGER_PATHS);
     expect(Object.isFrozen(config)).toBe(true);
@@ -55,6 +55,9 @@ describe('loadConfig', () => {
     ['MESSENGER_PATH_AVATAR', 'chatroom/{roomID}/avatar'],
     ['MESSENGER_PATH_AVATAR', '/chatroom/{id}/avatar'],
     ['MESSENGER_PATH_CHATROOMS', '/chatrooms?all=true'],
+    ['CORS_ORIGINS', 'https://app.example/'],
+    ['CORS_ORIGINS', 'https://a.example,app.example'],
+    ['MAX_LIST_ARGUMENT', '0'],
   ])('refuses %s=%j with an error naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
