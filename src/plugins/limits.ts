@@ -4,6 +4,7 @@
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createFetch } from '@whatwg-node/fetch';
+import { GraphQLError, visit, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 
@@ -23,6 +24,32 @@ export const queryLimits = (limits: Limits) =>
     maxDirectives: { n: limits.maxDirectives },
     blockFieldSuggestion: { enabled: true },
   });
+
+/**
+ * Refuses an operation that asks for `__schema` more than once, fragments included. GraphQL Armor
+ * leaves `__schema` out of its cost and depth (graphql-js's MaxIntrospectionDepthRule bounds its
+ * nesting), and its answer is the whole schema whatever the selection costs: 49 aliased copies in
+ * a 7.8 KB request made a 1.87 MB answer. Clients introspect once (GraphiQL, codegen, Relay).
+ */
+const oneSchemaIntrospection: ValidationRule = (context) => ({
+  OperationDefinition(operation) {
+    let count = 0;
+    for (const definition of [operation, ...context.getRecursivelyReferencedFragments(operation)]) {
+      visit(definition, {
+        Field(field) {
+          if (field.name.value === '__schema') count += 1;
+        },
+      });
+    }
+    if (count > 1) context.reportError(new GraphQLError(`An operation may select __schema once, not ${count} times.`, { nodes: operation }));
+  },
+});
+
+export const useOneSchemaIntrospection = (): Plugin => ({
+  onValidate({ addValidationRule }) {
+    addValidationRule(oneSchemaIntrospection);
+  },
+});
 
 /**
  * A body over MAX_REQUEST_BYTES (plus AVATAR_MAX_BYTES for a multipart upload) is refused (413)

@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { errorCodes, startGateway, useGateway } from '../helpers/gateway.js';
@@ -161,5 +162,28 @@ describe('CSRF prevention and CORS', () => {
     } finally {
       await restricted.close();
     }
+  });
+});
+
+describe('introspection within bounds', () => {
+  const full = '__schema { types { name fields { name description args { name description type { name kind ofType { name kind } } } } } }';
+
+  it('refuses 49 aliased full __schema selections', async () => {
+    const res = await post(JSON.stringify({ query: `{ ${Array.from({ length: 49 }, (_, i) => `s${i}: ${full}`).join(' ')} }` }));
+    expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.body.errors?.[0]?.message).toMatch(/__schema once/);
+    expect(res.size).toBeLessThan(500);
+  });
+
+  it('refuses two __schema selections hidden in fragments', async () => {
+    const res = await post(JSON.stringify({ query: `{ ...A ...B } fragment A on Query { a: ${full} } fragment B on Query { b: ${full} }` }));
+    expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  it("answers GraphiQL's own introspection query", async () => {
+    const query = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true });
+    const res = await post(JSON.stringify({ query }));
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.__schema.types.map((t: { name: string }) => t.name)).toContain('Chatroom');
   });
 });
