@@ -12,7 +12,7 @@ import { useCsrfPrevention } from './plugins/csrf.js';
 import { useErrorCodes } from './plugins/errorCodes.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
 import { useReadiness } from './plugins/readiness.js';
-import { limitedFetchApi, queryLimits, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
+import { limitedFetchApi, queryLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 
 export interface GatewayDeps {
@@ -102,6 +102,7 @@ export function createGateway(deps: GatewayDeps) {
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
       useOperationSpans(),
       queryLimits(deps.config.limits),
+      useNestingLimit(deps.config.limits.maxTokens),
       useOneSchemaIntrospection(),
       useErrorCodes(),
       useOperationDedup(),

@@ -4,7 +4,7 @@
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createFetch } from '@whatwg-node/fetch';
-import { GraphQLError, visit, type ValidationRule } from 'graphql';
+import { GraphQLError, Lexer, Source, TokenKind, visit, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 
@@ -24,6 +24,48 @@ export const queryLimits = (limits: Limits) =>
     maxDirectives: { n: limits.maxDirectives },
     blockFieldSuggestion: { enabled: true },
   });
+
+/**
+ * How deep braces, brackets and parentheses may nest in a document. graphql-js parses recursively,
+ * and on a fresh process (before V8 has optimized the parser's frames) ~2,100 nested list literals
+ * overflow its stack: a 500. A legitimate operation nests MAX_DEPTH (12) selection sets, plus an
+ * argument list and the few levels of its deepest input value (a list of IDs: 2), plus fragments
+ * and directives: under 20. 64 leaves three times that, and stays far from any stack limit.
+ */
+export const MAX_NESTING = 64;
+
+const OPENING = new Set<TokenKind>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
+const CLOSING = new Set<TokenKind>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
+
+/**
+ * Reads the document's tokens (graphql-js's lexer, so strings and comments are skipped as the
+ * parser would) and throws a syntax error once they nest deeper than MAX_NESTING. It stops after
+ * maxTokens: the parser refuses a longer document anyway.
+ */
+function assertNesting(source: string | Source, maxTokens: number) {
+  const lexer = new Lexer(typeof source === 'string' ? new Source(source) : source);
+  let depth = 0;
+  for (let token = lexer.advance(), count = 0; token.kind !== TokenKind.EOF && count <= maxTokens; token = lexer.advance(), count++) {
+    if (OPENING.has(token.kind) && ++depth > MAX_NESTING) {
+      throw new GraphQLError(`Syntax Error: brackets nested deeper than ${MAX_NESTING}.`, { source: lexer.source, positions: [token.start] });
+    }
+    if (CLOSING.has(token.kind)) depth -= 1;
+  }
+}
+
+/**
+ * Checks nesting before the parser recurses into it. It wraps the parse function set before it,
+ * GraphQL Armor's (which counts tokens), so it must come after queryLimits; yoga's document cache
+ * answers known documents without calling either.
+ */
+export const useNestingLimit = (maxTokens: number): Plugin => ({
+  onParse({ parseFn, setParseFn }) {
+    setParseFn((source, options) => {
+      assertNesting(source, maxTokens);
+      return parseFn(source, options);
+    });
+  },
+});
 
 /**
  * Refuses an operation that asks for `__schema` more than once, fragments included. GraphQL Armor

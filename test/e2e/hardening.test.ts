@@ -187,3 +187,22 @@ describe('introspection within bounds', () => {
     expect(res.body.data.__schema.types.map((t: { name: string }) => t.name)).toContain('Chatroom');
   });
 });
+
+describe('nesting', () => {
+  const nested = (levels: number) => `{ chatrooms(ids: ${'['.repeat(levels)}"x"${']'.repeat(levels)}) { id } }`;
+
+  it('deeper than 64 is refused before parsing, as GRAPHQL_PARSE_FAILED', async () => {
+    // 62 list levels inside the selection set and the argument list: 64 is allowed (and then
+    // invalid for the schema), 65 is not.
+    expect((await post(JSON.stringify({ query: nested(62) }))).body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const res = await post(JSON.stringify({ query: nested(63) }));
+    expect(res.body.errors).toEqual([expect.objectContaining({ message: 'Syntax Error: brackets nested deeper than 64.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } })]);
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it('ignores brackets inside strings and comments', async () => {
+    const res = await gw().query(`{ chatroomByProviderId(provider: IWERP, providerId: "${'['.repeat(100)}") { id } # ${'{'.repeat(100)}\n}`);
+    // Parsed, and sent to IW-ERP, whose identifiers are strings: the demo has no such room.
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+  });
+});

@@ -99,6 +99,24 @@ describe('npm start', () => {
     }
   });
 
+  it('on a fresh process, refuses a document nested 2,100 deep as GRAPHQL_PARSE_FAILED, not a 500', async () => {
+    const server = start({});
+    try {
+      const url = await server.ready;
+      const levels = 2100;
+      const res = await fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'api-token': 't' },
+        body: JSON.stringify({ query: `{ chatrooms(ids: ${'['.repeat(levels)}"x"${']'.repeat(levels)}) { id } }` }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ errors: [expect.objectContaining({ message: expect.stringMatching(/nested deeper than 64/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] });
+    } finally {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+    }
+  });
+
   it('with LOG_PRETTY, logs lines for humans instead of JSON', async () => {
     const server = start({ LOG_PRETTY: 'true' });
     try {
