@@ -42,6 +42,12 @@ const upstreams = createUpstreams(
 );
 const gateway = createGateway({ config, adapters: upstreams.adapters, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
 const server = createServer(gateway);
+// A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.
+server.once('error', (error: NodeJS.ErrnoException) => {
+  const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'may not be bound by this user' : `cannot be bound (${error.code ?? error.message})`;
+  process.stderr.write(`Port ${config.port} on ${config.host} ${reason}: stop what holds it, or set PORT.\n`);
+  process.exit(1);
+});
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' ? 'localhost' : config.host;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startSimulators } from '../../src/simulators/index.js';
 
@@ -114,6 +115,20 @@ describe('npm start', () => {
     } finally {
       server.child.kill('SIGTERM');
       await once(server.child, 'exit');
+    }
+  });
+
+  it('with its port taken, says so in one line and exits 1', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const server = start({ PORT: String(port), IWERP_BASE_URL: 'http://127.0.0.1:9' });
+      expect(await server.ready).toBeUndefined();
+      expect(server.child.exitCode).toBe(1);
+      expect(server.output().trim().split('\n')).toEqual([`Port ${port} on 127.0.0.1 is already in use: stop what holds it, or set PORT.`]);
+    } finally {
+      holder.close();
     }
   });
 
