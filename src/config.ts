@@ -122,7 +122,14 @@ export interface Config {
    * ambient (cookies are not used): a page can only send a credential it already holds.
    */
   corsOrigins: readonly string[];
-  /** SHUTDOWN_GRACE_MS (default 10000): how long in-flight requests may finish after SIGTERM. */
+  /**
+   * SHUTDOWN_DRAIN_DELAY_MS (default 5000; 0 in demo mode, which has no load balancer to wait for):
+   * after SIGTERM, how long the gateway keeps serving while /readiness answers 503, before it stops
+   * accepting. Set it to the time your load balancer takes to notice (its health-check interval
+   * times its failure threshold).
+   */
+  shutdownDrainDelayMs: number;
+  /** SHUTDOWN_GRACE_MS (default 10000): then, how long in-flight requests may finish; the process exits 0 at most 1 s later. */
   shutdownGraceMs: number;
   /** LOG_LEVEL (default info). */
   logLevel: string;
@@ -263,6 +270,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     maxListArgument: readInt(env, 'MAX_LIST_ARGUMENT', 100, 1, 10_000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
+    shutdownDrainDelayMs: readInt(env, 'SHUTDOWN_DRAIN_DELAY_MS', Object.keys(baseUrls).length === 0 ? 0 : 5000, 0),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     corsOrigins: readOrigins(env),
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),

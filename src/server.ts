@@ -54,34 +54,60 @@ server.listen(config.port, config.host, () => {
   logger.info(`Chat gateway on http://${shown}:${port}${gateway.graphqlEndpoint}${config.demo ? ' (demo mode)' : ''}`);
 });
 
+/** Resolves true when the promise settles within ms, false when time runs out first; never rejects. */
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  const settled = promise.then(
+    () => true,
+    (error: unknown) => {
+      logger.error({ err: String(error) }, 'Error while stopping');
+      return true;
+    },
+  );
+  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
- * SIGTERM: stop accepting, let in-flight requests finish within SHUTDOWN_GRACE_MS (then cut
- * what is left), close the vendor pools, exit 0.
+ * SIGTERM, as load balancers and orchestrators expect: /readiness answers 503 "draining" while the
+ * gateway keeps serving for SHUTDOWN_DRAIN_DELAY_MS (the time a load balancer takes to notice),
+ * then it stops accepting and in-flight requests have SHUTDOWN_GRACE_MS to finish before their
+ * connections are cut. Closing the vendor pools, Redis, the simulators and the exporter can wait on
+ * a vendor that drips or vanished: each step gets only the time left, and a timer exits the process
+ * at drain + grace + 1 s whatever still hangs.
  */
-function shutdown(signal: string) {
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  const { shutdownDrainDelayMs: drainMs, shutdownGraceMs: graceMs } = config;
+  const deadline = Date.now() + drainMs + graceMs + 1000;
+  setTimeout(() => {
+    logger.warn('Shutdown deadline reached: exiting with work still open');
+    process.exit(0);
+  }, deadline - Date.now());
   lifecycle.draining = true;
-  logger.info(`${signal}: shutting down; in-flight requests have ${config.shutdownGraceMs} ms to finish`);
-  const cutoff = setTimeout(() => {
+  logger.info(`${signal}: draining; /readiness answers 503 for ${drainMs} ms, then in-flight requests have ${graceMs} ms to finish`);
+  await new Promise((resolve) => setTimeout(resolve, drainMs));
+
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  if (!(await within(closed, graceMs))) {
     logger.warn('Shutdown grace period over: closing the connections still open');
     server.closeAllConnections();
-    // Whatever still holds the process (a vendor pool, an exporter) gets one more second.
-    setTimeout(() => process.exit(0), 1000).unref();
-  }, config.shutdownGraceMs);
-  cutoff.unref();
-  server.close(async () => {
-    clearTimeout(cutoff);
-    try {
-      await upstreams.close();
-      await simulators?.close();
-      await tracing?.shutdown();
-      logger.info('Stopped');
-    } catch (error) {
-      logger.error({ err: String(error) }, 'Error while stopping');
-    } finally {
-      process.exit(0);
-    }
-  });
-  server.closeIdleConnections();
+  }
+  const steps: [string, (() => Promise<unknown>) | undefined][] = [
+    ['vendor pools and cache', () => upstreams.close()],
+    ['simulators', simulators?.close],
+    ['trace exporter', tracing ? () => tracing.shutdown() : undefined],
+  ];
+  for (const [what, close] of steps) {
+    if (close && !(await within(close(), deadline - Date.now()))) logger.warn(`Shutdown: the ${what} did not close in time`);
+  }
+  logger.info('Stopped');
+  process.exit(0);
 }
-process.once('SIGTERM', () => shutdown('SIGTERM'));
-process.once('SIGINT', () => shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

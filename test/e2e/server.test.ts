@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startSimulators } from '../../src/simulators/index.js';
 
@@ -77,9 +77,9 @@ describe('npm start', () => {
     }
   });
 
-  it('on SIGTERM finishes the request in flight, refuses new ones, and exits 0', async () => {
+  it('on SIGTERM with no drain delay, finishes the request in flight, refuses new ones, and exits 0', async () => {
     const vendors = await startSimulators({ latencyMs: 600, record: true });
-    const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href });
+    const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href, SHUTDOWN_DRAIN_DELAY_MS: '0' });
     try {
       const url = await server.ready;
       const inFlight = fetch(url!, {
@@ -154,5 +154,80 @@ describe('npm start', () => {
     expect(server.child.exitCode).toBe(1);
     expect(server.output().trim().split('\n')).toHaveLength(1);
     expect(server.output()).toContain(name);
+  });
+});
+
+/**
+ * SIGTERM to a real process, with the settings small: it must answer /readiness 503 "draining" and
+ * keep serving for the drain delay, then exit 0 within drain + grace + 1 s, whatever its vendors do.
+ */
+describe('drain and shutdown', () => {
+  const DRAIN_MS = 600;
+  const GRACE_MS = 600;
+  const SETTINGS = { SHUTDOWN_DRAIN_DELAY_MS: String(DRAIN_MS), SHUTDOWN_GRACE_MS: String(GRACE_MS), UPSTREAM_TIMEOUT_MS: '60000' };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /**
+   * Starts a query the vendor will not finish, whose client hangs up after 400 ms (then nothing
+   * holds the server open, only the vendor call), sends SIGTERM, checks the drain, measures the exit.
+   */
+  async function drainAndExit(env: Record<string, string>) {
+    const server = start({ ...SETTINGS, ...env });
+    try {
+      const url = await server.ready;
+      expect(url).toBeDefined();
+      const inFlight = fetch(url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-session-token': 't' },
+        body: JSON.stringify({ query: '{ chatroomByProviderId(provider: IWERP, providerId: "1") { name } }' }),
+        signal: AbortSignal.timeout(400),
+      }).catch(() => undefined);
+      await sleep(200);
+      const signalled = performance.now();
+      const exited = once(server.child, 'exit');
+      server.child.kill('SIGTERM');
+      await sleep(DRAIN_MS / 3);
+      const readiness = await fetch(new URL('/readiness', url));
+      expect(readiness.status).toBe(503);
+      expect(((await readiness.json()) as { status: string }).status).toBe('draining');
+      expect((await fetch(new URL('/health', url))).status).toBe(200);
+      const [code] = await exited;
+      const elapsedMs = performance.now() - signalled;
+      await inFlight;
+      expect(code).toBe(0);
+      expect(elapsedMs).toBeGreaterThanOrEqual(DRAIN_MS);
+      // The exit timer fires at drain + grace + 1 s; the rest is the child ending and the signal
+      // reaching the test on a busy machine (main: still running 30 s later).
+      expect(elapsedMs).toBeLessThan(DRAIN_MS + GRACE_MS + 1000 + 800);
+      return elapsedMs;
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  }
+
+  it('with a vendor that drips its answer', async () => {
+    const vendors = await startSimulators({ record: true });
+    vendors.iwerp.inject({ fault: { kind: 'trickle', intervalMs: 50 } });
+    try {
+      await drainAndExit({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href });
+    } finally {
+      await vendors.close();
+    }
+  });
+
+  it('with a vendor that vanished (accepts, never answers)', async () => {
+    const sockets = new Set<Socket>();
+    const vanished = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => vanished.listen(0, '127.0.0.1', resolve));
+    try {
+      await drainAndExit({ IWERP_BASE_URL: `http://127.0.0.1:${(vanished.address() as AddressInfo).port}` });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => vanished.close(resolve));
+    }
+  });
+
+  it('in demo mode', async () => {
+    await drainAndExit({});
   });
 });

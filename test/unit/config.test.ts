@@ -10,6 +10,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('drains 5 s on SIGTERM, except in demo mode, which has no load balancer to wait for', () => {
+    expect(loadConfig({ IWERP_BASE_URL: 'https://acme.iw-erp.de' })).toMatchObject({ shutdownDrainDelayMs: 5000, shutdownGraceMs: 10_000 });
+    expect(loadConfig({}).shutdownDrainDelayMs).toBe(0);
+    expect(loadConfig({ SHUTDOWN_DRAIN_DELAY_MS: '250' }).shutdownDrainDelayMs).toBe(250);
+  });
+
   it('uses only the vendors configured', () => {
     const config = loadConfig({ POPSELL_BASE_URL: 'https://domain.tld/api/v2', IWERP_BUILD_ID: 'b1' });
     expect(config.demo).toBe(false);
