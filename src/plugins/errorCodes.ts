@@ -8,8 +8,9 @@ import type { Plugin } from 'graphql-yoga';
  * An uncoded error at a field path is one graphql-js raised while completing a value (yoga does
  * not mask those): it is masked here, since its message may quote a vendor's value.
  * `extensions.originalError`, which yoga adds to a malformed JSON body's error (its message quotes
- * the whole body), is dropped: no internal error object is shown. That error's 400 is kept for
- * every client, not only for those accepting application/graphql-response+json (yoga's `spec` flag).
+ * the whole body), is dropped: no internal error object is shown. yoga answers that error 400 to
+ * an application/json client only while originalError is there (else its `spec` flag makes it
+ * 200), so the flag goes too and the 400 stays.
  */
 export function useErrorCodes(): Plugin {
   const safe = (error: GraphQLError) => Boolean(error.extensions?.code) && !error.extensions?.originalError;
