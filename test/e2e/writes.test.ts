@@ -144,10 +144,17 @@ describe('checks before any vendor call', () => {
 });
 
 describe('cross-site safety', () => {
-  it('refuses a multipart post without a preflight header', async () => {
-    const res = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, new Blob([new Uint8Array(8)], { type: 'image/png' }), {});
-    expect(res.status).toBe(403);
+  it('refuses a multipart post without a preflight header; a credential header is one', async () => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: AVATAR, variables: { id: messengerRoom(12), avatar: null } }));
+    form.set('map', '{}');
+    const refused = await fetch(gw().url, { method: 'POST', body: form });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
     expect(gw().calls().messenger).toBe(0);
+    const res = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, null, {});
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
   });
 
   it('answers a mutation over GET with 405', async () => {
