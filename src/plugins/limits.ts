@@ -32,7 +32,7 @@ export const queryLimits = (limits: Limits) =>
  * argument list and the few levels of its deepest input value (a list of IDs: 2), plus fragments
  * and directives: under 20. 64 leaves three times that, and stays far from any stack limit.
  */
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 
 const OPENING = new Set<TokenKind>([TokenKind.BRACE_L, TokenKind.BRACKET_L, TokenKind.PAREN_L]);
 const CLOSING = new Set<TokenKind>([TokenKind.BRACE_R, TokenKind.BRACKET_R, TokenKind.PAREN_R]);
