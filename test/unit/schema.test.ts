@@ -12,6 +12,7 @@ import { generate } from '@graphql-codegen/cli';
 import { describe, expect, it } from 'vitest';
 import codegenConfig from '../../codegen.js';
 import { renderUpstreamModule } from '../../scripts/codegenUpstreams.js';
+import { renderPossibleTypes } from '../../scripts/possibleTypes.js';
 import { PROVIDER_KEYS } from '../../src/model/provider.js';
 import { buildSchema } from '../../src/schema/index.js';
 
@@ -24,6 +25,10 @@ describe('generated artifacts', () => {
     expect(outputs.map((o: { filename: string }) => o.filename).sort()).toEqual(['schema/schema.graphql', 'test/generated/operations.ts']);
     for (const output of outputs) expect(read(output.filename), output.filename).toBe(output.content);
   }, 30_000);
+
+  it('schema/possibleTypes.json lists every interface and union of the live schema', () => {
+    expect(read('schema/possibleTypes.json')).toBe(renderPossibleTypes(live));
+  });
 
   it.each(PROVIDER_KEYS)('src/upstreams/%s/openapi.gen.ts matches its YAML contract', async (key) => {
     expect(read(`src/upstreams/${key}/openapi.gen.ts`)).toBe(await renderUpstreamModule(key));
