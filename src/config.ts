@@ -2,6 +2,8 @@
  * The only reader of process.env. loadConfig turns the environment into one frozen, typed Config;
  * a bad value stops start-up with one line naming the variable (ConfigError).
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { templatePlaceholders } from './http/path.js';
 import { PROVIDER_KEYS, type ProviderKey } from './model/provider.js';
 
@@ -131,6 +133,14 @@ export interface Config {
   shutdownDrainDelayMs: number;
   /** SHUTDOWN_GRACE_MS (default 10000): then, how long in-flight requests may finish; the process exits 0 at most 1 s later. */
   shutdownGraceMs: number;
+  /** APQ_TTL_MS (default 86400000, a day): how long a document registered by Automatic Persisted Queries is remembered. */
+  apqTtlMs: number;
+  /** APQ_MAX_ENTRIES (default 1000): documents the in-process APQ store keeps (least recently used go first); with REDIS_URL they live in Redis. */
+  apqMaxEntries: number;
+  /** PERSISTED_DOCUMENTS_FILE (default unset): trusted documents, sha256 hash → document, as codegen's client preset writes them. */
+  persistedDocuments: ReadonlyMap<string, string> | undefined;
+  /** PERSISTED_DOCUMENTS_ONLY (default false): refuse every document that is not in PERSISTED_DOCUMENTS_FILE. */
+  persistedDocumentsOnly: boolean;
   /** LOG_LEVEL (default info). */
   logLevel: string;
   /** LOG_PRETTY (default false): coloured lines for humans instead of JSON. */
@@ -244,6 +254,35 @@ function readOrigins(env: Env): readonly string[] {
   return Object.freeze(origins);
 }
 
+/**
+ * PERSISTED_DOCUMENTS_FILE: a JSON object of sha256 hash → document, as codegen's client preset
+ * writes it (`persistedDocuments: true`); keys in the map are bare hex. Each hash is checked against
+ * its document, so a manifest hashed otherwise fails here rather than refusing every request later.
+ */
+function readPersistedDocuments(env: Env): ReadonlyMap<string, string> | undefined {
+  const path = env.PERSISTED_DOCUMENTS_FILE?.trim();
+  if (!path) return undefined;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`PERSISTED_DOCUMENTS_FILE must be a readable JSON file, got "${path}" (${(error as Error).message}).`);
+  }
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    throw new ConfigError(`PERSISTED_DOCUMENTS_FILE must hold a JSON object of hash → document, got "${path}".`);
+  }
+  const documents = new Map<string, string>();
+  for (const [key, document] of Object.entries(manifest)) {
+    // The client preset writes keys as "sha256:<hex>" (GraphQL over HTTP's document identifiers).
+    const hash = key.replace(/^sha256:/, '');
+    if (typeof document !== 'string' || createHash('sha256').update(document).digest('hex') !== hash) {
+      throw new ConfigError(`PERSISTED_DOCUMENTS_FILE: "${key}" is not the sha256 hash of its document (codegen: persistedDocuments: { hashAlgorithm: 'sha256' }).`);
+    }
+    documents.set(hash, document);
+  }
+  return documents;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -257,6 +296,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const logLevel = env.LOG_LEVEL?.trim().toLowerCase() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
+  }
+  const persistedDocuments = readPersistedDocuments(env);
+  const persistedDocumentsOnly = readBoolean(env, 'PERSISTED_DOCUMENTS_ONLY');
+  if (persistedDocumentsOnly && !persistedDocuments) {
+    throw new ConfigError('PERSISTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS_FILE: without it every document would be refused.');
   }
   return Object.freeze({
     port: readInt(env, 'PORT', 4000, 0, 65535),
@@ -276,6 +320,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
     redisUrl: readRedisUrl(env),
+    apqTtlMs: readInt(env, 'APQ_TTL_MS', 86_400_000, 1),
+    apqMaxEntries: readInt(env, 'APQ_MAX_ENTRIES', 1000, 1),
+    persistedDocuments,
+    persistedDocumentsOnly,
     limits: {
       maxDepth: readInt(env, 'MAX_DEPTH', 12, 1),
       maxAliases: readInt(env, 'MAX_ALIASES', 50, 0),

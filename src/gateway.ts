@@ -11,12 +11,13 @@ import { useOperationSpans } from './observability/tracing.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useErrorCodes } from './plugins/errorCodes.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
+import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { limitedFetchApi, queryLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins'>;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins'> & PersistedOperationsConfig;
   adapters: Adapters;
   /** The configured vendors' clients: /readiness reports their breakers. */
   upstreams: Partial<Record<Provider, Upstream>>;
@@ -100,6 +101,7 @@ export function createGateway(deps: GatewayDeps) {
       useRequestScope(),
       useReadiness(deps.upstreams, deps.lifecycle ?? { draining: false }),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
+      usePersistedOperationsPolicy(deps.config, deps.logger),
       useOperationSpans(),
       queryLimits(deps.config.limits),
       useNestingLimit(deps.config.limits.maxTokens),

@@ -100,6 +100,8 @@ async function shutdown(signal: string) {
   }
   const steps: [string, (() => Promise<unknown>) | undefined][] = [
     ['vendor pools and cache', () => upstreams.close()],
+    // What the gateway's plugins hold open (the APQ store's Redis connection).
+    ['gateway plugins', async () => gateway.dispose()],
     ['simulators', simulators?.close],
     ['trace exporter', tracing ? () => tracing.shutdown() : undefined],
   ];

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Provider } from '../model/provider.js';
+import { connectRedis, withinBudget } from './redisConnection.js';
 
 /** A cached vendor read: the validated payload and the provider generation it was read under. */
 export interface CachedRead {
@@ -45,61 +46,14 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
   };
 }
 
-/** Redis answers on a LAN in about a millisecond; past this a lookup is a miss. */
-const REDIS_BUDGET_MS = 250;
-
-/** Connects the Redis client (loaded on first use), reporting every failure to `degraded`. */
-function connectRedis(url: URL, degraded: (error: unknown) => void, ready: () => void) {
-  const created = import('redis').then(({ createClient }) => {
-    // No offline queue: while Redis is away a command fails at once instead of holding the request.
-    const client = createClient({ url: url.href, disableOfflineQueue: true });
-    client.on('error', degraded);
-    client.on('ready', ready);
-    client.connect().catch(degraded);
-    return client;
-  });
-  /**
-   * The client once its first connection is ready, failed, or has taken the budget: the first
-   * requests after start wait for a Redis on its way up, but never longer than one command would,
-   * and never again (a Redis that accepts and stays silent would otherwise hold every request).
-   */
-  const connected = created.then(
-    (client) =>
-      new Promise<typeof client>((settle) => {
-        if (client.isReady) settle(client);
-        const done = () => settle(client);
-        client.once('ready', done);
-        client.once('error', done);
-        setTimeout(done, REDIS_BUDGET_MS).unref();
-      }),
-  );
-  // A client that cannot even be created (the redis package failing to load) degrades too.
-  connected.catch(degraded);
-  return { created, connected };
-}
-
 /**
  * The cache shared by every instance (REDIS_URL): entries under `chat-gateway:read:…` with the TTL
  * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
  * on any instance increments. A lookup is one MGET of the entry and its vendor's generation.
- * Redis being away never fails a request: the read goes to the vendor instead. The client library
- * is loaded only here, so a gateway without REDIS_URL does not carry it (about 10 MiB resident).
+ * Redis being away never fails a request: the read goes to the vendor instead.
  */
 export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
-  let warned = false;
-  const degraded = (error: unknown) => {
-    if (!warned) logger.warn({ err: String(error) }, 'Redis cache unavailable; reading from the vendors');
-    warned = true;
-  };
-  const { created, connected } = connectRedis(url, degraded, () => {
-    warned = false;
-  });
-  /** A Redis that is connected but stalled must not hold a request: give up after this long. */
-  const withinBudget = <T>(command: Promise<T>) =>
-    Promise.race([
-      command,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer in time')), REDIS_BUDGET_MS).unref()),
-    ]);
+  const { connected, degraded, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors');
   const generationKey = (provider: Provider) => `chat-gateway:generation:${provider}`;
   const entryKey = (provider: Provider, key: string) => `chat-gateway:read:${provider}:${key}`;
   return {
@@ -130,12 +84,6 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
         degraded(error);
       }
     },
-    async close() {
-      const client = await created.catch(() => undefined);
-      if (!client) return;
-      // A client still trying to connect is dropped: quitting would wait for a Redis that is away.
-      if (client.isReady) await client.quit();
-      else client.destroy();
-    },
+    close,
   };
 }

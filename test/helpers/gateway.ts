@@ -82,6 +82,7 @@ export async function startGateway(options: GatewayOptions = {}) {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await upstreams.close();
+      await yoga.dispose();
       if (!options.simulators) await simulators.close();
     },
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,5 +67,21 @@ describe('the read cache in Redis, shared by instances', () => {
     const before = messengerCalls();
     expect((await read(b)).data).toEqual({ chatroom: { name: 'Renamed in A' } });
     expect(messengerCalls() - before).toBe(1);
+  });
+});
+
+describe('Automatic Persisted Queries in Redis, shared by instances', () => {
+  const document = 'query ApqShared($id: ID!) { chatroom(id: $id) { name } }';
+  const sha256Hash = createHash('sha256').update(document).digest('hex');
+  const send = async (gw: TestGateway, body: object) => {
+    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS }, body: JSON.stringify(body) });
+    return (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] };
+  };
+  const byHash = { variables: { id: ROOM }, extensions: { persistedQuery: { version: 1, sha256Hash } } };
+
+  it('a document registered through one instance runs by its hash on the other', async () => {
+    expect((await send(b, byHash)).errors?.[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect((await send(a, { ...byHash, query: document })).errors).toBeUndefined();
+    expect((await send(b, byHash)).data).toEqual({ chatroom: { name: expect.any(String) } });
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_MESSENGER_PATHS, loadConfig } from '../../src/config.js';
 
@@ -36,6 +38,16 @@ describe('loadConfig', () => {
     expect(loadConfig({}).tracing).toBe(false);
   });
 
+  it('reads the persisted-operation settings: the client preset\'s manifest, keyed by bare sha256', () => {
+    const manifest = fileURLToPath(new URL('../clients/gql/persisted-documents.json', import.meta.url));
+    const config = loadConfig({ PERSISTED_DOCUMENTS_FILE: manifest, PERSISTED_DOCUMENTS_ONLY: 'true', APQ_TTL_MS: '60000' });
+    expect(config).toMatchObject({ persistedDocumentsOnly: true, apqTtlMs: 60000, apqMaxEntries: 1000 });
+    for (const [hash, document] of config.persistedDocuments ?? []) {
+      expect(hash).toBe(createHash('sha256').update(document).digest('hex'));
+    }
+    expect(config.persistedDocuments?.size).toBeGreaterThan(0);
+  });
+
   it('accepts Messenger path templates with the right placeholders', () => {
     expect(loadConfig({ MESSENGER_PATH_MESSAGE: '/v2/rooms/{roomID}/messages' }).messengerPaths.message).toBe('/v2/rooms/{roomID}/messages');
   });
@@ -64,6 +76,11 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', 'https://app.example/'],
     ['CORS_ORIGINS', 'https://a.example,app.example'],
     ['MAX_LIST_ARGUMENT', '0'],
+    ['APQ_TTL_MS', '0'],
+    ['PERSISTED_DOCUMENTS_FILE', '/nonexistent/persisted-documents.json'],
+    ['PERSISTED_DOCUMENTS_FILE', fileURLToPath(new URL('../../package.json', import.meta.url))],
+    ['PERSISTED_DOCUMENTS_FILE', fileURLToPath(new URL('../../schema/possibleTypes.json', import.meta.url))],
+    ['PERSISTED_DOCUMENTS_ONLY', 'true'],
   ])('refuses %s=%j with an error naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

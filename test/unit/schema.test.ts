@@ -20,9 +20,16 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 const live = buildSchema({ exposeVendorSecrets: false, maxListArgument: 100 });
 
 describe('generated artifacts', () => {
-  it('schema/schema.graphql and test/generated/operations.ts are what `npm run codegen` writes (run it when this fails)', async () => {
+  it('schema/schema.graphql, test/generated/operations.ts and test/clients/gql/ are what `npm run codegen` writes (run it when this fails)', async () => {
     const outputs = await generate({ ...codegenConfig, cwd: fileURLToPath(new URL('../../', import.meta.url)), silent: true }, false);
-    expect(outputs.map((o: { filename: string }) => o.filename).sort()).toEqual(['schema/schema.graphql', 'test/generated/operations.ts']);
+    expect(outputs.map((o: { filename: string }) => o.filename).sort()).toEqual([
+      'schema/schema.graphql',
+      'test/clients/gql/gql.ts',
+      'test/clients/gql/graphql.ts',
+      'test/clients/gql/index.ts',
+      'test/clients/gql/persisted-documents.json',
+      'test/generated/operations.ts',
+    ]);
     for (const output of outputs) expect(read(output.filename), output.filename).toBe(output.content);
   }, 30_000);
 

@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+
+/** Redis answers on a LAN in about a millisecond; past this a command counts as failed. */
+export const REDIS_BUDGET_MS = 250;
+
+/**
+ * One connection to REDIS_URL for a feature that degrades without it (the read cache, the APQ
+ * store): no offline queue, so while Redis is away a command fails at once instead of holding the
+ * request; one warning when it goes away (`unavailable`, in the feature's own words), and another
+ * only after it came back. The client library is loaded only here, so a gateway without REDIS_URL
+ * does not carry it (about 10 MiB resident).
+ */
+export function connectRedis(url: URL, logger: Logger, unavailable: string) {
+  let warned = false;
+  const degraded = (error: unknown) => {
+    if (!warned) logger.warn({ err: String(error) }, unavailable);
+    warned = true;
+  };
+  const created = import('redis').then(({ createClient }) => {
+    const client = createClient({ url: url.href, disableOfflineQueue: true });
+    client.on('error', degraded);
+    client.on('ready', () => {
+      warned = false;
+    });
+    client.connect().catch(degraded);
+    return client;
+  });
+  /**
+   * The client once its first connection is ready, failed, or has taken the budget: the first
+   * requests after start wait for a Redis on its way up, but never longer than one command would,
+   * and never again (a Redis that accepts and stays silent would otherwise hold every request).
+   */
+  const connected = created.then(
+    (client) =>
+      new Promise<typeof client>((settle) => {
+        if (client.isReady) settle(client);
+        const done = () => settle(client);
+        client.once('ready', done);
+        client.once('error', done);
+        setTimeout(done, REDIS_BUDGET_MS).unref();
+      }),
+  );
+  // A client that cannot even be created (the redis package failing to load) degrades too.
+  connected.catch(degraded);
+  return {
+    connected,
+    degraded,
+    async close() {
+      const client = await created.catch(() => undefined);
+      if (!client) return;
+      // A client still trying to connect is dropped: quitting would wait for a Redis that is away.
+      if (client.isReady) await client.quit();
+      else client.destroy();
+    },
+  };
+}
+
+/** A Redis that is connected but stalled must not hold a request: give up after the budget. */
+export const withinBudget = <T>(command: Promise<T>) =>
+  Promise.race([
+    command,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer in time')), REDIS_BUDGET_MS).unref()),
+  ]);

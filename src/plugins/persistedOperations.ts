@@ -1,0 +1,60 @@
+/**
+ * Persisted operations: Automatic Persisted Queries (Apollo's PersistedQueryLink: a client sends
+ * a document's sha256 first and the document only when the gateway does not know it yet) and
+ * trusted documents (a manifest of the frontend's documents, written by codegen's client preset).
+ */
+import { createInMemoryAPQStore, useAPQ, type APQStore } from '@graphql-yoga/plugin-apq';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { createRedisApqStore } from './apqRedisStore.js';
+
+export type PersistedOperationsConfig = Pick<Config, 'apqTtlMs' | 'apqMaxEntries' | 'redisUrl' | 'persistedDocuments' | 'persistedDocumentsOnly'>;
+
+/**
+ * With PERSISTED_DOCUMENTS_ONLY, only the manifest's documents run, by hash: any other document,
+ * or a hash not in the manifest, is refused before parsing (so no vendor is called), and APQ is
+ * off, since registering a document would let any document in. Otherwise APQ runs, its store in
+ * Redis when REDIS_URL is set, and the manifest's documents are known to it from the start.
+ */
+export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, logger: Logger): Plugin {
+  const trusted = config.persistedDocuments;
+  if (trusted && config.persistedDocumentsOnly) {
+    const refusal = (message: string, code: string, status: number) => ({ message, extensions: { code, http: { status } } });
+    return withDocumentId(usePersistedOperations({
+      getPersistedOperation: (hash) => trusted.get(hash) ?? null,
+      allowArbitraryOperations: false,
+      customErrors: {
+        notFound: refusal('This gateway runs trusted documents only, and this hash is not one of them.', 'PERSISTED_QUERY_NOT_FOUND', 404),
+        persistedQueryOnly: refusal('This gateway runs trusted documents only: send the document\'s sha256 hash in extensions.persistedQuery, not the document.', 'BAD_REQUEST', 400),
+        keyNotFound: refusal('This gateway runs trusted documents only: send the document\'s sha256 hash in extensions.persistedQuery.', 'BAD_REQUEST', 400),
+      },
+    }));
+  }
+  const registered = config.redisUrl
+    ? createRedisApqStore(config.redisUrl, config.apqTtlMs, logger)
+    : Object.assign(createInMemoryAPQStore({ max: config.apqMaxEntries, ttl: config.apqTtlMs }), { close: async () => {} });
+  const store: APQStore = trusted
+    ? { get: (hash) => trusted.get(hash) ?? registered.get(hash), set: (hash, document) => registered.set(hash, document) }
+    : registered;
+  return { ...withDocumentId(useAPQ({ store })), onDispose: () => registered.close() };
+}
+
+/**
+ * `plugin`, also reached by the client preset's convention of sending `documentId`
+ * ("sha256:<hex>") in a POST body instead of Apollo's `extensions.persistedQuery`.
+ */
+function withDocumentId(plugin: Plugin): Plugin {
+  return {
+    onParams({ params, setParams }) {
+      const { documentId } = params as { documentId?: unknown };
+      if (typeof documentId !== 'string') return;
+      const sha256Hash = documentId.replace(/^sha256:/, '');
+      setParams({ ...params, extensions: { ...params.extensions, persistedQuery: { version: 1, sha256Hash } } });
+    },
+    onPluginInit({ addPlugin }) {
+      addPlugin(plugin);
+    },
+  };
+}
