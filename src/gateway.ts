@@ -1,4 +1,5 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -102,6 +103,8 @@ export function createGateway(deps: GatewayDeps) {
       useReadiness(deps.upstreams, deps.lifecycle ?? { draining: false }),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
       usePersistedOperationsPolicy(deps.config, deps.logger),
+      // @defer and @stream: a slow vendor's fields follow the fast ones (multipart or SSE).
+      useDeferStream(),
       useOperationSpans(),
       queryLimits(deps.config.limits),
       useNestingLimit(deps.config.limits.maxTokens),

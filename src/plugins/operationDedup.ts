@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { BREAK, getOperationAST, visit, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 
@@ -17,15 +17,33 @@ function serializedOnce(executed: ExecutionResult): ExecutionResult {
   return Object.defineProperty(result, 'stringify', { value: stringify, enumerable: false });
 }
 
+/** Whether the document asks for incremental delivery anywhere (@defer or @stream). */
+function isIncremental(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 /**
  * Identical queries in flight at the same time, from the same credentials, share one execution:
  * the same document (yoga's parser cache hands out one DocumentNode per query text), operation
  * name, variables and every vendor credential and option (session, build and package ids, bearer,
  * brand, tokens). The key is a hash, so no secret is kept in it. Mutations never share. Vendor
  * reads are also shared below this (src/http/shareInFlight.ts); this saves the execution itself.
+ * Incremental (@defer, @stream) executions are not shared; their vendor reads still are.
  */
 export function useOperationDedup(): Plugin {
-  const documentIds = new WeakMap<DocumentNode, number>();
+  // Per document: its id in the sharing key, or null for one with @defer or @stream, whose result
+  // is a stream of parts that one caller consumes, so it is never shared.
+  const documentIds = new WeakMap<DocumentNode, number | null>();
   let nextDocumentId = 0;
   // With the callers of each execution: a caller that joins keeps it alive when the first hangs up.
   const inFlight = new Map<string, { started: Promise<ExecutionResult>; callers: Context['callers'] | undefined }>();
@@ -42,9 +60,10 @@ export function useOperationDedup(): Plugin {
       if (operation !== 'query') return;
       let documentId = documentIds.get(args.document);
       if (documentId === undefined) {
-        documentId = nextDocumentId++;
+        documentId = isIncremental(args.document) ? null : nextDocumentId++;
         documentIds.set(args.document, documentId);
       }
+      if (documentId === null) return;
       const { credentials, callers, signal } = args.contextValue as unknown as Partial<Context>;
       const key = createHash('sha256')
         .update(JSON.stringify([mutationEpoch, documentId, args.operationName ?? null, args.variableValues ?? null, credentials]))

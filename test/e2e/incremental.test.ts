@@ -1,0 +1,93 @@
+/**
+ * Incremental delivery (@defer, @stream) over multipart/mixed and Server-Sent Events: with one
+ * vendor slowed down, the other vendors' fields arrive first, before the slow vendor has answered.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEMO_HEADERS } from '../../src/gateway.js';
+import { encodeGlobalId } from '../../src/model/globalId.js';
+import { useGateway } from '../helpers/gateway.js';
+
+const gateway = useGateway();
+const SLOW_MS = 1500;
+
+const DEFERRED = `{
+  fast: chatroomByProviderId(provider: IWERP, providerId: "1") { name }
+  ... @defer(label: "popsell") { slow: chatroomByProviderId(provider: POPSELL, providerId: "1", brandId: 1) { providerId } }
+}`;
+const STREAMED = `query($ids: [ID!]!) { chatrooms(ids: $ids) @stream(initialCount: 1) { providerId } }`;
+const STREAM_IDS = [encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' }), encodeGlobalId('Chatroom', 'POPSELL', { brand: '1', chatroom: '1' })];
+
+/** Each chunk of the response body as it arrives, with the milliseconds since the request. */
+async function timedChunks(accept: string, query: string, variables: object = {}) {
+  const started = performance.now();
+  const response = await fetch(gateway().url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, ...DEMO_HEADERS },
+    body: JSON.stringify({ query, variables }),
+  });
+  const chunks: { at: number; text: string }[] = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    chunks.push({ at: performance.now() - started, text: decoder.decode(chunk, { stream: true }) });
+  }
+  return { contentType: response.headers.get('content-type') ?? '', chunks };
+}
+
+/** The JSON payloads of a multipart/mixed or text/event-stream body, with when each arrived. */
+function payloads(chunks: { at: number; text: string }[]) {
+  const found: { at: number; payload: Record<string, any> }[] = [];
+  for (const { at, text } of chunks) {
+    for (const match of text.matchAll(/^(?:data: )?(\{.*\})\s*$/gm)) found.push({ at, payload: JSON.parse(match[1]!) });
+  }
+  return found;
+}
+
+describe.each([
+  ['multipart/mixed', 'multipart/mixed'],
+  ['Server-Sent Events', 'text/event-stream'],
+])('incremental delivery over %s', (_, accept) => {
+  it('@defer: the fast vendor’s fields arrive before the slow vendor answers, then the rest', async () => {
+    gateway().simulators.popsell.inject({ fault: { kind: 'slow', delayMs: SLOW_MS }, times: 1 });
+    const { contentType, chunks } = await timedChunks(accept, DEFERRED);
+    expect(contentType).toContain(accept);
+    const [initial, ...later] = payloads(chunks);
+    expect(initial?.payload).toMatchObject({ data: { fast: { name: 'Project Apollo' } }, hasNext: true });
+    expect(initial?.payload.data).not.toHaveProperty('slow');
+    expect(initial!.at).toBeLessThan(SLOW_MS);
+    const rest = later.find((p) => p.payload.incremental);
+    expect(rest?.payload.incremental[0]).toMatchObject({ data: { slow: { providerId: '1' } }, label: 'popsell' });
+    expect(rest!.at).toBeGreaterThanOrEqual(SLOW_MS);
+  });
+
+  it('@stream: a list’s first item arrives before the slow vendor’s item', async () => {
+    gateway().simulators.popsell.inject({ fault: { kind: 'slow', delayMs: SLOW_MS }, times: 1 });
+    const [initial, ...later] = payloads((await timedChunks(accept, STREAMED, { ids: STREAM_IDS })).chunks);
+    expect(initial?.payload).toMatchObject({ data: { chatrooms: [{ providerId: '1' }] }, hasNext: true });
+    expect(initial!.at).toBeLessThan(SLOW_MS);
+    const rest = later.find((p) => p.payload.incremental);
+    expect(rest?.payload.incremental[0]).toMatchObject({ items: [{ providerId: '1' }] });
+    expect(rest!.at).toBeGreaterThanOrEqual(SLOW_MS);
+  });
+
+  it('a deferred field’s vendor failure arrives in its part, coded', async () => {
+    gateway().simulators.popsell.inject({ fault: { kind: 'status', status: 404 }, times: 1 });
+    const parts = payloads((await timedChunks(accept, DEFERRED)).chunks).map((p) => p.payload);
+    expect(parts[0]).toMatchObject({ data: { fast: { name: 'Project Apollo' } } });
+    const failed = parts.find((p) => p.incremental)?.incremental[0];
+    expect(failed).toMatchObject({ data: { slow: null }, errors: [{ path: ['slow'], extensions: { code: 'NOT_FOUND', provider: 'POPSELL' } }] });
+  });
+
+  it('two identical deferred queries at once each get the whole stream (never a shared JSON result)', async () => {
+    const [a, b] = await Promise.all([timedChunks(accept, DEFERRED), timedChunks(accept, DEFERRED)]);
+    for (const { chunks } of [a, b]) {
+      const all = payloads(chunks).map((p) => p.payload);
+      expect(all[0]).toMatchObject({ data: { fast: { name: 'Project Apollo' } }, hasNext: true });
+      expect(all.some((p) => p.incremental?.[0]?.data?.slow)).toBe(true);
+    }
+  });
+});
+
+it('a query without @defer still answers one JSON document', async () => {
+  const response = await gateway().query('{ chatroomByProviderId(provider: IWERP, providerId: "1") { name } }');
+  expect(response).toEqual({ data: { chatroomByProviderId: { name: 'Project Apollo' } } });
+});
