@@ -133,6 +133,8 @@ export interface Config {
   shutdownDrainDelayMs: number;
   /** SHUTDOWN_GRACE_MS (default 10000): then, how long in-flight requests may finish; the process exits 0 at most 1 s later. */
   shutdownGraceMs: number;
+  /** INTROSPECTION (default true): schema introspection, and suggestions ("Did you mean …?") in errors. */
+  introspection: boolean;
   /** APQ_TTL_MS (default 86400000, a day): how long a document registered by Automatic Persisted Queries is remembered. */
   apqTtlMs: number;
   /** APQ_MAX_ENTRIES (default 1000): documents the in-process APQ store keeps (least recently used go first); with REDIS_URL they live in Redis. */
@@ -320,6 +322,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
     redisUrl: readRedisUrl(env),
+    introspection: env.INTROSPECTION?.trim() ? readBoolean(env, 'INTROSPECTION') : true,
     apqTtlMs: readInt(env, 'APQ_TTL_MS', 86_400_000, 1),
     apqMaxEntries: readInt(env, 'APQ_MAX_ENTRIES', 1000, 1),
     persistedDocuments,

@@ -49,5 +49,6 @@ export class GatewayError extends GraphQLError {
 export const badInput = (message: string, provider?: Provider) =>
   new GatewayError('BAD_USER_INPUT', message, provider ? { provider } : {});
 
-export const unsupported = (provider: Provider, operation: string) =>
-  new GatewayError('UNSUPPORTED_BY_PROVIDER', `${provider} does not support ${operation}.`, { provider });
+/** `allowed` says where the operation is supported, so the message tells the client what to do instead. */
+export const unsupported = (provider: Provider, operation: string, allowed: string) =>
+  new GatewayError('UNSUPPORTED_BY_PROVIDER', `${provider} does not support ${operation}; ${allowed}.`, { provider });

@@ -11,14 +11,16 @@ import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useErrorCodes } from './plugins/errorCodes.js';
+import { useIntrospectionPolicy } from './plugins/introspection.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
+import { useRootRedirect } from './plugins/rootRedirect.js';
 import { limitedFetchApi, queryLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins'> & PersistedOperationsConfig;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins' | 'introspection'> & PersistedOperationsConfig;
   adapters: Adapters;
   /** The configured vendors' clients: /readiness reports their breakers. */
   upstreams: Partial<Record<Provider, Upstream>>;
@@ -101,6 +103,7 @@ export function createGateway(deps: GatewayDeps) {
     plugins: [
       useRequestScope(),
       useReadiness(deps.upstreams, deps.lifecycle ?? { draining: false }),
+      useRootRedirect('/graphql'),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
       usePersistedOperationsPolicy(deps.config, deps.logger),
       // @defer and @stream: a slow vendor's fields follow the fast ones (multipart or SSE).
@@ -109,6 +112,7 @@ export function createGateway(deps: GatewayDeps) {
       queryLimits(deps.config.limits),
       useNestingLimit(deps.config.limits.maxTokens),
       useOneSchemaIntrospection(),
+      useIntrospectionPolicy(deps.config.introspection),
       useErrorCodes(),
       useOperationDedup(),
       ...deps.metrics.plugins(),

@@ -11,9 +11,9 @@ import type { Config } from '../config.js';
 export type Limits = Config['limits'];
 
 /**
- * Depth, aliases, tokens, cost and directives of an operation, and no field suggestions in
- * errors (they would reveal the schema to a caller probing it). The defaults leave room for the
+ * Depth, aliases, tokens, cost and directives of an operation. The defaults leave room for the
  * heaviest documented use — 20 aliased messages with their rooms' participants — and little more.
+ * Suggestions in errors follow INTROSPECTION instead (src/plugins/introspection.ts).
  */
 export const queryLimits = (limits: Limits) =>
   EnvelopArmorPlugin({
@@ -22,7 +22,7 @@ export const queryLimits = (limits: Limits) =>
     maxTokens: { n: limits.maxTokens },
     costLimit: { maxCost: limits.maxCost },
     maxDirectives: { n: limits.maxDirectives },
-    blockFieldSuggestion: { enabled: true },
+    blockFieldSuggestion: { enabled: false },
   });
 
 /**

@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { GatewayError, badInput, unsupported } from '../errors.js';
 import { CHATROOM_KINDS, type Capabilities, type ChatroomRef } from '../model/chat.js';
 import { chatroomRefFromId, decodeIdOf } from '../model/globalId.js';
+import { PROVIDERS, type Provider } from '../model/provider.js';
 import type { ChatroomWrites } from '../upstreams/adapter.js';
 
 /** No vendor documents a limit; these keep names and messages to sizes a chat UI can show. */
@@ -53,11 +54,19 @@ export async function writableChatroom(
 ): Promise<{ ref: ChatroomRef; writes: ChatroomWrites }> {
   const ref = chatroomRefFromId(decodeIdOf('Chatroom', id, argument));
   const adapter = ctx.adapters[ref.provider];
-  if (!adapter.writes) throw unsupported(ref.provider, operation);
-  if (CHATROOM_KINDS.every((kind) => adapter.capabilities(kind)[capability])) return { ref, writes: adapter.writes };
+  const kindsAllowing = (provider: Provider) => {
+    const { writes, capabilities } = ctx.adapters[provider];
+    return writes ? CHATROOM_KINDS.filter((kind) => capabilities(kind)[capability]) : [];
+  };
+  if (!adapter.writes) {
+    const vendors = PROVIDERS.filter((provider) => kindsAllowing(provider).length > 0);
+    throw unsupported(ref.provider, operation, `only ${vendors.join(' and ')} chatrooms allow it`);
+  }
+  const kinds = kindsAllowing(ref.provider);
+  if (kinds.length === CHATROOM_KINDS.length) return { ref, writes: adapter.writes };
   const room = await ctx.loaders.chatroom.load(ref);
-  if (!adapter.capabilities(room.kind)[capability]) {
-    throw unsupported(ref.provider, `${operation} on a ${room.kind} chatroom`);
+  if (!kinds.includes(room.kind)) {
+    throw unsupported(ref.provider, `${operation} on a chatroom of kind ${room.kind}`, `only ${kinds.join(' and ')} chatrooms allow it`);
   }
   return { ref, writes: adapter.writes };
 }

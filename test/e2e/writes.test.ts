@@ -69,7 +69,9 @@ describe('mutations against the simulated Messenger', () => {
   });
 
   it('setChatroomAvatar streams the bytes unchanged with their type; the avatar shows in imageUrl; null removes it', async () => {
+    // A PNG signature, then bytes the gateway must pass on unchanged.
     const bytes = new Uint8Array(70_000).map((_, i) => (i * 31 + 7) % 256);
+    bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const set = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, new Blob([bytes], { type: 'image/png' }));
     expect(set.body.errors).toBeUndefined();
     expect(set.body.data?.setChatroomAvatar.imageUrl).toMatch(/avatars\/12-70000$/);

@@ -125,7 +125,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
       return mapChatroom(payload);
     },
     async getMessage() {
-      throw unsupported('MESSENGER', 'reading a message');
+      throw unsupported('MESSENGER', 'reading a message', 'only IWERP messages can be read');
     },
     writes: {
       async updateChatroom(ref, changes, credentials) {

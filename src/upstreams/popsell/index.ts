@@ -34,7 +34,7 @@ export function createPopsellAdapter(upstream: Upstream): ChatAdapter {
       return mapChatroom(payload, ref.brandId);
     },
     async getMessage() {
-      throw unsupported('POPSELL', 'reading a message');
+      throw unsupported('POPSELL', 'reading a message', 'only IWERP messages can be read');
     },
   };
 }

@@ -1,0 +1,82 @@
+/**
+ * What a new user meets in the first minutes: GET / leads to GraphiQL, the shipped example avatar
+ * uploads (its type told by its bytes), and a refusal says what is allowed instead.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEMO_HEADERS } from '../../src/gateway.js';
+import { encodeGlobalId } from '../../src/model/globalId.js';
+import { imageTypeOf } from '../../src/schema/mutations/setChatroomAvatar.js';
+import { useGateway } from '../helpers/gateway.js';
+
+const gw = useGateway();
+const EXAMPLE_AVATAR = readFileSync(new URL('../../docs/example-avatar.png', import.meta.url));
+const AVATAR = `mutation($id: ID!, $avatar: Upload) { setChatroomAvatar(id: $id, avatar: $avatar) { imageUrl } }`;
+const CUSTOM_ROOM = encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '12' });
+
+async function upload(file: Blob) {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query: AVATAR, variables: { id: CUSTOM_ROOM, avatar: null } }));
+  form.set('map', JSON.stringify({ 0: ['variables.avatar'] }));
+  form.set('0', file, 'avatar');
+  const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'x-graphql-yoga-csrf': '1' }, body: form });
+  return (await response.json()) as { data?: any; errors?: { message: string; extensions: { code: string } }[] };
+}
+
+describe('the first minutes', () => {
+  it('GET / redirects to /graphql, where a browser finds GraphiQL', async () => {
+    const root = new URL('/', gw().url);
+    const response = await fetch(root, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/graphql');
+    const followed = await fetch(root, { headers: { accept: 'text/html' } });
+    expect(await followed.text()).toContain('query Example');
+  });
+
+  it('the shipped example avatar uploads, typed by its bytes even when declared as octet-stream', async () => {
+    const answer = await upload(new Blob([EXAMPLE_AVATAR], { type: 'application/octet-stream' }));
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data.setChatroomAvatar.imageUrl).toMatch(new RegExp(`avatars/12-${EXAMPLE_AVATAR.length}$`));
+    expect(gw().simulators.messengerState.avatars.get(12)?.contentType).toBe('image/png');
+  });
+
+  it('a text file declared image/png is BAD_USER_INPUT, with no vendor call', async () => {
+    const answer = await upload(new Blob(['just some text, not a picture'], { type: 'image/png' }));
+    expect(answer.errors?.[0]).toMatchObject({
+      message: 'avatar must be an image of type image/png, image/jpeg, image/gif, image/webp; its bytes are none of these.',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(gw().calls().messenger).toBe(0);
+  });
+
+  it.each([
+    ['updating a Messenger event room', `mutation { updateChatroom(id: "${encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '3' })}", input: { name: "x" }) { id } }`, 'MESSENGER does not support updating a chatroom on a chatroom of kind EVENT; only CUSTOM chatrooms allow it.'],
+    ['sending to IW-ERP', `mutation { sendMessage(chatroomId: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}", text: "hi") { text } }`, 'IWERP does not support sending a message; only MESSENGER chatrooms allow it.'],
+    ['reading a Popsell message', `{ messageByProviderId(provider: POPSELL, providerId: "1") { id } }`, 'POPSELL does not support reading a message; only IWERP messages can be read.'],
+  ])('%s: the refusal names what is allowed', async (_, query, message) => {
+    const response = await gw().query(query);
+    expect(response.errors?.[0]).toMatchObject({ message, extensions: { code: 'UNSUPPORTED_BY_PROVIDER' } });
+  });
+});
+
+describe('imageTypeOf', () => {
+  const bytes = (...parts: (string | number[])[]) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'latin1')] : p)));
+  it.each([
+    ['image/png', bytes([0x89], 'PNG\r\n\x1a\n', [0, 0])],
+    ['image/jpeg', bytes([0xff, 0xd8, 0xff, 0xe0])],
+    ['image/gif', bytes('GIF89a')],
+    ['image/gif', bytes('GIF87a')],
+    ['image/webp', bytes('RIFF', [1, 2, 3, 4], 'WEBPVP8 ')],
+  ])('tells %s from its signature', (type, head) => {
+    expect(imageTypeOf(head)).toBe(type);
+  });
+
+  it.each([
+    ['text', bytes('hello, world')],
+    ['a WAV file (RIFF, not WEBP)', bytes('RIFF', [1, 2, 3, 4], 'WAVEfmt ')],
+    ['a PNG signature cut short', bytes([0x89], 'PNG')],
+    ['nothing', bytes()],
+  ])('refuses %s', (_, head) => {
+    expect(imageTypeOf(head)).toBeUndefined();
+  });
+});
