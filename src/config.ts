@@ -145,8 +145,8 @@ export interface Config {
   persistedDocumentsOnly: boolean;
   /** LOG_LEVEL (default info). */
   logLevel: string;
-  /** LOG_PRETTY (default false): coloured lines for humans instead of JSON. */
-  logPretty: boolean;
+  /** LOG_PRETTY (default unset: pretty when stdout is a terminal, JSON otherwise): true forces lines for humans, false JSON. */
+  logPretty: boolean | undefined;
   /** OTEL_EXPORTER_OTLP_ENDPOINT set: traces are exported over OTLP/HTTP (the exporter reads the OTEL_* variables). */
   tracing: boolean;
   /** OTEL_SERVICE_NAME (default chat-gateway): the service name on every span. */
@@ -336,7 +336,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1024 * 1024, 1),
     },
     logLevel,
-    logPretty: readBoolean(env, 'LOG_PRETTY'),
+    logPretty: env.LOG_PRETTY?.trim() ? readBoolean(env, 'LOG_PRETTY') : undefined,
     tracing: readUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined,
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'chat-gateway',
   });

@@ -14,7 +14,8 @@ export const CREDENTIAL_HEADERS = [
 /**
  * pino, for JSON lines that cost little on the hot path. Redaction is configured once here, so a
  * headers object logged anywhere has its credentials censored; every line logged while a request
- * is served carries its requestId. `pretty` (LOG_PRETTY) prints coloured lines for humans.
+ * is served carries its requestId. `pretty` prints coloured lines with local times for humans
+ * (LOG_PRETTY, or stdout being a terminal).
  */
 export function createLogger(level: string, destination?: DestinationStream, pretty = false): Logger {
   const options: LoggerOptions = {
@@ -26,7 +27,7 @@ export function createLogger(level: string, destination?: DestinationStream, pre
     // A copy: pino merges each line's fields into the mixin's object, which would carry them (a
     // vendor body, say) into every later line of the request.
     mixin: () => ({ ...requestScope.getStore() }),
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };
   return destination ? pino(options, destination) : pino(options);
 }

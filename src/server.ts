@@ -19,7 +19,8 @@ function configOrExit() {
 
 const config = configOrExit();
 
-const logger = createLogger(config.logLevel, undefined, config.logPretty);
+// Someone watching a terminal reads lines; a log collector reads JSON.
+const logger = createLogger(config.logLevel, undefined, config.logPretty ?? process.stdout.isTTY === true);
 // What the configuration leaves off is not even loaded: the tracing SDK and the simulators.
 const tracing = config.tracing ? (await import('./observability/tracingSdk.js')).startTracing(config.serviceName) : undefined;
 if (tracing) logger.info('Tracing: exporting spans over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT');
