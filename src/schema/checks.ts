@@ -66,7 +66,7 @@ export async function writableChatroom(
   if (kinds.length === CHATROOM_KINDS.length) return { ref, writes: adapter.writes };
   const room = await ctx.loaders.chatroom.load(ref);
   if (!kinds.includes(room.kind)) {
-    throw unsupported(ref.provider, `${operation} on a chatroom of kind ${room.kind}`, `only ${kinds.join(' and ')} chatrooms allow it`);
+    throw unsupported(ref.provider, `${operation} (this chatroom is ${room.kind})`, `only ${kinds.join(' and ')} chatrooms allow it`);
   }
   return { ref, writes: adapter.writes };
 }

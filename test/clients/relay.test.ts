@@ -44,7 +44,7 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'relay-'));
   await mkdir(join(dir, 'src'));
-  await writeFile(join(dir, 'relay.config.json'), JSON.stringify({ src: './src', schema, language: 'typescript' }));
+  await writeFile(join(dir, 'relay.config.json'), JSON.stringify({ src: './src', schema, language: 'typescript', customScalarTypes: { DateTime: 'string' } }));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 

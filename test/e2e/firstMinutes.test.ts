@@ -4,14 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEMO_HEADERS } from '../../src/gateway.js';
+import { DEMO_HEADERS, EXAMPLE_OPERATION } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
 import { imageTypeOf } from '../../src/schema/mutations/setChatroomAvatar.js';
 import { useGateway } from '../helpers/gateway.js';
 
 const gw = useGateway();
+const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+/** The README's text after `heading`: its first fenced block of `language`, or its first "answers `…`". */
+const fenced = (heading: string, language: string) => new RegExp(`${heading}[\\s\\S]*?\`\`\`${language}\\n([\\s\\S]*?)\\n\`\`\``).exec(README)?.[1];
+const answer = (heading: string) => JSON.parse(new RegExp(`${heading}[\\s\\S]*?answers \`(.*?)\``).exec(README)![1]!);
 const EXAMPLE_AVATAR = readFileSync(new URL('../../docs/example-avatar.png', import.meta.url));
-const AVATAR = `mutation($id: ID!, $avatar: Upload) { setChatroomAvatar(id: $id, avatar: $avatar) { imageUrl } }`;
+const AVATAR = `mutation($id: ID!, $avatar: Upload) { setChatroomAvatar(id: $id, avatar: $avatar) { name imageUrl } }`;
 const CUSTOM_ROOM = encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '12' });
 
 async function upload(file: Blob) {
@@ -22,6 +26,26 @@ async function upload(file: Blob) {
   const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'x-graphql-yoga-csrf': '1' }, body: form });
   return (await response.json()) as { data?: any; errors?: { message: string; extensions: { code: string } }[] };
 }
+
+describe('the README', () => {
+  it('quickstart: the curl answers what the README says', async () => {
+    const body = /-d '(.*)'/.exec(fenced('## Quickstart', 'sh')!)![1]!;
+    const headers = Object.fromEntries([...fenced('## Quickstart', 'sh')!.matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1]!, m[2]!]));
+    const response = await fetch(gw().url, { method: 'POST', headers, body });
+    expect(await response.json()).toEqual(answer('## Quickstart'));
+  });
+
+  it("example: GraphiQL's example operation, with its real answer", async () => {
+    expect(fenced('## Example', 'graphql')).toBe(EXAMPLE_OPERATION.trimEnd());
+    expect(await gw().query(EXAMPLE_OPERATION)).toEqual(JSON.parse(fenced('## Example', 'json')!));
+  });
+
+  it('upload: the example avatar curl answers what the README says', async () => {
+    const operations = JSON.parse(/-F operations='(.*)'/.exec(fenced('Uploading a chatroom avatar', 'sh')!)![1]!) as { query: string };
+    expect(operations.query).toBe(AVATAR);
+    expect(await upload(new Blob([EXAMPLE_AVATAR]))).toEqual(answer('Uploading a chatroom avatar'));
+  });
+});
 
 describe('the first minutes', () => {
   it('GET / redirects to /graphql, where a browser finds GraphiQL', async () => {
@@ -34,15 +58,15 @@ describe('the first minutes', () => {
   });
 
   it('the shipped example avatar uploads, typed by its bytes even when declared as octet-stream', async () => {
-    const answer = await upload(new Blob([EXAMPLE_AVATAR], { type: 'application/octet-stream' }));
-    expect(answer.errors).toBeUndefined();
-    expect(answer.data.setChatroomAvatar.imageUrl).toMatch(new RegExp(`avatars/12-${EXAMPLE_AVATAR.length}$`));
+    const uploaded = await upload(new Blob([EXAMPLE_AVATAR], { type: 'application/octet-stream' }));
+    expect(uploaded.errors).toBeUndefined();
+    expect(uploaded.data.setChatroomAvatar.imageUrl).toMatch(new RegExp(`avatars/12-${EXAMPLE_AVATAR.length}$`));
     expect(gw().simulators.messengerState.avatars.get(12)?.contentType).toBe('image/png');
   });
 
   it('a text file declared image/png is BAD_USER_INPUT, with no vendor call', async () => {
-    const answer = await upload(new Blob(['just some text, not a picture'], { type: 'image/png' }));
-    expect(answer.errors?.[0]).toMatchObject({
+    const uploaded = await upload(new Blob(['just some text, not a picture'], { type: 'image/png' }));
+    expect(uploaded.errors?.[0]).toMatchObject({
       message: 'avatar must be an image of type image/png, image/jpeg, image/gif, image/webp; its bytes are none of these.',
       extensions: { code: 'BAD_USER_INPUT' },
     });
@@ -50,7 +74,7 @@ describe('the first minutes', () => {
   });
 
   it.each([
-    ['updating a Messenger event room', `mutation { updateChatroom(id: "${encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '3' })}", input: { name: "x" }) { id } }`, 'MESSENGER does not support updating a chatroom on a chatroom of kind EVENT; only CUSTOM chatrooms allow it.'],
+    ['updating a Messenger event room', `mutation { updateChatroom(id: "${encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '3' })}", input: { name: "x" }) { id } }`, 'MESSENGER does not support updating a chatroom (this chatroom is EVENT); only CUSTOM chatrooms allow it.'],
     ['sending to IW-ERP', `mutation { sendMessage(chatroomId: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}", text: "hi") { text } }`, 'IWERP does not support sending a message; only MESSENGER chatrooms allow it.'],
     ['reading a Popsell message', `{ messageByProviderId(provider: POPSELL, providerId: "1") { id } }`, 'POPSELL does not support reading a message; only IWERP messages can be read.'],
   ])('%s: the refusal names what is allowed', async (_, query, message) => {
