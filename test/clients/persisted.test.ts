@@ -39,8 +39,8 @@ describe('Automatic Persisted Queries with Apollo’s PersistedQueryLink', () =>
     new ApolloClient({
       cache: apolloCache(),
       link: new PersistedQueryLink({ sha256, useGETForHashedQueries }).concat(
-        // GET needs a header a page cannot send cross-site (CSRF prevention).
-        new HttpLink({ uri: gateway().url.href, headers: { ...DEMO_HEADERS, 'x-graphql-yoga-csrf': '1' }, fetch: fetchFn }),
+        // GET needs a CSRF preflight header: the credential headers are one.
+        new HttpLink({ uri: gateway().url.href, headers: DEMO_HEADERS, fetch: fetchFn }),
       ),
     });
 

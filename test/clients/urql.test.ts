@@ -16,7 +16,7 @@ const gateway = useGateway();
 const output = captureConsole();
 
 const client = (cache: Exchange) =>
-  new Client({ url: gateway().url.href, exchanges: [cache, fetchExchange], fetchOptions: { headers: { ...DEMO_HEADERS, 'x-graphql-yoga-csrf': '1' } } });
+  new Client({ url: gateway().url.href, exchanges: [cache, fetchExchange], fetchOptions: { headers: DEMO_HEADERS } });
 
 const PARTICIPANTS = gql(PARTICIPANTS_SOURCE);
 const PAGE = gql(PAGE_SOURCE);

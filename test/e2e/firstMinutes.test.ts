@@ -23,7 +23,7 @@ async function upload(file: Blob) {
   form.set('operations', JSON.stringify({ query: AVATAR, variables: { id: CUSTOM_ROOM, avatar: null } }));
   form.set('map', JSON.stringify({ 0: ['variables.avatar'] }));
   form.set('0', file, 'avatar');
-  const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'x-graphql-yoga-csrf': '1' }, body: form });
+  const response = await fetch(gw().url, { method: 'POST', headers: DEMO_HEADERS, body: form });
   return (await response.json()) as { data?: any; errors?: { message: string; extensions: { code: string } }[] };
 }
 
