@@ -9,7 +9,9 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'UNSUPPORTED_BY_PROVIDER'
   | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_ERROR';
+  | 'UPSTREAM_ERROR'
+  /** LIVE_MAX_SUBSCRIPTIONS or its per-credential limit reached: refused before any vendor call. */
+  | 'TOO_MANY_SUBSCRIPTIONS';
 
 export interface GatewayErrorOptions {
   /** The vendor that caused the error, when one did. */

@@ -1,0 +1,250 @@
+/**
+ * The watched (resource, credential scope) pairs and their subscribers. However many subscribers
+ * watch a resource with one credential, it is polled once per interval (scheduler.ts), with the
+ * credential of one of those subscribers: they all hold the same secret, since the scope is its
+ * hash, and a pair never serves a subscriber of another scope. A pair lives from its first
+ * subscriber to its last: when the last one leaves, its polling stops at once.
+ *
+ * Each subscriber reads the pair's latest state when it is ready for one (latest state wins): a
+ * slow consumer holds one reference to the newest state, never a queue of old ones.
+ */
+import { GatewayError } from '../errors.js';
+import type { Provider } from '../model/provider.js';
+import { credentialScope, type Credentials } from '../upstreams/credentials.js';
+import { createPollLane, type PollJob, type PollLane } from './scheduler.js';
+
+/** A vendor resource that can be watched. */
+export interface LiveResource<T> {
+  provider: Provider;
+  /** Names the resource within its vendor (e.g. `chatroom|1|42`); with the credential scope it keys a pair. */
+  key: string;
+  /** Reads the resource's current state with one subscriber's credentials. */
+  fetch(credentials: Credentials, signal: AbortSignal): Promise<T>;
+  /** True when a subscriber could see no difference between the two states. */
+  same(a: T, b: T): boolean;
+}
+
+/**
+ * What a subscriber is handed: the resource's state, or the end of it. `gone` is a vendor 404;
+ * `failed` an error no later poll can mend (401, 403, an ID the vendor refuses).
+ */
+export type Snapshot<T> =
+  | { kind: 'state'; value: T; observedAt: Date }
+  | { kind: 'gone'; observedAt: Date }
+  | { kind: 'failed'; error: GatewayError; observedAt: Date };
+
+/** A subscriber's view of a pair: each `next()` is the newest state it has not seen yet. */
+export type Feed<T> = AsyncIterableIterator<Snapshot<T>> & { return(): Promise<IteratorResult<Snapshot<T>>> };
+
+export type PollOutcome = 'changed' | 'unchanged' | 'error';
+
+/** The registry's settings; each is read from the environment in config.ts. */
+export interface LiveSettings {
+  /** Per vendor: LIVE_POLL_INTERVAL_MS (default 2000), overridden by IWERP_LIVE_POLL_INTERVAL_MS etc. */
+  intervalMs: Record<Provider, number>;
+  /** Per vendor: *_LIVE_MAX_POLLS_PER_SECOND (default 1000, LIVE_MAX_POLLS_PER_SECOND for all). */
+  maxPollsPerSecond: Record<Provider, number>;
+  /** LIVE_MAX_SUBSCRIPTIONS (default 20000): open subscriptions on the instance at most. */
+  maxSubscriptions: number;
+  /** LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL (default 500): open subscriptions of one vendor credential at most. */
+  maxSubscriptionsPerCredential: number;
+}
+
+/** What the registry tells its owner (metrics, logs). */
+export interface LiveHooks {
+  polled?(provider: Provider, outcome: PollOutcome, error?: unknown): void;
+}
+
+export interface LiveRegistryOptions {
+  settings: LiveSettings;
+  /** True while the vendor's breaker is open: its polls wait. */
+  paused(provider: Provider): boolean;
+  hooks?: LiveHooks;
+}
+
+/** Errors a later poll cannot mend: the subscriber hears of them once, then its stream ends. */
+const FINAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'UNSUPPORTED_BY_PROVIDER']);
+
+interface Subscriber {
+  credentials: Credentials;
+  /** The pair's version this subscriber last read. */
+  seen: number;
+  /** Set while its consumer waits for a newer state. */
+  wake: (() => void) | undefined;
+  closed: boolean;
+}
+
+interface Pair<T> extends PollJob {
+  provider: Provider;
+  key: string;
+  scope: string;
+  subscribers: Set<Subscriber>;
+  version: number;
+  latest: Snapshot<T> | undefined;
+  inFlight: AbortController | undefined;
+}
+
+export function createLiveRegistry(options: LiveRegistryOptions) {
+  const { settings, hooks = {} } = options;
+  const pairs = new Map<string, Pair<any>>();
+  const lanes = new Map<Provider, PollLane>();
+  const perScope = new Map<string, number>();
+  let subscriberCount = 0;
+  let closed = false;
+
+  const lane = (provider: Provider) => {
+    let found = lanes.get(provider);
+    if (!found) {
+      found = createPollLane({
+        intervalMs: settings.intervalMs[provider],
+        maxPollsPerSecond: settings.maxPollsPerSecond[provider],
+        paused: () => options.paused(provider),
+      });
+      lanes.set(provider, found);
+    }
+    return found;
+  };
+
+  function publish<T>(pair: Pair<T>, snapshot: Snapshot<T>) {
+    pair.version += 1;
+    pair.latest = snapshot;
+    for (const subscriber of pair.subscribers) subscriber.wake?.();
+  }
+
+  /** Stops polling a pair; subscribers that hold it still read its last state. */
+  function retire(pair: Pair<unknown>) {
+    if (pairs.get(pair.key) === pair) pairs.delete(pair.key);
+    lanes.get(pair.provider)?.remove(pair);
+    pair.inFlight?.abort();
+  }
+
+  async function poll<T>(pair: Pair<T>, resource: LiveResource<T>) {
+    const [subscriber] = pair.subscribers;
+    if (!subscriber) return;
+    const controller = new AbortController();
+    pair.inFlight = controller;
+    let snapshot: Snapshot<T>;
+    try {
+      const value = await resource.fetch(subscriber.credentials, controller.signal);
+      snapshot = { kind: 'state', value, observedAt: new Date() };
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      const code = error instanceof GatewayError ? error.code : undefined;
+      hooks.polled?.(pair.provider, 'error', error);
+      if (code === 'NOT_FOUND') snapshot = { kind: 'gone', observedAt: new Date() };
+      else if (code && FINAL_CODES.has(code)) snapshot = { kind: 'failed', error: error as GatewayError, observedAt: new Date() };
+      // Anything else (timeout, 5xx, open breaker) may pass: subscribers hear nothing, the next poll tries again.
+      else return;
+      retire(pair);
+      publish(pair, snapshot);
+      return;
+    } finally {
+      if (pair.inFlight === controller) pair.inFlight = undefined;
+    }
+    if (controller.signal.aborted) return;
+    const previous = pair.latest;
+    const changed = previous?.kind !== 'state' || !resource.same(previous.value, snapshot.value);
+    hooks.polled?.(pair.provider, changed ? 'changed' : 'unchanged');
+    if (changed) publish(pair, snapshot);
+  }
+
+  function pairFor<T>(resource: LiveResource<T>, scope: string): Pair<T> {
+    const key = `${scope}|${resource.key}`;
+    const existing = pairs.get(key) as Pair<T> | undefined;
+    if (existing) return existing;
+    const pair: Pair<T> = {
+      provider: resource.provider,
+      key,
+      scope,
+      subscribers: new Set(),
+      version: 0,
+      latest: undefined,
+      inFlight: undefined,
+      run: () => poll(pair, resource),
+    };
+    pairs.set(key, pair);
+    lane(resource.provider).add(pair);
+    return pair;
+  }
+
+  function leave<T>(pair: Pair<T>, subscriber: Subscriber) {
+    if (subscriber.closed) return;
+    subscriber.closed = true;
+    subscriber.wake?.();
+    pair.subscribers.delete(subscriber);
+    subscriberCount -= 1;
+    const left = (perScope.get(pair.scope) ?? 1) - 1;
+    if (left > 0) perScope.set(pair.scope, left);
+    else perScope.delete(pair.scope);
+    if (pair.subscribers.size === 0) retire(pair);
+  }
+
+  return {
+    /**
+     * Subscribes to a resource with the caller's credentials. Refused with TOO_MANY_SUBSCRIPTIONS,
+     * before any vendor call, past LIVE_MAX_SUBSCRIPTIONS or the credential's own limit.
+     */
+    watch<T>(resource: LiveResource<T>, credentials: Credentials): Feed<T> {
+      if (closed) throw new GatewayError('UPSTREAM_ERROR', 'The gateway is shutting down.', { provider: resource.provider });
+      const scope = credentialScope(credentials, resource.provider);
+      if (subscriberCount >= settings.maxSubscriptions) {
+        throw new GatewayError('TOO_MANY_SUBSCRIPTIONS', `This gateway serves ${settings.maxSubscriptions} subscriptions at most.`);
+      }
+      if ((perScope.get(scope) ?? 0) >= settings.maxSubscriptionsPerCredential) {
+        throw new GatewayError(
+          'TOO_MANY_SUBSCRIPTIONS',
+          `One ${resource.provider} credential may hold ${settings.maxSubscriptionsPerCredential} subscriptions at most.`,
+          { provider: resource.provider },
+        );
+      }
+      const pair = pairFor(resource, scope);
+      const subscriber: Subscriber = { credentials, seen: 0, wake: undefined, closed: false };
+      pair.subscribers.add(subscriber);
+      subscriberCount += 1;
+      perScope.set(scope, (perScope.get(scope) ?? 0) + 1);
+      const done = { value: undefined, done: true } as const;
+
+      const feed: Feed<T> = {
+        [Symbol.asyncIterator]: () => feed,
+        async next() {
+          while (!subscriber.closed && pair.version <= subscriber.seen) {
+            await new Promise<void>((resolve) => (subscriber.wake = resolve));
+            subscriber.wake = undefined;
+          }
+          if (subscriber.closed) return done;
+          subscriber.seen = pair.version;
+          const snapshot = pair.latest as Snapshot<T>;
+          // The end of the resource is its last word.
+          if (snapshot.kind !== 'state') leave(pair, subscriber);
+          return { value: snapshot, done: false };
+        },
+        async return() {
+          leave(pair, subscriber);
+          return done;
+        },
+      };
+      return feed;
+    },
+    /** What is watched now, for metrics. */
+    stats() {
+      const watchedPairs: Record<Provider, number> = { IWERP: 0, POPSELL: 0, MESSENGER: 0 };
+      const subscribers: Record<Provider, number> = { IWERP: 0, POPSELL: 0, MESSENGER: 0 };
+      for (const pair of pairs.values()) {
+        watchedPairs[pair.provider] += 1;
+        subscribers[pair.provider] += pair.subscribers.size;
+      }
+      return { watchedPairs, subscribers };
+    },
+    /** Ends every feed and stops every timer and poll (shutdown). */
+    close() {
+      closed = true;
+      for (const pair of [...pairs.values()]) {
+        for (const subscriber of [...pair.subscribers]) leave(pair, subscriber);
+      }
+      for (const poller of lanes.values()) poller.close();
+      lanes.clear();
+    },
+  };
+}
+
+export type LiveRegistry = ReturnType<typeof createLiveRegistry>;

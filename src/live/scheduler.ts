@@ -1,0 +1,127 @@
+/**
+ * The pacing of one vendor's polls: every watched pair once per interval, never more than the
+ * vendor's budget of polls in any one second. Pairs wait in the order they fell due, so when there
+ * are more pairs than the budget allows each interval stretches by the same amount for all of them
+ * (round robin), and a pair that just started waits no longer than one that has been polled for hours.
+ */
+
+/** One watched pair, as the lane sees it. */
+export interface PollJob {
+  /** Runs one poll; the lane never runs a job twice at once. */
+  run(): Promise<void>;
+}
+
+/** How one vendor's polls are paced. */
+export interface PollLaneOptions {
+  /** The interval between two polls of one pair (LIVE_POLL_INTERVAL_MS, default 2000). */
+  intervalMs: number;
+  /** Poll starts in any one second at most (*_LIVE_MAX_POLLS_PER_SECOND, default 1000). */
+  maxPollsPerSecond: number;
+  /** True while the vendor's breaker is open: no poll starts, the lane looks again an interval later. */
+  paused(): boolean;
+}
+
+export interface PollLane {
+  /** Starts polling a pair: its first poll is due at once. */
+  add(job: PollJob): void;
+  /** Stops polling a pair at once; a poll in flight finishes (its owner aborts it) and is not repeated. */
+  remove(job: PollJob): void;
+  /** Stops the timer; nothing runs afterwards. */
+  close(): void;
+}
+
+interface Entry {
+  job: PollJob;
+  dueAt: number;
+}
+
+const SECOND = 1000;
+
+export function createPollLane(options: PollLaneOptions): PollLane {
+  const { intervalMs, maxPollsPerSecond } = options;
+  /** Waiting pairs, earliest due first; a pair in flight is not in it. */
+  const queue: Entry[] = [];
+  const entries = new Map<PollJob, Entry>();
+  /** When each poll of the last second started, oldest first (at most the budget). */
+  const starts: number[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  function enqueue(entry: Entry) {
+    // Binary search: after every entry due at the same time or earlier, so equal dues keep their order.
+    let low = 0;
+    let high = queue.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((queue[mid] as Entry).dueAt <= entry.dueAt) low = mid + 1;
+      else high = mid;
+    }
+    queue.splice(low, 0, entry);
+  }
+
+  /** When the next poll may start as far as the budget goes. */
+  function budgetFreeAt(now: number) {
+    while (starts.length && (starts[0] as number) <= now - SECOND) starts.shift();
+    return starts.length < maxPollsPerSecond ? now : (starts[0] as number) + SECOND;
+  }
+
+  function arm() {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const next = queue[0];
+    if (closed || !next) return;
+    const now = Date.now();
+    const at = options.paused() ? now + intervalMs : Math.max(next.dueAt, budgetFreeAt(now));
+    timer = setTimeout(pump, Math.max(0, at - now));
+  }
+
+  function pump() {
+    timer = undefined;
+    if (!options.paused()) {
+      const now = Date.now();
+      while (queue.length && (queue[0] as Entry).dueAt <= now && budgetFreeAt(now) <= now) {
+        start(queue.shift() as Entry, now);
+      }
+    }
+    arm();
+  }
+
+  function start(entry: Entry, now: number) {
+    starts.push(now);
+    void entry.job
+      .run()
+      .catch(() => {
+        // The job reports its own outcome; a failed poll is polled again like any other.
+      })
+      .finally(() => {
+        if (closed || entries.get(entry.job) !== entry) return;
+        entry.dueAt = now + intervalMs;
+        enqueue(entry);
+        arm();
+      });
+  }
+
+  return {
+    add(job) {
+      if (closed || entries.has(job)) return;
+      const entry = { job, dueAt: Date.now() };
+      entries.set(job, entry);
+      enqueue(entry);
+      arm();
+    },
+    remove(job) {
+      const entry = entries.get(job);
+      if (!entry) return;
+      entries.delete(job);
+      const index = queue.indexOf(entry);
+      if (index >= 0) queue.splice(index, 1);
+      arm();
+    },
+    close() {
+      closed = true;
+      entries.clear();
+      queue.length = 0;
+      arm();
+    },
+  };
+}
