@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { templatePlaceholders } from './http/path.js';
-import { PROVIDER_KEYS, type ProviderKey } from './model/provider.js';
+import type { LiveSettings } from './live/registry.js';
+import { PROVIDER_KEYS, PROVIDERS, type ProviderKey } from './model/provider.js';
 
 export class ConfigError extends Error {}
 
@@ -118,6 +119,8 @@ export interface Config {
   cacheMaxEntries: number;
   /** REDIS_URL: with CACHE_TTL_MS > 0, the cache lives in this Redis, shared by every instance. */
   redisUrl: URL | undefined;
+  /** Real time: poll intervals, poll budgets and subscription limits (LIVE_*). */
+  live: LiveSettings;
   /**
    * CORS_ORIGINS (default `*`, any origin): the browser origins that may call, comma-separated
    * (`https://app.example,https://admin.example`). Any is safe as a default since no credential is
@@ -285,6 +288,26 @@ function readPersistedDocuments(env: Env): ReadonlyMap<string, string> | undefin
   return documents;
 }
 
+/**
+ * LIVE_POLL_INTERVAL_MS and LIVE_MAX_POLLS_PER_SECOND, each overridden per vendor
+ * (IWERP_LIVE_POLL_INTERVAL_MS, POPSELL_LIVE_MAX_POLLS_PER_SECOND...). An interval under 100 ms
+ * would be a load test on the vendor, not a chat UI's need.
+ */
+function readLive(env: Env): LiveSettings {
+  const perVendor = (name: string, fallback: number, min: number) => {
+    const all = readInt(env, `LIVE_${name}`, fallback, min);
+    return Object.fromEntries(
+      PROVIDERS.map((provider) => [provider, readInt(env, `${provider}_LIVE_${name}`, all, min)]),
+    ) as LiveSettings['intervalMs'];
+  };
+  return {
+    intervalMs: perVendor('POLL_INTERVAL_MS', 2000, 100),
+    maxPollsPerSecond: perVendor('MAX_POLLS_PER_SECOND', 1000, 1),
+    maxSubscriptions: readInt(env, 'LIVE_MAX_SUBSCRIPTIONS', 20_000, 1),
+    maxSubscriptionsPerCredential: readInt(env, 'LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL', 500, 1),
+  };
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -319,6 +342,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownDrainDelayMs: readInt(env, 'SHUTDOWN_DRAIN_DELAY_MS', Object.keys(baseUrls).length === 0 ? 0 : 5000, 0),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     corsOrigins: readOrigins(env),
+    live: readLive(env),
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
     redisUrl: readRedisUrl(env),

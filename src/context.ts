@@ -6,6 +6,7 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { Callers } from './http/callers.js';
+import type { LiveRegistry } from './live/registry.js';
 import { createLoaders, type Loaders } from './loaders/createLoaders.js';
 import type { Provider } from './model/provider.js';
 import type { ChatAdapter } from './upstreams/adapter.js';
@@ -21,6 +22,8 @@ export interface Context {
   credentials: Credentials;
   loaders: Loaders;
   adapters: Adapters;
+  /** The shared poller behind subscriptions and @live queries. */
+  live: LiveRegistry;
   maxPageSize: number;
   avatarMaxBytes: number;
   /**
@@ -35,6 +38,7 @@ export interface Context {
 export interface ContextDeps {
   config: Pick<Config, 'iwerp' | 'maxPageSize' | 'avatarMaxBytes'>;
   adapters: Adapters;
+  live: LiveRegistry;
 }
 
 export function createContextFactory(deps: ContextDeps) {
@@ -46,6 +50,7 @@ export function createContextFactory(deps: ContextDeps) {
       credentials,
       loaders: createLoaders(deps.adapters, credentials, callers.signal),
       adapters: deps.adapters,
+      live: deps.live,
       maxPageSize: deps.config.maxPageSize,
       avatarMaxBytes: deps.config.avatarMaxBytes,
       callers,

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
 import type { Upstream } from './http/upstream.js';
+import type { LiveRegistry } from './live/registry.js';
 import type { Provider } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
@@ -22,6 +23,8 @@ import { buildSchema } from './schema/index.js';
 export interface GatewayDeps {
   config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins' | 'introspection'> & PersistedOperationsConfig;
   adapters: Adapters;
+  /** The shared poller behind subscriptions and @live queries (its owner closes it on shutdown). */
+  live: LiveRegistry;
   /** The configured vendors' clients: /readiness reports their breakers. */
   upstreams: Partial<Record<Provider, Upstream>>;
   logger: Logger;

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway } from './gateway.js';
+import { createLiveRegistry } from './live/registry.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -41,7 +42,8 @@ const upstreams = createUpstreams(
   logger,
   { metrics: metrics.vendor },
 );
-const gateway = createGateway({ config, adapters: upstreams.adapters, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
+const live = createLiveRegistry({ settings: config.live, paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open' });
+const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
 const server = createServer(gateway);
 // A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.
 server.once('error', (error: NodeJS.ErrnoException) => {
@@ -92,6 +94,8 @@ async function shutdown(signal: string) {
   lifecycle.draining = true;
   logger.info(`${signal}: draining; /readiness answers 503 for ${drainMs} ms, then in-flight requests have ${graceMs} ms to finish`);
   await new Promise((resolve) => setTimeout(resolve, drainMs));
+  // Subscriptions complete (their streams end, so their connections can close) and polls stop.
+  live.close();
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

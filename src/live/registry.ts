@@ -10,7 +10,7 @@
  */
 import { GatewayError } from '../errors.js';
 import type { Provider } from '../model/provider.js';
-import { credentialScope, type Credentials } from '../upstreams/credentials.js';
+import { credentialScope, requireCredential, type Credentials } from '../upstreams/credentials.js';
 import { createPollLane, type PollJob, type PollLane } from './scheduler.js';
 
 /** A vendor resource that can be watched. */
@@ -53,6 +53,8 @@ export interface LiveSettings {
 /** What the registry tells its owner (metrics, logs). */
 export interface LiveHooks {
   polled?(provider: Provider, outcome: PollOutcome, error?: unknown): void;
+  /** An event reached its subscriber; `observedAt` is when its state was read from the vendor. */
+  delivered?(provider: Provider, observedAt: Date): void;
 }
 
 export interface LiveRegistryOptions {
@@ -181,11 +183,13 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
 
   return {
     /**
-     * Subscribes to a resource with the caller's credentials. Refused with TOO_MANY_SUBSCRIPTIONS,
-     * before any vendor call, past LIVE_MAX_SUBSCRIPTIONS or the credential's own limit.
+     * Subscribes to a resource with the caller's credentials. Refused before any vendor call:
+     * UNAUTHENTICATED without a credential for the vendor, TOO_MANY_SUBSCRIPTIONS past
+     * LIVE_MAX_SUBSCRIPTIONS or the credential's own limit.
      */
     watch<T>(resource: LiveResource<T>, credentials: Credentials): Feed<T> {
       if (closed) throw new GatewayError('UPSTREAM_ERROR', 'The gateway is shutting down.', { provider: resource.provider });
+      requireCredential(credentials, resource.provider);
       const scope = credentialScope(credentials, resource.provider);
       if (subscriberCount >= settings.maxSubscriptions) {
         throw new GatewayError('TOO_MANY_SUBSCRIPTIONS', `This gateway serves ${settings.maxSubscriptions} subscriptions at most.`);
@@ -224,6 +228,10 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
         },
       };
       return feed;
+    },
+    /** Tells the owner an event reached its subscriber (delivery lag). */
+    delivered(provider: Provider, observedAt: Date) {
+      hooks.delivered?.(provider, observedAt);
     },
     /** What is watched now, for metrics. */
     stats() {

@@ -1,8 +1,14 @@
-import { lexicographicSortSchema } from 'graphql';
+import { GraphQLLiveDirective } from '@envelop/live-query';
+import { lexicographicSortSchema, specifiedDirectives } from 'graphql';
 import { createBuilder, createRefs, type SchemaOptions } from './builder.js';
 import { defineChatroom } from './types/Chatroom.js';
+import { defineChatroomChange } from './types/ChatroomChange.js';
+import { defineChatroomChangeKind } from './types/ChatroomChangeKind.js';
 import { defineChatroomConnection } from './types/ChatroomConnection.js';
+import { defineChatroomListChange } from './types/ChatroomListChange.js';
 import { defineMessage } from './types/Message.js';
+import { defineMessageChange } from './types/MessageChange.js';
+import { defineMessageChangeKind } from './types/MessageChangeKind.js';
 import { defineNode } from './types/Node.js';
 import { defineParticipant } from './types/Participant.js';
 import { defineScalars } from './types/scalars.js';
@@ -33,5 +39,10 @@ export function buildSchema(options: SchemaOptions) {
   defineRemoveDefaultChatroom(builder);
   defineSetChatroomAvatar(builder, refs);
   defineSendMessage(builder, refs);
-  return lexicographicSortSchema(builder.toSchema());
+  builder.subscriptionType({ description: 'Real time over vendors that only answer polls: one poll per resource and credential scope, however many subscribers; the first event is the current state.' });
+  defineChatroomChange(builder, refs, defineChatroomChangeKind(builder));
+  defineChatroomListChange(builder, refs);
+  defineMessageChange(builder, refs, defineMessageChangeKind(builder));
+  // @live (from the live-query store that runs it): `if` and `throttle` are its optional arguments.
+  return lexicographicSortSchema(builder.toSchema({ directives: [...specifiedDirectives, GraphQLLiveDirective] }));
 }

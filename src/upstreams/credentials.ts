@@ -103,6 +103,17 @@ const secretOf: Record<Provider, (c: Credentials) => string | undefined> = {
   MESSENGER: (c) => c.messenger ? `${c.messenger.apiToken ?? ''}\n${c.messenger.personalAccessToken ?? ''}` : undefined,
 };
 
+/** Refuses, before any vendor call, a caller who sent no credential for the vendor. */
+export function requireCredential(credentials: Credentials, provider: Provider): void {
+  if (!secretOf[provider](credentials)) throw missingCredential(provider, HEADERS_TO_SEND[provider]);
+}
+
+const HEADERS_TO_SEND: Record<Provider, string> = {
+  IWERP: 'x-session-token',
+  POPSELL: 'authorization: Bearer …',
+  MESSENGER: 'api-token or personal-access-token',
+};
+
 export function credentialScope(credentials: Credentials, provider: Provider): string {
   const secret = secretOf[provider](credentials);
   if (!secret) return `${provider}:anonymous`;

@@ -2,6 +2,7 @@ import { createServer, request, type Server, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HEADERS, createGateway } from '../../src/gateway.js';
+import { createLiveRegistry, type LiveRegistry } from '../../src/live/registry.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createUpstreams, type Upstreams } from '../../src/upstreams/index.js';
@@ -18,6 +19,7 @@ const ANSWER_AFTER_MS = 2_000;
 const seen: Seen[] = [];
 const listening: Server[] = [];
 let upstreams: Upstreams;
+let live: LiveRegistry;
 let gatewayUrl: URL;
 
 async function listen(server: Server): Promise<URL> {
@@ -45,11 +47,13 @@ beforeAll(async () => {
   const logger = createLogger('silent');
   const metrics = createMetrics();
   upstreams = createUpstreams(config, { iwerp: await listen(slowVendor()) }, logger, { metrics: metrics.vendor });
-  const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, upstreams: upstreams.upstreams, logger, metrics });
+  live = createLiveRegistry({ settings: config.live, paused: () => false });
+  const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, logger, metrics });
   gatewayUrl = new URL('/graphql', await listen(createServer(yoga)));
 });
 
 afterAll(async () => {
+  live.close();
   for (const server of listening) server.closeAllConnections();
   await Promise.all(listening.map((server) => new Promise((resolve) => server.close(resolve))));
   await upstreams.close();

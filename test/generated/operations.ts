@@ -160,6 +160,53 @@ export type ChatroomCapabilities = {
   canUpdate: Scalars['Boolean']['output'];
 };
 
+/** A chatroom as the gateway last saw it at its vendor, and what changed since the previous event. */
+export type ChatroomChange = {
+  __typename?: 'ChatroomChange';
+  /** What changed, in the enum order; [INITIAL] first. */
+  changes: Array<ChatroomChangeKind>;
+  /** Null once the chatroom is deleted. */
+  chatroom?: Maybe<Chatroom>;
+  /** When the gateway saw this state at the vendor. */
+  observedAt: Scalars['DateTime']['output'];
+  /** Who joined since the previous event. */
+  participantsJoined: Array<Participant>;
+  /** Who left since the previous event, or is now flagged deleted (as last seen). */
+  participantsLeft: Array<Participant>;
+};
+
+/** What changed in a chatroom since the previous event. */
+export enum ChatroomChangeKind {
+  /** The chatroom is gone (vendor 404 or flagged deleted); the last event of the stream. */
+  Deleted = 'DELETED',
+  /** The image or avatar changed. */
+  ImageChanged = 'IMAGE_CHANGED',
+  /** The first event: the current state. */
+  Initial = 'INITIAL',
+  /** The room's last-message time moved: a new message exists (the vendors list no messages). */
+  NewActivity = 'NEW_ACTIVITY',
+  /** Something else changed (kind, organization, dates...). */
+  Other = 'OTHER',
+  /** Participants joined (see participantsJoined). */
+  ParticipantsJoined = 'PARTICIPANTS_JOINED',
+  /** Participants left, or the vendor flags them deleted (see participantsLeft). */
+  ParticipantsLeft = 'PARTICIPANTS_LEFT',
+  /** A participant's own fields changed (name, role, muted, blocked, archived...). */
+  ParticipantUpdated = 'PARTICIPANT_UPDATED',
+  /** An ambassador came online or went offline, or was last active at another time (Popsell). */
+  Presence = 'PRESENCE',
+  /** The last rating changed (Popsell). */
+  Rating = 'RATING',
+  /** Someone read further: a participant's or the room's read mark moved. */
+  ReadMarks = 'READ_MARKS',
+  /** The name changed. */
+  Renamed = 'RENAMED',
+  /** The time the vendor will delete the room changed (Messenger). */
+  ScheduledDeletion = 'SCHEDULED_DELETION',
+  /** The last summary changed (Popsell). */
+  Summary = 'SUMMARY'
+}
+
 /** A Relay connection of chatrooms over the vendor's offset/limit list. */
 export type ChatroomConnection = {
   __typename?: 'ChatroomConnection';
@@ -195,6 +242,21 @@ export enum ChatroomKind {
   /** Not stated (every IW-ERP chatroom) or a value the gateway does not know. */
   Unknown = 'UNKNOWN'
 }
+
+/** What changed in a list of chatrooms since the previous event. */
+export type ChatroomListChange = {
+  __typename?: 'ChatroomListChange';
+  /** The whole list on the first event; afterwards what was added since the previous event. */
+  added: Array<Chatroom>;
+  /** Chatrooms still in the list whose state changed. */
+  changed: Array<Chatroom>;
+  /** When the gateway saw this list at the vendor. */
+  observedAt: Scalars['DateTime']['output'];
+  /** The IDs of chatrooms that left the list (or that the vendor now flags deleted). */
+  removed: Array<Scalars['ID']['output']>;
+  /** All chatrooms in the list, as the vendor counts them. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
 
 /** Popsell's last rating of a chatroom. */
 export type ChatroomRating = {
@@ -307,6 +369,35 @@ export type Message = Node & {
 export type MessageReactionsArgs = {
   includeDeleted?: InputMaybe<Scalars['Boolean']['input']>;
 };
+
+/** A message as the gateway last saw it at its vendor, and what changed since the previous event. */
+export type MessageChange = {
+  __typename?: 'MessageChange';
+  /** What changed, in the enum order; [INITIAL] first. */
+  changes: Array<MessageChangeKind>;
+  /** Null once the message is deleted. */
+  message?: Maybe<Message>;
+  /** When the gateway saw this state at the vendor. */
+  observedAt: Scalars['DateTime']['output'];
+};
+
+/** What changed in a message since the previous event. */
+export enum MessageChangeKind {
+  /** The attached files changed. */
+  Attachments = 'ATTACHMENTS',
+  /** The completed flag changed. */
+  Completed = 'COMPLETED',
+  /** The message is gone (vendor 404 or flagged deleted); the last event of the stream. */
+  Deleted = 'DELETED',
+  /** The text changed. */
+  Edited = 'EDITED',
+  /** The first event: the current state. */
+  Initial = 'INITIAL',
+  /** Something else changed (author, dates, its chatroom as the message carries it...). */
+  Other = 'OTHER',
+  /** A reaction was added, changed or withdrawn. */
+  Reactions = 'REACTIONS'
+}
 
 /** A user assigned to a Messenger chatroom. Messenger sends bare user ids, so only the id is known. */
 export type MessengerUser = Node & Participant & {
@@ -597,6 +688,35 @@ export type SendMessagePayload = {
   chatroom: Chatroom;
   /** The text that was sent. */
   text: Scalars['String']['output'];
+};
+
+/** Real time over vendors that only answer polls: one poll per resource and credential scope, however many subscribers; the first event is the current state. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A chatroom of any vendor: its current state, then an event each time a poll finds it changed (about every LIVE_POLL_INTERVAL_MS). Ends after DELETED, or after a 401/403 as a coded error. */
+  chatroomChanged: ChatroomChange;
+  /** IW-ERP: a message, then an event each time a poll finds it edited, reacted to, completed... Ends after DELETED, or after a 401/403 as a coded error. */
+  messageChanged: MessageChange;
+  /** Messenger: an organization's chatrooms (or the calling user's when organizationId is omitted). An organization's list is watched up to its first MAX_PAGE_SIZE chatrooms. */
+  organizationChatroomsChanged: ChatroomListChange;
+};
+
+
+/** Real time over vendors that only answer polls: one poll per resource and credential scope, however many subscribers; the first event is the current state. */
+export type SubscriptionChatroomChangedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Real time over vendors that only answer polls: one poll per resource and credential scope, however many subscribers; the first event is the current state. */
+export type SubscriptionMessageChangedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Real time over vendors that only answer polls: one poll per resource and credential scope, however many subscribers; the first event is the current state. */
+export type SubscriptionOrganizationChatroomsChangedArgs = {
+  organizationId?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** The changes to a custom Messenger chatroom; only the fields set are sent. */

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { DEMO_HEADERS, createGateway } from '../../src/gateway.js';
+import { createLiveRegistry } from '../../src/live/registry.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
@@ -42,9 +43,11 @@ export async function startGateway(options: GatewayOptions = {}) {
     { metrics: metrics.vendor },
   );
   const lifecycle = { draining: false };
+  const live = createLiveRegistry({ settings: config.live, paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open' });
   const yoga = createGateway({
     config: { ...config, demo: true },
     adapters: upstreams.adapters,
+    live,
     upstreams: upstreams.upstreams,
     logger,
     metrics,
@@ -78,7 +81,9 @@ export async function startGateway(options: GatewayOptions = {}) {
     resetCalls() {
       for (const key of Object.keys(marks) as (keyof typeof marks)[]) marks[key] = simulators[key].requests.length;
     },
+    live,
     async close() {
+      live.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await upstreams.close();

@@ -48,6 +48,18 @@ describe('loadConfig', () => {
     expect(config.persistedDocuments?.size).toBeGreaterThan(0);
   });
 
+  it('reads the real-time settings, with per-vendor overrides', () => {
+    expect(loadConfig({}).live).toEqual({
+      intervalMs: { IWERP: 2000, POPSELL: 2000, MESSENGER: 2000 },
+      maxPollsPerSecond: { IWERP: 1000, POPSELL: 1000, MESSENGER: 1000 },
+      maxSubscriptions: 20_000,
+      maxSubscriptionsPerCredential: 500,
+    });
+    const live = loadConfig({ LIVE_POLL_INTERVAL_MS: '500', IWERP_LIVE_POLL_INTERVAL_MS: '5000', POPSELL_LIVE_MAX_POLLS_PER_SECOND: '20' }).live;
+    expect(live.intervalMs).toEqual({ IWERP: 5000, POPSELL: 500, MESSENGER: 500 });
+    expect(live.maxPollsPerSecond).toEqual({ IWERP: 1000, POPSELL: 20, MESSENGER: 1000 });
+  });
+
   it('accepts Messenger path templates with the right placeholders', () => {
     expect(loadConfig({ MESSENGER_PATH_MESSAGE: '/v2/rooms/{roomID}/messages' }).messengerPaths.message).toBe('/v2/rooms/{roomID}/messages');
   });
@@ -81,6 +93,10 @@ describe('loadConfig', () => {
     ['PERSISTED_DOCUMENTS_FILE', fileURLToPath(new URL('../../package.json', import.meta.url))],
     ['PERSISTED_DOCUMENTS_FILE', fileURLToPath(new URL('../../schema/possibleTypes.json', import.meta.url))],
     ['PERSISTED_DOCUMENTS_ONLY', 'true'],
+    ['LIVE_POLL_INTERVAL_MS', '50'],
+    ['MESSENGER_LIVE_POLL_INTERVAL_MS', 'soon'],
+    ['IWERP_LIVE_MAX_POLLS_PER_SECOND', '0'],
+    ['LIVE_MAX_SUBSCRIPTIONS', '0'],
   ])('refuses %s=%j with an error naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -1,0 +1,51 @@
+/**
+ * The vendor resources a subscription or a @live query can watch, read through the adapters (so
+ * through the upstream layer: deadlines, retries, breaker, metrics), never around them. Each names
+ * itself by what the vendor is asked for, so every subscriber of one room with one credential
+ * shares one pair, whichever field or query brought them.
+ */
+import type { Chatroom, ChatroomPage, ChatroomRef, Message } from '../model/chat.js';
+import type { Provider } from '../model/provider.js';
+import type { ChatAdapter } from '../upstreams/adapter.js';
+import type { MessengerAdapter } from '../upstreams/messenger/index.js';
+import { diffChatroom, diffChatroomList, diffMessage } from './diff.js';
+import type { LiveResource } from './registry.js';
+
+export const chatroomResourceKey = (ref: ChatroomRef) => `chatroom|${ref.brandId ?? ''}|${ref.providerId}`;
+export const messageResourceKey = (providerId: string) => `message|${providerId}`;
+
+export const chatroomResource = (adapter: ChatAdapter, ref: ChatroomRef): LiveResource<Chatroom> => ({
+  provider: ref.provider,
+  key: chatroomResourceKey(ref),
+  fetch: (credentials) => adapter.getChatroom(ref, credentials),
+  same: (a, b) => diffChatroom(a, b).changes.length === 0,
+});
+
+export const messageResource = (adapter: ChatAdapter, provider: Provider, providerId: string): LiveResource<Message> => ({
+  provider,
+  key: messageResourceKey(providerId),
+  fetch: (credentials) => adapter.getMessage(providerId, credentials),
+  same: (a, b) => diffMessage(a, b).length === 0,
+});
+
+/**
+ * A Messenger organization's chatrooms, or the caller's own when `organizationId` is null. An
+ * organization's list is read as its first `maxRooms` (MAX_PAGE_SIZE; the adapter reads them in
+ * parallel vendor pages of 50); the caller's own list comes whole (the vendor does not page it).
+ */
+export const chatroomListResource = (
+  adapter: MessengerAdapter,
+  organizationId: number | null,
+  maxRooms: number,
+): LiveResource<ChatroomPage> => ({
+  provider: 'MESSENGER',
+  key: organizationId === null ? 'chatrooms|assigned' : `chatrooms|organization|${organizationId}`,
+  fetch: (credentials) =>
+    organizationId === null
+      ? adapter.listAssignedChatrooms(credentials)
+      : adapter.listOrganizationChatrooms(organizationId, { offset: 0, limit: maxRooms }, credentials),
+  same: (a, b) => {
+    const diff = diffChatroomList(a.chatrooms, b.chatrooms);
+    return a.total === b.total && !diff.added.length && !diff.removed.length && !diff.changed.length;
+  },
+});

@@ -1,0 +1,182 @@
+import { createClient } from 'graphql-sse';
+import type { ExecutionResult } from 'graphql';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_HEADERS } from '../../src/gateway.js';
+import { encodeGlobalId } from '../../src/model/globalId.js';
+import { useGateway } from '../helpers/gateway.js';
+
+const INTERVAL_MS = 100;
+const gateway = useGateway({
+  env: {
+    LIVE_POLL_INTERVAL_MS: String(INTERVAL_MS),
+    LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL: '60',
+    // A vendor's bad minute here is short: it must not open the breaker, which would pause polls for BREAKER_RESET_MS.
+    MESSENGER_BREAKER_VOLUME: '1000',
+  },
+});
+
+const clients: ReturnType<typeof createClient>[] = [];
+afterEach(() => {
+  for (const client of clients.splice(0)) client.dispose();
+});
+
+/** GraphQL over SSE, distinct connections: each subscription is its own request, as browsers do it. */
+function subscribe<T = Record<string, any>>(query: string, headers: Record<string, string> = DEMO_HEADERS) {
+  const client = createClient({ url: gateway().url.href, headers, retryAttempts: 0 });
+  clients.push(client);
+  return client.iterate<T>({ query }) as AsyncIterableIterator<ExecutionResult<T>>;
+}
+
+/** A result asked for but not yet received, kept for the next call after a timeout. */
+const pendingResults = new WeakMap<AsyncIterator<unknown>, Promise<IteratorResult<unknown>>>();
+
+/** The next result, or a failure after `ms` (the result, when it comes, goes to the next call). */
+async function next<T>(results: AsyncIterator<T>, ms = 3000): Promise<IteratorResult<T>> {
+  const pending = (pendingResults.get(results) as Promise<IteratorResult<T>> | undefined) ?? results.next();
+  pendingResults.set(results, pending);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms)));
+  try {
+    const result = await Promise.race([pending, timeout]);
+    pendingResults.delete(results);
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const roomId = (provider: 'IWERP' | 'MESSENGER', id: string) => encodeGlobalId('Chatroom', provider, { chatroom: id });
+const roomChanged = (id: string) =>
+  `subscription { chatroomChanged(id: "${id}") { changes chatroom { name participants { displayName } } participantsJoined { displayName } participantsLeft { displayName } observedAt } }`;
+
+/** Vendor requests for one path since the test began. */
+const callsTo = (vendor: 'iwerp' | 'messenger', path: string) => gateway().vendorRequests(vendor).filter((r) => r.path === path);
+
+describe('subscriptions over SSE, fed by the shared poller', () => {
+  it('sends the current state first, then only what changed', async () => {
+    const results = subscribe(roomChanged(roomId('MESSENGER', '8')));
+    const first = await next(results);
+    expect(first.value.data.chatroomChanged).toMatchObject({ changes: ['INITIAL'], chatroom: { name: 'Team 8' } });
+    const room = gateway().simulators.messengerState.rooms.get(8)!;
+    room.name = 'Team eight';
+    room.assignedUsers = [...(room.assignedUsers ?? []), 42];
+    const second = await next(results);
+    expect(second.value.data.chatroomChanged).toMatchObject({
+      changes: ['RENAMED', 'PARTICIPANTS_JOINED'],
+      chatroom: { name: 'Team eight' },
+      participantsJoined: [{ displayName: 'User 42' }],
+      participantsLeft: [],
+    });
+    // Nothing changes any more: polls go on, events do not.
+    const pending = next(results, INTERVAL_MS * 5);
+    await expect(pending).rejects.toThrow('no event');
+    expect(callsTo('messenger', '/chatroom/8').length).toBeGreaterThanOrEqual(5);
+    room.name = 'Team 8';
+    room.assignedUsers = (room.assignedUsers ?? []).filter((u) => u !== 42);
+  });
+
+  it('polls one IW-ERP room once per interval for fifty subscribers', async () => {
+    const subscriptions = Array.from({ length: 50 }, () => subscribe(roomChanged(roomId('IWERP', '1'))));
+    const firsts = await Promise.all(subscriptions.map((s) => next(s)));
+    expect(firsts.every((r) => r.value.data.chatroomChanged.changes[0] === 'INITIAL')).toBe(true);
+    const start = callsTo('iwerp', '/api/chat/chatroom/1').length;
+    await sleep(INTERVAL_MS * 10);
+    const polls = callsTo('iwerp', '/api/chat/chatroom/1').length - start;
+    // One poll per interval for the room, whatever the number of subscribers (±1 for timing).
+    expect(polls).toBeGreaterThanOrEqual(8);
+    expect(polls).toBeLessThanOrEqual(11);
+    await Promise.all(subscriptions.map((s) => s.return?.()));
+  });
+
+  it('polls once per credential, each with its own, and stops within an interval of the last unsubscribe', async () => {
+    const other = { ...DEMO_HEADERS, 'x-session-token': 'another-session' };
+    const mine = subscribe(roomChanged(roomId('IWERP', '2')));
+    const theirs = subscribe(roomChanged(roomId('IWERP', '2')), other);
+    await Promise.all([next(mine), next(theirs)]);
+    await sleep(INTERVAL_MS * 5);
+    const tokens = callsTo('iwerp', '/api/chat/chatroom/2').map((r) => r.headers['x-session-token']);
+    const count = (token: string) => tokens.filter((t) => t === token).length;
+    expect(count('demo-session')).toBeGreaterThanOrEqual(4);
+    expect(count('another-session')).toBeGreaterThanOrEqual(4);
+    expect(Math.abs(count('demo-session') - count('another-session'))).toBeLessThanOrEqual(1);
+    expect(tokens.length).toBe(count('demo-session') + count('another-session'));
+
+    await mine.return?.();
+    await theirs.return?.();
+    await sleep(INTERVAL_MS);
+    const after = callsTo('iwerp', '/api/chat/chatroom/2').length;
+    await sleep(INTERVAL_MS * 5);
+    expect(callsTo('iwerp', '/api/chat/chatroom/2').length).toBe(after);
+    expect(gateway().live.stats().watchedPairs.IWERP).toBe(0);
+  });
+
+  it('a deleted chatroom sends DELETED with a null chatroom, then completes', async () => {
+    const created = await gateway().query(
+      'mutation { createChatroom(input: { organizationId: 2, name: "Doomed", assignedUserIds: [1] }) { id } }',
+    );
+    const id = created.data?.createChatroom.id as string;
+    const results = subscribe(roomChanged(id));
+    expect((await next(results)).value.data.chatroomChanged.changes).toEqual(['INITIAL']);
+    await gateway().query(`mutation { deleteChatroom(id: "${id}") }`);
+    expect((await next(results)).value.data.chatroomChanged).toMatchObject({ changes: ['DELETED'], chatroom: null });
+    expect((await next(results)).done).toBe(true);
+  });
+
+  it('a revoked credential gets one coded error, then the stream completes', async () => {
+    const results = subscribe(roomChanged(roomId('IWERP', '1')), { ...DEMO_HEADERS, 'x-session-token': 'revoked-token' });
+    const last = await next(results);
+    expect(last.value.data).toBeNull();
+    expect(last.value.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', provider: 'IWERP' } });
+    expect((await next(results)).done).toBe(true);
+  });
+
+  it('no credential: UNAUTHENTICATED without a vendor call', async () => {
+    const results = subscribe(roomChanged(roomId('IWERP', '1')), { authorization: 'Bearer x' });
+    const result = await next(results);
+    expect(result.value.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', provider: 'IWERP' } });
+    expect(gateway().calls().iwerp).toBe(0);
+  });
+
+  it('stays silent while the vendor fails, and goes on when it answers again', async () => {
+    const results = subscribe(roomChanged(roomId('MESSENGER', '9')));
+    await next(results);
+    gateway().simulators.messenger.inject({ fault: { kind: 'status', status: 503 }, route: '/chatroom/9' });
+    const pending = next(results, INTERVAL_MS * 5);
+    await expect(pending).rejects.toThrow('no event');
+    gateway().simulators.messenger.clearFaults();
+    gateway().simulators.messengerState.rooms.get(9)!.name = 'Team nine';
+    expect((await next(results)).value.data.chatroomChanged.changes).toEqual(['RENAMED']);
+    gateway().simulators.messengerState.rooms.get(9)!.name = 'Team 9';
+  });
+
+  it('an organization list sends every room first, then what was added and removed', async () => {
+    const results = subscribe('subscription { organizationChatroomsChanged(organizationId: 2) { added { name } removed changed { name } totalCount } }');
+    const first = (await next(results)).value.data.organizationChatroomsChanged;
+    expect(first.added.map((r: { name: string }) => r.name)).toContain('Org 2 team 38');
+    const created = await gateway().query('mutation { createChatroom(input: { organizationId: 2, name: "Newcomer", assignedUserIds: [1] }) { id } }');
+    const second = (await next(results)).value.data.organizationChatroomsChanged;
+    expect(second).toMatchObject({ added: [{ name: 'Newcomer' }], removed: [], changed: [], totalCount: first.totalCount + 1 });
+    await gateway().query(`mutation { deleteChatroom(id: "${created.data?.createChatroom.id}") }`);
+    expect((await next(results)).value.data.organizationChatroomsChanged.removed).toEqual([created.data?.createChatroom.id]);
+  });
+
+  it('an IW-ERP message: its current state first; an unknown one is DELETED at once', async () => {
+    const message = subscribe(`subscription { messageChanged(id: "${encodeGlobalId('Message', 'IWERP', { message: '1' })}") { changes message { text } } }`);
+    expect((await next(message)).value.data.messageChanged).toMatchObject({ changes: ['INITIAL'], message: { text: expect.any(String) } });
+    const gone = subscribe(`subscription { messageChanged(id: "${encodeGlobalId('Message', 'IWERP', { message: '999999' })}") { changes message { text } } }`);
+    expect((await next(gone)).value.data.messageChanged).toEqual({ changes: ['DELETED'], message: null });
+    expect((await next(gone)).done).toBe(true);
+  });
+
+  it('refuses subscriptions past the per-credential limit with a code, before any vendor call', async () => {
+    const open = Array.from({ length: 60 }, () => subscribe(roomChanged(roomId('IWERP', '3'))));
+    await Promise.all(open.map((s) => next(s)));
+    gateway().resetCalls();
+    const refused = await next(subscribe(roomChanged(roomId('IWERP', '4'))));
+    expect(refused.value.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', provider: 'IWERP' } });
+    expect(callsTo('iwerp', '/api/chat/chatroom/4')).toHaveLength(0);
+    await Promise.all(open.map((s) => s.return?.()));
+  });
+});
