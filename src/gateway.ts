@@ -1,6 +1,11 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { OperationResult } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
+import type { Server as HttpServer } from 'node:http';
+import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
@@ -19,6 +24,7 @@ import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
 import { limitedFetchApi, queryLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
+import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 
 export interface GatewayDeps {
   config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins' | 'introspection'> & PersistedOperationsConfig;
@@ -122,4 +128,86 @@ export function createGateway(deps: GatewayDeps) {
       useCsrfPrevention(),
     ],
   });
+}
+
+export type Gateway = ReturnType<typeof createGateway>;
+
+/**
+ * The credential headers (CONTRACT.md, "Credentials") a WebSocket's `connectionParams` carries,
+ * or null when they are not plain strings a header could hold. Other keys are ignored.
+ */
+function headersOf(params: Readonly<Record<string, unknown>> | undefined): Headers | null {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(params ?? {})) {
+    const name = key.toLowerCase();
+    if (!FORWARDED_HEADERS.includes(name)) continue;
+    if (typeof value !== 'string') return null;
+    try {
+      headers.set(name, value);
+    } catch {
+      return null;
+    }
+  }
+  return headers;
+}
+
+/**
+ * GraphQL over WebSocket (graphql-transport-ws) on the gateway's own path and port, as yoga's
+ * graphql-ws recipe runs it: every operation goes through yoga's envelop (parse, validate, context,
+ * execute), so the same plugins and limits (depth, cost, aliases, tokens, masking) apply as over
+ * HTTP. Credentials come from `connectionParams` under the header names; a connection whose params
+ * are not header strings is refused (4403). A frame is at most MAX_REQUEST_BYTES. Returns a
+ * function that closes every connection.
+ */
+export function serveWebSocket(gateway: Gateway, server: HttpServer, maxRequestBytes: number): () => Promise<void> {
+  const sockets = new WebSocketServer({ server, path: gateway.graphqlEndpoint, maxPayload: maxRequestBytes });
+  const credentialHeaders = new WeakMap<object, Headers>();
+  const endpoint = `http://localhost${gateway.graphqlEndpoint}`;
+  const disposable = useServer<Record<string, unknown>>(
+    {
+      isProd: true,
+      onConnect(ctx) {
+        const headers = headersOf(ctx.connectionParams);
+        if (!headers) return false;
+        credentialHeaders.set(ctx.extra.socket, headers);
+        return true;
+      },
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      async onSubscribe(ctx, _id, payload) {
+        // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
+        const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
+        const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
+        try {
+          const document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length) return errors;
+          return {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+          };
+        } catch (error) {
+          // GraphQL Armor's limits throw their refusal from the parser and from validation rules,
+          // the context a coded error for a credential sent twice.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+      },
+    },
+    sockets,
+  );
+  return async () => {
+    await disposable.dispose();
+    await new Promise((resolve) => sockets.close(resolve));
+  };
+}
+
+/** Yoga's enveloped execute and subscribe for one operation, handed to graphql-ws as its root value (the recipe's way). */
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
 }

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
-import { createGateway } from './gateway.js';
+import { createGateway, serveWebSocket } from './gateway.js';
 import { createLiveRegistry } from './live/registry.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -45,6 +45,7 @@ const upstreams = createUpstreams(
 const live = createLiveRegistry({ settings: config.live, paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open' });
 const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
 const server = createServer(gateway);
+const closeWebSockets = serveWebSocket(gateway, server, config.limits.maxRequestBytes);
 // A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.
 server.once('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'may not be bound by this user' : `cannot be bound (${error.code ?? error.message})`;
@@ -94,8 +95,10 @@ async function shutdown(signal: string) {
   lifecycle.draining = true;
   logger.info(`${signal}: draining; /readiness answers 503 for ${drainMs} ms, then in-flight requests have ${graceMs} ms to finish`);
   await new Promise((resolve) => setTimeout(resolve, drainMs));
-  // Subscriptions complete (their streams end, so their connections can close) and polls stop.
+  // Subscriptions complete (their streams end, so their connections can close) and polls stop;
+  // WebSocket clients are told the server is going away.
   live.close();
+  void closeWebSockets();
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

@@ -25,8 +25,8 @@ interface HeaderSource {
  */
 export const CREDENTIAL_HEADERS = ['x-session-token', 'authorization', 'x-popsell-brand', 'api-token', 'personal-access-token'] as const;
 
-/** Every header forwarded to a vendor. */
-const FORWARDED_HEADERS = [...CREDENTIAL_HEADERS, 'iw-build-id', 'iw-package-id'];
+/** Every header forwarded to a vendor (a WebSocket client sends them in its connectionParams). */
+export const FORWARDED_HEADERS: readonly string[] = [...CREDENTIAL_HEADERS, 'iw-build-id', 'iw-package-id'];
 
 const header = (headers: HeaderSource, name: string) => headers.get(name)?.trim() || undefined;
 

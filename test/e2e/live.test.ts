@@ -1,4 +1,6 @@
 import { createClient } from 'graphql-sse';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
 import type { ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
@@ -178,5 +180,88 @@ describe('subscriptions over SSE, fed by the shared poller', () => {
     expect(refused.value.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', provider: 'IWERP' } });
     expect(callsTo('iwerp', '/api/chat/chatroom/4')).toHaveLength(0);
     await Promise.all(open.map((s) => s.return?.()));
+  });
+});
+
+describe('the same over WebSocket (graphql-transport-ws)', () => {
+  const sockets: WsClient[] = [];
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((s) => s.dispose()));
+  });
+
+  /** One socket, opened at once and kept (not lazy); `closes` records when the server closed it. */
+  function connect(connectionParams: Record<string, unknown> = DEMO_HEADERS) {
+    const url = new URL(gateway().url);
+    url.protocol = 'ws:';
+    const closes: unknown[] = [];
+    const client = createWsClient({
+      url: url.href,
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: false,
+      // A refused connection reaches the subscriptions as their error; the client need not log it too.
+      onNonLazyError: () => {},
+      on: { closed: (event) => closes.push(event) },
+    });
+    sockets.push(client);
+    return Object.assign(client, { closes });
+  }
+
+  it('sends the current state, then a rename made through a mutation on the same socket', async () => {
+    const client = connect();
+    const results = client.iterate<Record<string, any>>({ query: roomChanged(roomId('MESSENGER', '10')) });
+    expect((await next(results)).value.data?.chatroomChanged.changes).toEqual(['INITIAL']);
+    const renamed = await next(
+      client.iterate({ query: `mutation { updateChatroom(id: "${roomId('MESSENGER', '10')}", input: { name: "Team ten" }) { name } }` }),
+    );
+    expect(renamed.value.data).toEqual({ updateChatroom: { name: 'Team ten' } });
+    expect((await next(results)).value.data?.chatroomChanged).toMatchObject({ changes: ['RENAMED'], chatroom: { name: 'Team ten' } });
+    gateway().simulators.messengerState.rooms.get(10)!.name = 'Team 10';
+  });
+
+  it('shares one poll with SSE subscribers of the same credential', async () => {
+    const ws = connect().iterate({ query: roomChanged(roomId('IWERP', '3')) });
+    const sse = subscribe(roomChanged(roomId('IWERP', '3')));
+    await Promise.all([next(ws), next(sse)]);
+    const start = callsTo('iwerp', '/api/chat/chatroom/3').length;
+    await sleep(INTERVAL_MS * 10);
+    const polls = callsTo('iwerp', '/api/chat/chatroom/3').length - start;
+    expect(polls).toBeGreaterThanOrEqual(8);
+    expect(polls).toBeLessThanOrEqual(11);
+    await ws.return?.();
+    await sse.return?.();
+  });
+
+  it('no credential: UNAUTHENTICATED without a vendor call, and the socket stays open', async () => {
+    const client = connect({ 'api-token': 'demo-messenger' });
+    const refused = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
+    expect((await next(refused)).value.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', provider: 'IWERP' } });
+    expect((await next(refused)).done).toBe(true);
+    expect(gateway().calls().iwerp).toBe(0);
+    const other = client.iterate<Record<string, any>>({ query: roomChanged(roomId('MESSENGER', '11')) });
+    expect((await next(other)).value.data?.chatroomChanged.changes).toEqual(['INITIAL']);
+    expect(client.closes).toEqual([]);
+  });
+
+  it('a revoked credential: one coded event, then complete', async () => {
+    const client = connect({ ...DEMO_HEADERS, 'x-session-token': 'revoked-ws' });
+    const results = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
+    const last = await next(results);
+    expect(last.value).toMatchObject({ data: null, errors: [{ extensions: { code: 'UNAUTHENTICATED', provider: 'IWERP' } }] });
+    expect((await next(results)).done).toBe(true);
+  });
+
+  it('applies the query limits: too many aliases is refused before any vendor call', async () => {
+    const aliases = Array.from({ length: 60 }, (_, i) => `a${i}: observedAt`).join(' ');
+    const results = connect().iterate({ query: `subscription { chatroomChanged(id: "${roomId('IWERP', '1')}") { ${aliases} } }` });
+    await expect(next(results)).rejects.toMatchObject([{ message: expect.stringContaining('Aliases limit') }]);
+    expect(gateway().calls().iwerp).toBe(0);
+  });
+
+  it('refuses connection params that are not header strings', async () => {
+    const client = connect({ 'x-session-token': { not: 'a string' } });
+    const results = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
+    await expect(next(results)).rejects.toMatchObject({ code: 4403 });
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
-import { DEMO_HEADERS, createGateway } from '../../src/gateway.js';
+import { DEMO_HEADERS, createGateway, serveWebSocket } from '../../src/gateway.js';
 import { createLiveRegistry } from '../../src/live/registry.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -54,6 +54,7 @@ export async function startGateway(options: GatewayOptions = {}) {
     lifecycle,
   });
   const server = createServer(yoga);
+  const closeWebSockets = serveWebSocket(yoga, server, config.limits.maxRequestBytes);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
 
@@ -84,6 +85,7 @@ export async function startGateway(options: GatewayOptions = {}) {
     live,
     async close() {
       live.close();
+      await closeWebSockets();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await upstreams.close();
