@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
 import type { Upstream } from './http/upstream.js';
+import { useLiveQueries, withLiveQueryKeys } from './live/liveQuery.js';
 import type { LiveRegistry } from './live/registry.js';
 import type { Provider } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
@@ -88,7 +89,7 @@ export function createGateway(deps: GatewayDeps) {
     deps.metrics.watchBreaker(provider as Provider, () => upstream.breakerState());
   }
   return createYoga({
-    schema: buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument }),
+    schema: withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument })),
     context: createContextFactory(deps),
     logging: deps.logger,
     // Errors are shown only when they are GatewayErrors (coded); everything else is masked.
@@ -126,6 +127,8 @@ export function createGateway(deps: GatewayDeps) {
       useOperationDedup(),
       ...deps.metrics.plugins(),
       useCsrfPrevention(),
+      // After useOperationDedup, which leaves @live queries alone: each is its own execution.
+      ...useLiveQueries(deps.live, deps.adapters),
     ],
   });
 }

@@ -150,8 +150,11 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     if (changed) publish(pair, snapshot);
   }
 
-  function pairFor<T>(resource: LiveResource<T>, scope: string): Pair<T> {
-    const key = `${scope}|${resource.key}`;
+  const pairKey = (resource: LiveResource<unknown>, scope: string) => `${scope}|${resource.key}`;
+
+  /** The pair of a resource and scope; a new one starts from `known` when given, else with a poll at once. */
+  function pairFor<T>(resource: LiveResource<T>, scope: string, known: T | undefined): Pair<T> {
+    const key = pairKey(resource as LiveResource<unknown>, scope);
     const existing = pairs.get(key) as Pair<T> | undefined;
     if (existing) return existing;
     const pair: Pair<T> = {
@@ -159,13 +162,13 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       key,
       scope,
       subscribers: new Set(),
-      version: 0,
-      latest: undefined,
+      version: known === undefined ? 0 : 1,
+      latest: known === undefined ? undefined : { kind: 'state', value: known, observedAt: new Date() },
       inFlight: undefined,
       run: () => poll(pair, resource),
     };
     pairs.set(key, pair);
-    lane(resource.provider).add(pair);
+    lane(resource.provider).add(pair, known === undefined ? 0 : settings.intervalMs[resource.provider]);
     return pair;
   }
 
@@ -185,9 +188,10 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     /**
      * Subscribes to a resource with the caller's credentials. Refused before any vendor call:
      * UNAUTHENTICATED without a credential for the vendor, TOO_MANY_SUBSCRIPTIONS past
-     * LIVE_MAX_SUBSCRIPTIONS or the credential's own limit.
+     * LIVE_MAX_SUBSCRIPTIONS or the credential's own limit. `known` is a state the caller just read
+     * from the vendor: a new pair starts from it and polls an interval later.
      */
-    watch<T>(resource: LiveResource<T>, credentials: Credentials): Feed<T> {
+    watch<T>(resource: LiveResource<T>, credentials: Credentials, known?: T): Feed<T> {
       if (closed) throw new GatewayError('UPSTREAM_ERROR', 'The gateway is shutting down.', { provider: resource.provider });
       requireCredential(credentials, resource.provider);
       const scope = credentialScope(credentials, resource.provider);
@@ -201,7 +205,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
           { provider: resource.provider },
         );
       }
-      const pair = pairFor(resource, scope);
+      const pair = pairFor(resource, scope, known);
       const subscriber: Subscriber = { credentials, seen: 0, wake: undefined, closed: false };
       pair.subscribers.add(subscriber);
       subscriberCount += 1;
@@ -228,6 +232,11 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
         },
       };
       return feed;
+    },
+    /** The latest state polled for a resource with this credential, when it is watched. */
+    peek<T>(resource: LiveResource<T>, credentials: Credentials): T | undefined {
+      const latest = pairs.get(pairKey(resource as LiveResource<unknown>, credentialScope(credentials, resource.provider)))?.latest;
+      return latest?.kind === 'state' ? (latest.value as T) : undefined;
     },
     /** Tells the owner an event reached its subscriber (delivery lag). */
     delivered(provider: Provider, observedAt: Date) {

@@ -22,8 +22,8 @@ export interface PollLaneOptions {
 }
 
 export interface PollLane {
-  /** Starts polling a pair: its first poll is due at once. */
-  add(job: PollJob): void;
+  /** Starts polling a pair: its first poll is due at once, or after `delayMs` (a state already at hand). */
+  add(job: PollJob, delayMs?: number): void;
   /** Stops polling a pair at once; a poll in flight finishes (its owner aborts it) and is not repeated. */
   remove(job: PollJob): void;
   /** Stops the timer; nothing runs afterwards. */
@@ -102,9 +102,9 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   }
 
   return {
-    add(job) {
+    add(job, delayMs = 0) {
       if (closed || entries.has(job)) return;
-      const entry = { job, dueAt: Date.now() };
+      const entry = { job, dueAt: Date.now() + delayMs };
       entries.set(job, entry);
       enqueue(entry);
       arm();

@@ -17,6 +17,18 @@ export interface Loaders {
 }
 
 /**
+ * What a @live query's execution learns from its loaders (src/live/liveQuery.ts): each resource
+ * they read, so it can be watched, and where the live poller already holds a resource's state,
+ * which is served instead of a vendor call when the query runs again after a change.
+ */
+export interface LoadObserver {
+  knownChatroom(ref: ChatroomRef): Chatroom | undefined;
+  knownMessage(ref: MessageRef): Message | undefined;
+  readChatroom(ref: ChatroomRef, room: Chatroom): void;
+  readMessage(ref: MessageRef, message: Message): void;
+}
+
+/**
  * The loaders of one request: each resource fetched at most once per request, all of a level's
  * resources in parallel. Vendors have no batch endpoints, so keys are not batched (`batch: false`):
  * in a batch every key would wait for the slowest call, and the next level (a message's room)
@@ -26,7 +38,12 @@ export interface Loaders {
  * outlived a request. A failed key yields its own error: one bad ID fails one field, not the list.
  * `signal` is the request's: when its client hangs up, its reads are abandoned (unless shared).
  */
-export function createLoaders(adapters: Readonly<Record<Provider, ChatAdapter>>, credentials: Credentials, signal?: AbortSignal): Loaders {
+export function createLoaders(
+  adapters: Readonly<Record<Provider, ChatAdapter>>,
+  credentials: Credentials,
+  signal?: AbortSignal,
+  observer?: LoadObserver,
+): Loaders {
   const scopes = new Map<Provider, string>();
   const scope = (provider: Provider) => {
     let value = scopes.get(provider);
@@ -40,13 +57,22 @@ export function createLoaders(adapters: Readonly<Record<Provider, ChatAdapter>>,
   const messageKey = (ref: MessageRef) => `${scope(ref.provider)}|message|${ref.providerId}`;
   const settle = <T>(work: () => Promise<T>) => work().catch((error: unknown) => error as Error);
 
+  const getChatroom = async (ref: ChatroomRef) => {
+    const room = observer?.knownChatroom(ref) ?? (await adapters[ref.provider].getChatroom(ref, credentials, signal));
+    observer?.readChatroom(ref, room);
+    return room;
+  };
+  const getMessage = async (ref: MessageRef) => {
+    const found = observer?.knownMessage(ref) ?? (await adapters[ref.provider].getMessage(ref.providerId, credentials, signal));
+    observer?.readMessage(ref, found);
+    return found;
+  };
   const chatroom = new DataLoader<ChatroomRef, Chatroom, string>(
-    async (refs) => Promise.all(refs.map((ref) => settle(() => adapters[ref.provider].getChatroom(ref, credentials, signal)))),
+    async (refs) => Promise.all(refs.map((ref) => settle(() => getChatroom(ref)))),
     { cacheKeyFn: chatroomKey, batch: false },
   );
   const message = new DataLoader<MessageRef, Message, string>(
-    async (refs) =>
-      Promise.all(refs.map((ref) => settle(() => adapters[ref.provider].getMessage(ref.providerId, credentials, signal)))),
+    async (refs) => Promise.all(refs.map((ref) => settle(() => getMessage(ref)))),
     { cacheKeyFn: messageKey, batch: false },
   );
   return {

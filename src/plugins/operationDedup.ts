@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BREAK, getOperationAST, visit, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
+import { isLiveOperation } from '../live/liveQuery.js';
 
 /**
  * Every caller that shared an execution gets the same result object, which yoga serializes once
@@ -36,9 +37,9 @@ function isIncremental(document: DocumentNode): boolean {
  * Identical queries in flight at the same time, from the same credentials, share one execution:
  * the same document (yoga's parser cache hands out one DocumentNode per query text), operation
  * name, variables and every vendor credential and option (session, build and package ids, bearer,
- * brand, tokens). The key is a hash, so no secret is kept in it. Mutations never share. Vendor
- * reads are also shared below this (src/http/shareInFlight.ts); this saves the execution itself.
- * Incremental (@defer, @stream) executions are not shared; their vendor reads still are.
+ * brand, tokens). The key is a hash, so no secret is kept in it. Mutations and @live queries never
+ * share. Vendor reads are also shared below this (src/http/shareInFlight.ts); this saves the
+ * execution itself. Incremental (@defer, @stream) executions are not shared; their vendor reads still are.
  */
 export function useOperationDedup(): Plugin {
   // Per document: its id in the sharing key, or null for one with @defer or @stream, whose result
@@ -57,7 +58,8 @@ export function useOperationDedup(): Plugin {
         mutationEpoch += 1;
         return { onExecuteDone: () => void (mutationEpoch += 1) };
       }
-      if (operation !== 'query') return;
+      // A @live query is one execution per caller: it watches what its own loaders read.
+      if (operation !== 'query' || isLiveOperation(args.document, args.operationName)) return;
       let documentId = documentIds.get(args.document);
       if (documentId === undefined) {
         documentId = isIncremental(args.document) ? null : nextDocumentId++;

@@ -265,3 +265,45 @@ describe('the same over WebSocket (graphql-transport-ws)', () => {
     await expect(next(results)).rejects.toMatchObject({ code: 4403 });
   });
 });
+
+describe('@live queries', () => {
+  it('answer again when a resource the query read changes, polled once for every live copy', async () => {
+    const query = `query Live @live { chatroom(id: "${roomId('MESSENGER', '12')}") { name } other: chatroomByProviderId(provider: IWERP, providerId: "2") { name } }`;
+    const copies = Array.from({ length: 5 }, () => subscribe(query));
+    const firsts = await Promise.all(copies.map((c) => next(c)));
+    expect(firsts.map((r) => r.value.data)).toEqual(
+      Array(5).fill({ chatroom: { name: 'Team 12' }, other: { name: expect.any(String) } }),
+    );
+    gateway().resetCalls();
+    gateway().simulators.messengerState.rooms.get(12)!.name = 'Team twelve';
+    const seconds = await Promise.all(copies.map((c) => next(c)));
+    expect(seconds.every((r) => r.value.data?.chatroom.name === 'Team twelve')).toBe(true);
+    // The change was found by the one shared poll; the live copies re-ran from its state.
+    await sleep(INTERVAL_MS * 5);
+    const polls = callsTo('messenger', '/chatroom/12').length;
+    expect(polls).toBeGreaterThanOrEqual(4);
+    expect(polls).toBeLessThanOrEqual(8);
+    await Promise.all(copies.map((c) => c.return?.()));
+    await sleep(INTERVAL_MS);
+    expect(gateway().live.stats().watchedPairs).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
+    gateway().simulators.messengerState.rooms.get(12)!.name = 'Team 12';
+  });
+
+  it('work over WebSocket too, and send nothing while nothing changes', async () => {
+    const url = new URL(gateway().url);
+    url.protocol = 'ws:';
+    const client = createWsClient({ url: url.href, webSocketImpl: WebSocket, connectionParams: DEMO_HEADERS, retryAttempts: 0 });
+    try {
+      const results = client.iterate<Record<string, any>>({
+        query: `query @live { chatroom(id: "${roomId('MESSENGER', '13')}") { name participants { displayName } } }`,
+      });
+      expect((await next(results)).value.data?.chatroom.name).toBe('Team 13');
+      await expect(next(results, INTERVAL_MS * 4)).rejects.toThrow('no event');
+      gateway().simulators.messengerState.rooms.get(13)!.assignedUsers = [1, 2];
+      expect((await next(results)).value.data?.chatroom.participants).toEqual([{ displayName: 'User 1' }, { displayName: 'User 2' }]);
+      await results.return?.();
+    } finally {
+      await client.dispose();
+    }
+  });
+});

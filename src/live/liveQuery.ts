@@ -1,0 +1,138 @@
+/**
+ * `query … @live`: @envelop/live-query with @n1ru4l/in-memory-live-query-store runs the query
+ * again whenever the store is told that something it read changed. What it read is what its
+ * loaders read (never guessed from the document): each chatroom and message is watched in the
+ * live registry with the caller's credential, and a change the shared poller finds invalidates
+ * that one execution. A run after a change reads the poller's latest states through its loaders,
+ * so however many live queries watch a resource, the vendor sees one poll per interval.
+ *
+ * Lists read outside the loaders (organizationChatrooms, eventChatroom) are not watched.
+ */
+import { randomUUID } from 'node:crypto';
+import { useLiveQuery } from '@envelop/live-query';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Adapters, Context } from '../context.js';
+import { GatewayError } from '../errors.js';
+import { createLoaders } from '../loaders/createLoaders.js';
+import type { Feed, LiveRegistry, LiveResource } from './registry.js';
+import { chatroomResource, messageResource } from './resources.js';
+
+/** Where one execution's own key travels: the root value its root fields see. */
+const LIVE_KEY = Symbol('live query key');
+
+export function isLiveOperation(document: DocumentNode, operationName: string | null | undefined): boolean {
+  return getOperationAST(document, operationName)?.directives?.some((d) => d.name.value === 'live') ?? false;
+}
+
+/**
+ * Every root query field reports its execution's key to the store, so a change invalidates the
+ * one execution that read it (the store otherwise knows only `Type:id` pairs, shared by every
+ * caller whatever their credential).
+ */
+export function withLiveQueryKeys(schema: GraphQLSchema): GraphQLSchema {
+  return mapSchema(schema, {
+    [MapperKind.QUERY_ROOT_FIELD]: (field) => ({
+      ...field,
+      extensions: {
+        ...field.extensions,
+        liveQuery: { collectResourceIdentifiers: (root: Record<symbol, string> | undefined) => root?.[LIVE_KEY] },
+      },
+    }),
+  });
+}
+
+interface Read {
+  resource: LiveResource<unknown>;
+  value: unknown;
+}
+
+/** Runs each @live execution with loaders that record what they read, and watches it. */
+function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InMemoryLiveQueryStore): Plugin {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      if (!isLiveOperation(args.document, args.operationName)) return;
+      const context = args.contextValue as unknown as Context;
+      const key = `live:${randomUUID()}`;
+      const watched = new Map<string, Feed<unknown>>();
+      let ended = false;
+
+      const invalidateOnChange = async (feed: Feed<unknown>) => {
+        let first = true;
+        // The first state is the one this execution read; each later one is a change.
+        for await (const _ of feed) {
+          if (!first) void store.invalidate(key);
+          first = false;
+        }
+      };
+
+      /** Watches what the last run read and no longer what it did not; refusals become errors of the result. */
+      const watch = (reads: Map<string, Read>) => {
+        const refused: GatewayError[] = [];
+        for (const [name, feed] of watched) {
+          if (reads.has(name)) continue;
+          void feed.return();
+          watched.delete(name);
+        }
+        for (const [name, { resource, value }] of reads) {
+          if (watched.has(name)) continue;
+          try {
+            const feed = registry.watch(resource, context.credentials, value);
+            watched.set(name, feed);
+            void invalidateOnChange(feed);
+          } catch (error) {
+            if (!(error instanceof GatewayError)) throw error;
+            refused.push(error);
+          }
+        }
+        return refused;
+      };
+
+      const end = () => {
+        ended = true;
+        for (const feed of watched.values()) void feed.return();
+        watched.clear();
+      };
+
+      setExecuteFn(async (runArgs) => {
+        const reads = new Map<string, Read>();
+        const read = (resource: LiveResource<unknown>, value: unknown) =>
+          reads.set(`${resource.provider}|${resource.key}`, { resource, value });
+        const room = (ref: Parameters<typeof chatroomResource>[1]) => chatroomResource(adapters[ref.provider], ref);
+        const message = (ref: { provider: keyof Adapters; providerId: string }) =>
+          messageResource(adapters[ref.provider], ref.provider, ref.providerId);
+        // Fresh loaders for every run: the request's would answer from their cache, unchanged.
+        context.loaders = createLoaders(adapters, context.credentials, context.signal, {
+          knownChatroom: (ref) => registry.peek(room(ref), context.credentials),
+          knownMessage: (ref) => registry.peek(message(ref), context.credentials),
+          readChatroom: (ref, value) => read(room(ref) as LiveResource<unknown>, value),
+          readMessage: (ref, value) => read(message(ref) as LiveResource<unknown>, value),
+        });
+        const result = (await executeFn({ ...runArgs, rootValue: { [LIVE_KEY]: key } })) as ExecutionResult;
+        if (ended) return result;
+        const refused = watch(reads);
+        return refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
+      });
+      return {
+        onExecuteDone: ({ result }) => {
+          if (!isAsyncIterable(result)) {
+            end();
+            return undefined;
+          }
+          return { onEnd: end };
+        },
+      };
+    },
+  };
+}
+
+/** The @live plugins, in the order they must run: ours first, so the store runs our execute. */
+export function useLiveQueries(registry: LiveRegistry, adapters: Adapters): Plugin[] {
+  const store = new InMemoryLiveQueryStore();
+  // @envelop/live-query types its store against the store's 0.10, which it pins for itself; it only
+  // calls makeExecute, the same in 0.11.
+  const liveQueryStore = store as unknown as Parameters<typeof useLiveQuery>[0]['liveQueryStore'];
+  return [useLiveResources(registry, adapters, store), useLiveQuery({ liveQueryStore }) as Plugin];
+}
