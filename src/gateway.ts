@@ -12,6 +12,7 @@ import { createContextFactory, type Adapters } from './context.js';
 import type { Upstream } from './http/upstream.js';
 import { useLiveQueries, withLiveQueryKeys } from './live/liveQuery.js';
 import type { LiveRegistry } from './live/registry.js';
+import { encodeGlobalId } from './model/globalId.js';
 import type { Provider } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
@@ -67,6 +68,20 @@ query Example {
 }
 `;
 
+/** GraphiQL's second tab: a subscription to the room demo activity changes most (IW-ERP room 1). */
+export const EXAMPLE_SUBSCRIPTION = `# Real time: the room as it is now, then an event whenever the gateway's shared poll finds it
+# changed (about every LIVE_POLL_INTERVAL_MS). In demo mode the simulators change it by themselves.
+subscription RoomChanges {
+  chatroomChanged(id: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}") {
+    changes
+    observedAt
+    chatroom { name lastReadAt participants { displayName lastReadAt } }
+    participantsJoined { displayName }
+    participantsLeft { displayName }
+  }
+}
+`;
+
 /** Demo mode's simulators accept any non-empty credential; these fill GraphiQL's header editor. */
 export const DEMO_HEADERS = {
   'x-session-token': 'demo-session',
@@ -88,6 +103,7 @@ export function createGateway(deps: GatewayDeps) {
   for (const [provider, upstream] of Object.entries(deps.upstreams)) {
     deps.metrics.watchBreaker(provider as Provider, () => upstream.breakerState());
   }
+  const demoHeaders = deps.config.demo ? JSON.stringify(DEMO_HEADERS, null, 2) : null;
   return createYoga({
     schema: withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument })),
     context: createContextFactory(deps),
@@ -101,7 +117,9 @@ export function createGateway(deps: GatewayDeps) {
     graphiql: {
       title: 'Chat gateway',
       defaultQuery: EXAMPLE_OPERATION,
-      ...(deps.config.demo ? { headers: JSON.stringify(DEMO_HEADERS, null, 2) } : {}),
+      // The example query, then the example subscription, each with the demo credentials in demo mode.
+      defaultTabs: [EXAMPLE_OPERATION, EXAMPLE_SUBSCRIPTION].map((query) => ({ query, headers: demoHeaders })),
+      ...(demoHeaders ? { headers: demoHeaders } : {}),
     },
     fetchAPI: limitedFetchApi(deps.config.limits, deps.config.avatarMaxBytes),
     // Batched operations (a JSON array of requests) stay off: one request, one operation.

@@ -3,7 +3,7 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 import { WebSocket } from 'ws';
 import type { ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_HEADERS } from '../../src/gateway.js';
+import { DEMO_HEADERS, EXAMPLE_SUBSCRIPTION } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
 import { useGateway } from '../helpers/gateway.js';
 
@@ -180,6 +180,19 @@ describe('subscriptions over SSE, fed by the shared poller', () => {
     expect(refused.value.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', provider: 'IWERP' } });
     expect(callsTo('iwerp', '/api/chat/chatroom/4')).toHaveLength(0);
     await Promise.all(open.map((s) => s.return?.()));
+  });
+});
+
+describe('GraphiQL', () => {
+  it('opens with a second tab holding the example subscription, which runs as it is', async () => {
+    const page = await fetch(gateway().url, { headers: { accept: 'text/html' } });
+    const html = await page.text();
+    expect(html).toContain('defaultTabs');
+    expect(html).toContain('subscription RoomChanges');
+    const results = subscribe(EXAMPLE_SUBSCRIPTION);
+    const first = await next(results);
+    expect(first.value.errors).toBeUndefined();
+    expect(first.value.data?.chatroomChanged).toMatchObject({ changes: ['INITIAL'], chatroom: { name: 'Project Apollo' } });
   });
 });
 
