@@ -96,9 +96,9 @@ async function shutdown(signal: string) {
   logger.info(`${signal}: draining; /readiness answers 503 for ${drainMs} ms, then in-flight requests have ${graceMs} ms to finish`);
   await new Promise((resolve) => setTimeout(resolve, drainMs));
   // Subscriptions complete (their streams end, so their connections can close) and polls stop;
-  // WebSocket clients are told the server is going away.
+  // once their `complete` messages are out, WebSocket clients are told the server is going away.
   live.close();
-  void closeWebSockets();
+  setImmediate(() => void closeWebSockets());
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();

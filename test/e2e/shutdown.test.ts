@@ -1,6 +1,10 @@
 import { once } from 'node:events';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../../src/model/globalId.js';
 import { startSimulators } from '../../src/simulators/index.js';
 import { start } from '../helpers/process.js';
 
@@ -86,5 +90,41 @@ describe('drain and shutdown', () => {
 
   it('in demo mode', async () => {
     await drainAndExit({});
+  });
+});
+
+describe('subscriptions at shutdown', () => {
+  it('are served through the drain, then completed over SSE and WebSocket; the process exits long before its grace period ends', async () => {
+    const vendors = await startSimulators({ record: true });
+    const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href, LIVE_POLL_INTERVAL_MS: '100', SHUTDOWN_DRAIN_DELAY_MS: '300', SHUTDOWN_GRACE_MS: '30000' });
+    let sse: ReturnType<typeof createSseClient> | undefined;
+    let ws: WsClient | undefined;
+    try {
+      const url = await server.ready;
+      const query = `subscription { chatroomChanged(id: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}") { changes } }`;
+      sse = createSseClient({ url: url!.href, retryAttempts: 0, headers: { 'x-session-token': 't' } });
+      const overSse = sse.iterate({ query });
+      ws = createWsClient({ url: url!.href.replace('http:', 'ws:'), webSocketImpl: WebSocket, connectionParams: { 'x-session-token': 't' }, retryAttempts: 0 });
+      const overWs = ws.iterate({ query });
+      expect((await overSse.next()).value).toEqual({ data: { chatroomChanged: { changes: ['INITIAL'] } } });
+      expect((await overWs.next()).value).toEqual({ data: { chatroomChanged: { changes: ['INITIAL'] } } });
+      const signalled = performance.now();
+      const exited = once(server.child, 'exit');
+      server.child.kill('SIGTERM');
+      expect(await overSse.next()).toEqual({ done: true, value: undefined });
+      expect((await overWs.next()).done).toBe(true);
+      // Polling went on through the drain, and stopped with it.
+      const polls = vendors.iwerp.requests.length;
+      expect(polls).toBeGreaterThanOrEqual(2);
+      const [code] = await exited;
+      expect(code).toBe(0);
+      expect(performance.now() - signalled).toBeLessThan(300 + 5000);
+      expect(vendors.iwerp.requests.length).toBe(polls);
+    } finally {
+      sse?.dispose();
+      await ws?.dispose();
+      server.child.kill('SIGKILL');
+      await vendors.close();
+    }
   });
 });
