@@ -320,3 +320,24 @@ describe('@live queries', () => {
     }
   });
 });
+
+describe('a vendor budget smaller than the watched pairs need', () => {
+  const budgeted = useGateway({ env: { LIVE_POLL_INTERVAL_MS: '100', MESSENGER_LIVE_MAX_POLLS_PER_SECOND: '10' } });
+
+  it('holds the budget and stretches every room alike', async () => {
+    const client = createClient({ url: budgeted().url.href, headers: DEMO_HEADERS, retryAttempts: 0 });
+    clients.push(client);
+    const rooms = Array.from({ length: 20 }, (_, i) => String(i + 14));
+    const subscriptions = rooms.map((id) => client.iterate({ query: roomChanged(roomId('MESSENGER', id)) }));
+    await Promise.all(subscriptions.map((s) => next(s, 5000)));
+    budgeted().resetCalls();
+    await sleep(2000);
+    const polls = budgeted().vendorRequests('messenger');
+    await Promise.all(subscriptions.map((s) => s.return?.()));
+    // 20 rooms at 10 polls a second: each is polled every 2 s instead of every 100 ms.
+    expect(polls.length).toBeLessThanOrEqual(21);
+    expect(polls.length).toBeGreaterThanOrEqual(16);
+    const perRoom = rooms.map((id) => polls.filter((p) => p.path === `/chatroom/${id}`).length);
+    expect(Math.max(...perRoom) - Math.min(...perRoom)).toBeLessThanOrEqual(1);
+  });
+});
