@@ -88,7 +88,7 @@ interface Pair<T> extends PollJob {
 
 export function createLiveRegistry(options: LiveRegistryOptions) {
   const { settings, hooks = {} } = options;
-  const pairs = new Map<string, Pair<any>>();
+  const pairs = new Map<string, Pair<unknown>>();
   const lanes = new Map<Provider, PollLane>();
   const perScope = new Map<string, number>();
   let subscriberCount = 0;
