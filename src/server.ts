@@ -42,7 +42,12 @@ const upstreams = createUpstreams(
   logger,
   { metrics: metrics.vendor },
 );
-const live = createLiveRegistry({ settings: config.live, paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open' });
+const live = createLiveRegistry({
+  settings: config.live,
+  paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open',
+  hooks: metrics.live,
+});
+metrics.watchLive(() => live.stats());
 const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
 const server = createServer(gateway);
 const closeWebSockets = serveWebSocket(gateway, server, config.limits.maxRequestBytes);

@@ -5,6 +5,7 @@
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LiveHooks, LiveRegistry } from '../live/registry.js';
 import { PROVIDERS, type Provider } from '../model/provider.js';
 import type { BreakerState, VendorMetrics } from './vendorMetrics.js';
 
@@ -40,6 +41,46 @@ export function createMetrics() {
     },
   });
 
+  const livePolls = new Counter({
+    name: 'gateway_live_polls_total',
+    help: 'Polls of watched (resource, credential scope) pairs, by provider and outcome (changed, unchanged, error).',
+    labelNames: ['provider', 'outcome'],
+    registers: [registry],
+  });
+  const deliveryLag = new Histogram({
+    name: 'gateway_live_delivery_lag_seconds',
+    help: 'From the poll that saw a state to its event reaching the subscriber, by provider; a slow consumer waits here.',
+    labelNames: ['provider'],
+    // From an event taken at once to one that waited a few intervals (LIVE_POLL_INTERVAL_MS 2000).
+    buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  let liveStats: LiveRegistry['stats'] | undefined;
+  const liveGauge = (name: string, help: string, pick: (stats: ReturnType<LiveRegistry['stats']>) => Record<Provider, number>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['provider'],
+      registers: [registry],
+      collect() {
+        if (!liveStats) return;
+        const counts = pick(liveStats());
+        for (const provider of PROVIDERS) this.set({ provider }, counts[provider]);
+      },
+    });
+  liveGauge('gateway_live_subscriptions', 'Open subscribers (subscriptions and @live watches), by provider.', (s) => s.subscribers);
+  liveGauge('gateway_live_watched_pairs', 'Watched (resource, credential scope) pairs being polled, by provider.', (s) => s.watchedPairs);
+
+  /** What the live registry reports. */
+  const live: LiveHooks = {
+    polled(provider, outcome) {
+      livePolls.inc({ provider, outcome });
+    },
+    delivered(provider, observedAt) {
+      deliveryLag.observe({ provider }, Math.max(0, Date.now() - observedAt.getTime()) / 1000);
+    },
+  };
+
   const vendor: VendorMetrics = {
     observe(provider, method, route, status, seconds) {
       requests.inc({ provider, method, route, status });
@@ -61,6 +102,11 @@ export function createMetrics() {
   return {
     registry,
     vendor,
+    live,
+    /** Lets the live gauges read the registry when scraped. */
+    watchLive(stats: LiveRegistry['stats']) {
+      liveStats = stats;
+    },
     /** Lets the breaker gauge read each configured vendor's state when scraped. */
     watchBreaker(provider: Provider, state: () => BreakerState) {
       breakerSources.set(provider, state);
@@ -72,8 +118,8 @@ export function createMetrics() {
         metrics: {
           // Off, each measured in the benchmark's profile: counting deprecated fields walks every
           // document with a TypeInfo (~4 % of the gateway's CPU) and the schema has none; the
-          // summary recomputes quantiles per observation and repeats the request histogram; there
-          // are no subscriptions.
+          // summary recomputes quantiles per observation and repeats the request histogram; a
+          // subscription's subscribe phase is only its registration (gateway_live_* measure the rest).
           graphql_envelop_deprecated_field: false,
           graphql_envelop_request_time_summary: false,
           graphql_envelop_phase_subscribe: false,

@@ -114,6 +114,21 @@ describe('subscriptions over SSE, fed by the shared poller', () => {
     expect(gateway().live.stats().watchedPairs.IWERP).toBe(0);
   });
 
+  it('shows in the metrics: subscribers and pairs by vendor, polls by outcome, delivery lag', async () => {
+    const results = subscribe(roomChanged(roomId('MESSENGER', '15')));
+    await next(results);
+    await sleep(INTERVAL_MS * 3);
+    const text = await (await fetch(new URL('/metrics', gateway().url))).text();
+    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('gateway_live_subscriptions{provider="MESSENGER"}')).toBe(1);
+    expect(value('gateway_live_watched_pairs{provider="MESSENGER"}')).toBe(1);
+    expect(value('gateway_live_watched_pairs{provider="IWERP"}')).toBe(0);
+    expect(value('gateway_live_polls_total{provider="MESSENGER",outcome="unchanged"}')).toBeGreaterThanOrEqual(2);
+    expect(value('gateway_live_polls_total{provider="MESSENGER",outcome="changed"}')).toBeGreaterThanOrEqual(1);
+    expect(value('gateway_live_delivery_lag_seconds_count{provider="MESSENGER"}')).toBeGreaterThanOrEqual(1);
+    await results.return?.();
+  });
+
   it('a deleted chatroom sends DELETED with a null chatroom, then completes', async () => {
     const created = await gateway().query(
       'mutation { createChatroom(input: { organizationId: 2, name: "Doomed", assignedUserIds: [1] }) { id } }',
@@ -135,10 +150,10 @@ describe('subscriptions over SSE, fed by the shared poller', () => {
   });
 
   it('no credential: UNAUTHENTICATED without a vendor call', async () => {
-    const results = subscribe(roomChanged(roomId('IWERP', '1')), { authorization: 'Bearer x' });
+    const results = subscribe(roomChanged(roomId('IWERP', '4')), { authorization: 'Bearer x' });
     const result = await next(results);
     expect(result.value.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', provider: 'IWERP' } });
-    expect(gateway().calls().iwerp).toBe(0);
+    expect(callsTo('iwerp', '/api/chat/chatroom/4')).toEqual([]);
   });
 
   it('stays silent while the vendor fails, and goes on when it answers again', async () => {
@@ -248,10 +263,10 @@ describe('the same over WebSocket (graphql-transport-ws)', () => {
 
   it('no credential: UNAUTHENTICATED without a vendor call, and the socket stays open', async () => {
     const client = connect({ 'api-token': 'demo-messenger' });
-    const refused = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
+    const refused = client.iterate({ query: roomChanged(roomId('IWERP', '4')) });
     expect((await next(refused)).value.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', provider: 'IWERP' } });
     expect((await next(refused)).done).toBe(true);
-    expect(gateway().calls().iwerp).toBe(0);
+    expect(callsTo('iwerp', '/api/chat/chatroom/4')).toEqual([]);
     const other = client.iterate<Record<string, any>>({ query: roomChanged(roomId('MESSENGER', '11')) });
     expect((await next(other)).value.data?.chatroomChanged.changes).toEqual(['INITIAL']);
     expect(client.closes).toEqual([]);
@@ -267,9 +282,9 @@ describe('the same over WebSocket (graphql-transport-ws)', () => {
 
   it('applies the query limits: too many aliases is refused before any vendor call', async () => {
     const aliases = Array.from({ length: 60 }, (_, i) => `a${i}: observedAt`).join(' ');
-    const results = connect().iterate({ query: `subscription { chatroomChanged(id: "${roomId('IWERP', '1')}") { ${aliases} } }` });
+    const results = connect().iterate({ query: `subscription { chatroomChanged(id: "${roomId('IWERP', '4')}") { ${aliases} } }` });
     await expect(next(results)).rejects.toMatchObject([{ message: expect.stringContaining('Aliases limit') }]);
-    expect(gateway().calls().iwerp).toBe(0);
+    expect(callsTo('iwerp', '/api/chat/chatroom/4')).toEqual([]);
   });
 
   it('refuses connection params that are not header strings', async () => {

@@ -43,7 +43,12 @@ export async function startGateway(options: GatewayOptions = {}) {
     { metrics: metrics.vendor },
   );
   const lifecycle = { draining: false };
-  const live = createLiveRegistry({ settings: config.live, paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open' });
+  const live = createLiveRegistry({
+    settings: config.live,
+    paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open',
+    hooks: metrics.live,
+  });
+  metrics.watchLive(() => live.stats());
   const yoga = createGateway({
     config: { ...config, demo: true },
     adapters: upstreams.adapters,
