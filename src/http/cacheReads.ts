@@ -17,7 +17,8 @@ export const cacheReads =
           if (call.method !== 'GET') return next(call);
           const key = readKey(call);
           const { hit, generation } = await cache.lookup(provider, key);
-          if (hit) return hit.data;
+          // A poll is there to see the vendor's state now: it refreshes the cache, never reads from it.
+          if (hit && call.priority !== 'poll') return hit.data;
           const data = await next(call);
           // Stored under the generation read before the call: a write meanwhile makes it stale at once.
           await cache.store(provider, key, { data, generation });

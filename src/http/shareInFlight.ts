@@ -31,7 +31,9 @@ export const shareInFlight =
       return shared;
     };
     const read: Handler = (call) => {
-      const key = `${epochs.current}:${readKey(call)}`;
+      // Queries and polls share within their own lane only: a query never waits on a poll still
+      // queued in the guard's low-priority lane, and a poll never takes a query's cached answer.
+      const key = `${call.priority ?? 'query'}:${epochs.current}:${readKey(call)}`;
       const shared = inFlight.get(key) ?? start(call, key);
       shared.callers?.join(call.signal);
       return shared.promise;

@@ -1,6 +1,7 @@
 /**
  * The vendor resources a subscription or a @live query can watch, read through the adapters (so
- * through the upstream layer: deadlines, retries, breaker, metrics), never around them. Each names
+ * through the vendor door: deadlines, retries, breaker, metrics), never around them, in the door's
+ * poll lane, behind queries' own reads. Each names
  * itself by what the vendor is asked for, so every subscriber of one room with one credential
  * shares one pair, whichever field or query brought them.
  */
@@ -17,14 +18,14 @@ export const messageResourceKey = (providerId: string) => `message|${providerId}
 export const chatroomResource = (adapter: ChatAdapter, ref: ChatroomRef): LiveResource<Chatroom> => ({
   provider: ref.provider,
   key: chatroomResourceKey(ref),
-  fetch: (credentials) => adapter.getChatroom(ref, credentials),
+  fetch: (credentials, signal) => adapter.getChatroom(ref, credentials, { signal, priority: 'poll' }),
   same: (a, b) => diffChatroom(a, b).changes.length === 0,
 });
 
 export const messageResource = (adapter: ChatAdapter, provider: Provider, providerId: string): LiveResource<Message> => ({
   provider,
   key: messageResourceKey(providerId),
-  fetch: (credentials) => adapter.getMessage(providerId, credentials),
+  fetch: (credentials, signal) => adapter.getMessage(providerId, credentials, { signal, priority: 'poll' }),
   same: (a, b) => diffMessage(a, b).length === 0,
 });
 
@@ -40,10 +41,10 @@ export const chatroomListResource = (
 ): LiveResource<ChatroomPage> => ({
   provider: 'MESSENGER',
   key: organizationId === null ? 'chatrooms|assigned' : `chatrooms|organization|${organizationId}`,
-  fetch: (credentials) =>
+  fetch: (credentials, signal) =>
     organizationId === null
-      ? adapter.listAssignedChatrooms(credentials)
-      : adapter.listOrganizationChatrooms(organizationId, { offset: 0, limit: maxRooms }, credentials),
+      ? adapter.listAssignedChatrooms(credentials, { signal, priority: 'poll' })
+      : adapter.listOrganizationChatrooms(organizationId, { offset: 0, limit: maxRooms }, credentials, { signal, priority: 'poll' }),
   same: (a, b) => {
     const diff = diffChatroomList(a.chatrooms, b.chatrooms);
     return a.total === b.total && !diff.added.length && !diff.removed.length && !diff.changed.length;

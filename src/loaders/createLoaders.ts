@@ -58,12 +58,12 @@ export function createLoaders(
   const settle = <T>(work: () => Promise<T>) => work().catch((error: unknown) => error as Error);
 
   const getChatroom = async (ref: ChatroomRef) => {
-    const room = observer?.knownChatroom(ref) ?? (await adapters[ref.provider].getChatroom(ref, credentials, signal));
+    const room = observer?.knownChatroom(ref) ?? (await adapters[ref.provider].getChatroom(ref, credentials, { signal }));
     observer?.readChatroom(ref, room);
     return room;
   };
   const getMessage = async (ref: MessageRef) => {
-    const found = observer?.knownMessage(ref) ?? (await adapters[ref.provider].getMessage(ref.providerId, credentials, signal));
+    const found = observer?.knownMessage(ref) ?? (await adapters[ref.provider].getMessage(ref.providerId, credentials, { signal }));
     observer?.readMessage(ref, found);
     return found;
   };

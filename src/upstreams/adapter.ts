@@ -9,13 +9,20 @@ import type { Credentials } from './credentials.js';
  */
 export interface ChatAdapter {
   readonly provider: Provider;
-  /** `signal`: the caller hung up; the read is abandoned when no one else waits for it. */
-  getChatroom(ref: ChatroomRef, credentials: Credentials, signal?: AbortSignal): Promise<Chatroom>;
-  getMessage(providerId: string, credentials: Credentials, signal?: AbortSignal): Promise<Message>;
+  getChatroom(ref: ChatroomRef, credentials: Credentials, read?: ReadOptions): Promise<Chatroom>;
+  getMessage(providerId: string, credentials: Credentials, read?: ReadOptions): Promise<Message>;
   /** What the vendor lets a client do with a chatroom of this kind (writes are checked against it). */
   capabilities(kind: ChatroomKind): Capabilities;
   /** Writes on an existing chatroom; absent for a read-only vendor. Never retried. */
   readonly writes?: ChatroomWrites;
+}
+
+/** How a read is made; every read of every adapter takes these and hands them to the vendor door. */
+export interface ReadOptions {
+  /** The caller hung up: the read is abandoned when no one else waits for it. */
+  signal?: AbortSignal | undefined;
+  /** `poll`: the live poller's read, queued behind queries' own reads and never served from the read cache. Default `query`. */
+  priority?: 'query' | 'poll';
 }
 
 /** The changes updateChatroom may make: only the keys that are set are sent. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
+import { createMemoryCache } from '../../src/http/cache.js';
+import { cacheReads } from '../../src/http/cacheReads.js';
 import { withDeadline } from '../../src/http/deadline.js';
 import { isVendorFault, statusError } from '../../src/http/failures.js';
 import { guard } from '../../src/http/guard.js';
@@ -105,6 +107,15 @@ describe('the in-flight layer', () => {
     expect(await first).toBe('data');
   });
 
+  it('shares polls with polls and queries with queries, never across: a query never waits in the poll lane', async () => {
+    const { vendor, handler } = layer();
+    const polls = [handler(read('/x', { priority: 'poll' })), handler(read('/x', { priority: 'poll' }))];
+    const queries = [handler(read('/x')), handler(read('/x', { priority: 'query' }))];
+    expect(vendor.calls.map((c) => c.call.priority ?? 'query')).toEqual(['poll', 'query']);
+    for (const { settle } of vendor.calls) settle('data');
+    expect(await Promise.all([...polls, ...queries])).toEqual(['data', 'data', 'data', 'data']);
+  });
+
   it('does not share writes, and lets a write run to its end when its caller goes', async () => {
     const { vendor, handler } = layer();
     const a = new AbortController();
@@ -113,6 +124,25 @@ describe('the in-flight layer', () => {
     expect(vendor.calls[0]!.call.signal).toBeUndefined();
     for (const { settle } of vendor.calls) settle(undefined);
     await Promise.all(writes);
+  });
+});
+
+describe('the cache layer', () => {
+  it('answers a query from the cache, but sends a poll to the vendor, and keeps what the poll read', async () => {
+    const cache = createMemoryCache(60_000, 100);
+    let answer = 'first';
+    const vendorCalls: string[] = [];
+    const handler = cacheReads('IWERP', cache)(async (call) => {
+      vendorCalls.push(call.priority ?? 'query');
+      return answer;
+    });
+    expect(await handler(read('/x'))).toBe('first');
+    answer = 'second';
+    expect(await handler(read('/x'))).toBe('first');
+    expect(await handler(read('/x', { priority: 'poll' }))).toBe('second');
+    expect(await handler(read('/x'))).toBe('second');
+    expect(vendorCalls).toEqual(['query', 'poll']);
+    await cache.close();
   });
 });
 

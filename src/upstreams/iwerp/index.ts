@@ -25,16 +25,16 @@ export function createIwerpAdapter(upstream: Upstream): ChatAdapter {
   return {
     provider: 'IWERP',
     capabilities: () => NO_CAPABILITIES,
-    async getChatroom(ref, credentials, signal) {
+    async getChatroom(ref, credentials, read) {
       const path = `/api/chat/chatroom/${pathSegment(ref.providerId, 'IWERP', 'chatroom identifier')}`;
       const route = '/api/chat/chatroom/{identifier}';
-      const payload = await upstream.request({ method: 'GET', path, route, ...request(credentials), validate: validateChatroom, signal });
+      const payload = await upstream.request({ method: 'GET', path, route, ...request(credentials), validate: validateChatroom, ...read });
       return mapChatroom(payload);
     },
-    async getMessage(providerId, credentials, signal) {
+    async getMessage(providerId, credentials, read) {
       const path = `/api/chat/chatroom_message/${pathSegment(providerId, 'IWERP', 'message identifier')}`;
       const route = '/api/chat/chatroom_message/{identifier}';
-      const payload = await upstream.request({ method: 'GET', path, route, ...request(credentials), validate: validateMessage, signal });
+      const payload = await upstream.request({ method: 'GET', path, route, ...request(credentials), validate: validateMessage, ...read });
       return mapMessage(payload);
     },
   };

@@ -4,7 +4,7 @@ import { expandPath } from '../../http/path.js';
 import { compileValidators } from '../../http/validation.js';
 import { GatewayError, badInput, unsupported } from '../../errors.js';
 import type { Chatroom, ChatroomPage } from '../../model/chat.js';
-import { WHOLE_NUMBER, type ChatAdapter, type ChatroomChanges } from '../adapter.js';
+import { WHOLE_NUMBER, type ChatAdapter, type ReadOptions, type ChatroomChanges } from '../adapter.js';
 import { missingCredential, type Credentials } from '../credentials.js';
 import {
   mapChatroom,
@@ -27,7 +27,7 @@ export function planPages(offset: number, limit: number, max = MESSENGER_MAX_LIM
 }
 
 export interface MessengerAdapter extends ChatAdapter {
-  getEventChatroom(organizationId: number, eventId: number, credentials: Credentials, signal?: AbortSignal): Promise<Chatroom>;
+  getEventChatroom(organizationId: number, eventId: number, credentials: Credentials, read?: ReadOptions): Promise<Chatroom>;
   /**
    * `limit` of an organization's chatrooms from `offset`: one vendor page, or parallel pages when
    * `limit` is over the vendor's 50; `total` as the vendor counts.
@@ -36,7 +36,7 @@ export interface MessengerAdapter extends ChatAdapter {
     organizationId: number,
     page: { limit: number; offset: number },
     credentials: Credentials,
-    signal?: AbortSignal,
+    read?: ReadOptions,
   ): Promise<ChatroomPage>;
   /**
    * The last `count` of an organization's chatrooms and the offset of the first: a first page tells
@@ -46,10 +46,10 @@ export interface MessengerAdapter extends ChatAdapter {
     organizationId: number,
     count: number,
     credentials: Credentials,
-    signal?: AbortSignal,
+    read?: ReadOptions,
   ): Promise<ChatroomPage & { offset: number }>;
   /** All chatrooms assigned to the calling user (`all=true`: the vendor does not page these). */
-  listAssignedChatrooms(credentials: Credentials, signal?: AbortSignal): Promise<ChatroomPage>;
+  listAssignedChatrooms(credentials: Credentials, read?: ReadOptions): Promise<ChatroomPage>;
   createChatroom(
     input: { organizationId: number; name: string; assignedUserIds: number[] },
     credentials: Credentials,
@@ -93,7 +93,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
     organizationId: number,
     range: { offset: number; limit: number },
     credentials: Credentials,
-    signal?: AbortSignal,
+    read?: ReadOptions,
   ): Promise<ChatroomPage> {
     const pages = await Promise.all(
       planPages(range.offset, range.limit).map((page) =>
@@ -104,7 +104,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
           query: { organization_id: organizationId, limit: page.limit, offset: page.offset },
           headers: headers(credentials),
           validate: validateList,
-          signal,
+          ...read,
         }),
       ),
     );
@@ -119,9 +119,9 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
       const custom = kind === 'CUSTOM';
       return { canSendMessage: true, canUpdate: custom, canDelete: custom, canSetAvatar: custom };
     },
-    async getChatroom(ref, credentials, signal) {
+    async getChatroom(ref, credentials, read) {
       const path = roomPath(paths.chatroom, ref.providerId);
-      const payload = await upstream.request({ method: 'GET', path, route: paths.chatroom, headers: headers(credentials), validate: validateChatroom, signal });
+      const payload = await upstream.request({ method: 'GET', path, route: paths.chatroom, headers: headers(credentials), validate: validateChatroom, ...read });
       return mapChatroom(payload);
     },
     async getMessage() {
@@ -188,7 +188,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
     async removeDefaultChatroom(organizationId, credentials) {
       await upstream.request({ method: 'DELETE', path: organizationPath(organizationId), route: paths.defaultChatroom, headers: headers(credentials) });
     },
-    async getEventChatroom(organizationId, eventId, credentials, signal) {
+    async getEventChatroom(organizationId, eventId, credentials, read) {
       const payload = await upstream.request({
         method: 'GET',
         path: paths.eventChatroom,
@@ -196,21 +196,21 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
         query: { organization_id: organizationId, event_id: eventId },
         headers: headers(credentials),
         validate: validateChatroom,
-        signal,
+        ...read,
       });
       return mapChatroom(payload);
     },
     listOrganizationChatrooms: organizationChatrooms,
-    async listLastOrganizationChatrooms(organizationId, count, credentials, signal) {
-      const head = await organizationChatrooms(organizationId, { offset: 0, limit: Math.min(count, MESSENGER_MAX_LIMIT) }, credentials, signal);
+    async listLastOrganizationChatrooms(organizationId, count, credentials, read) {
+      const head = await organizationChatrooms(organizationId, { offset: 0, limit: Math.min(count, MESSENGER_MAX_LIMIT) }, credentials, read);
       if (head.total === null) {
         throw new GatewayError('UPSTREAM_ERROR', 'MESSENGER did not count the chatrooms, so the last ones cannot be found.', { provider: 'MESSENGER' });
       }
       const offset = Math.max(0, head.total - count);
       if (head.chatrooms.length >= head.total) return { chatrooms: head.chatrooms.slice(offset), total: head.total, offset };
-      return { ...(await organizationChatrooms(organizationId, { offset, limit: head.total - offset }, credentials, signal)), offset };
+      return { ...(await organizationChatrooms(organizationId, { offset, limit: head.total - offset }, credentials, read)), offset };
     },
-    async listAssignedChatrooms(credentials, signal) {
+    async listAssignedChatrooms(credentials, read) {
       const payload = await upstream.request({
         method: 'GET',
         path: paths.chatrooms,
@@ -218,7 +218,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
         query: { all: true },
         headers: headers(credentials),
         validate: validateList,
-        signal,
+        ...read,
       });
       return mapChatroomList(payload);
     },

@@ -16,7 +16,7 @@ export function createPopsellAdapter(upstream: Upstream): ChatAdapter {
   return {
     provider: 'POPSELL',
     capabilities: () => NO_CAPABILITIES,
-    async getChatroom(ref, credentials, signal) {
+    async getChatroom(ref, credentials, read) {
       if (!WHOLE_NUMBER.test(ref.providerId)) throw badInput('A Popsell chatroom id is a whole number.', 'POPSELL');
       // Resolvers settle the brand (ID, argument or header) before the loader key is made.
       if (ref.brandId === null || int32(ref.brandId) === null || ref.brandId < 0) {
@@ -29,7 +29,7 @@ export function createPopsellAdapter(upstream: Upstream): ChatAdapter {
         route: '/chat/chatrooms/{id}',
         headers: { authorization: credentials.popsell.authorization, 'x-popsell-brand': String(ref.brandId) },
         validate: validateChatroom,
-        signal,
+        ...read,
       });
       return mapChatroom(payload, ref.brandId);
     },
