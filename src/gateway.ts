@@ -4,7 +4,8 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -181,7 +182,17 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
  * function that closes every connection.
  */
 export function serveWebSocket(gateway: Gateway, server: HttpServer, maxRequestBytes: number): () => Promise<void> {
-  const sockets = new WebSocketServer({ server, path: gateway.graphqlEndpoint, maxPayload: maxRequestBytes });
+  // Upgrades are taken from the HTTP server's 'upgrade' events rather than by handing ws the
+  // server, which would re-emit the server's own errors (a port already taken) as its own.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxRequestBytes });
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== gateway.graphqlEndpoint) {
+      socket.destroy();
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
+  };
+  server.on('upgrade', onUpgrade);
   const credentialHeaders = new WeakMap<object, Headers>();
   const endpoint = `http://localhost${gateway.graphqlEndpoint}`;
   const disposable = useServer<Record<string, unknown>>(
@@ -222,6 +233,7 @@ export function serveWebSocket(gateway: Gateway, server: HttpServer, maxRequestB
     sockets,
   );
   return async () => {
+    server.off('upgrade', onUpgrade);
     await disposable.dispose();
     await new Promise((resolve) => sockets.close(resolve));
   };
