@@ -295,6 +295,25 @@ describe('the same over WebSocket (graphql-transport-ws)', () => {
     expect(callsTo('iwerp', '/api/chat/chatroom/4')).toEqual([]);
   });
 
+  it('answers a WebSocket upgrade only on /graphql', async () => {
+    const url = new URL('/elsewhere', gateway().url);
+    url.protocol = 'ws:';
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    const outcome = await new Promise((resolve) => {
+      socket.once('open', () => resolve('open'));
+      socket.once('error', () => resolve('refused'));
+    });
+    expect(outcome).toBe('refused');
+  });
+
+  it('a credential holding ", " is a coded error for the operation, and the socket stays open', async () => {
+    const client = connect({ 'x-session-token': 'a, b', 'api-token': 'demo-messenger' });
+    const refused = client.iterate({ query: roomChanged(roomId('IWERP', '4')) });
+    await expect(next(refused)).rejects.toMatchObject([{ extensions: { code: 'UNAUTHENTICATED' } }]);
+    expect(callsTo('iwerp', '/api/chat/chatroom/4')).toEqual([]);
+    expect(client.closes).toEqual([]);
+  });
+
   it('refuses connection params that are not header strings', async () => {
     const client = connect({ 'x-session-token': { not: 'a string' } });
     const results = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
