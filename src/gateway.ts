@@ -4,6 +4,7 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -181,7 +182,15 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
  * are not header strings is refused (4403). A frame is at most MAX_REQUEST_BYTES. Returns a
  * function that closes every connection.
  */
-export function serveWebSocket(gateway: Gateway, server: HttpServer, maxRequestBytes: number): () => Promise<void> {
+export function serveWebSocket(
+  gateway: Gateway,
+  server: HttpServer,
+  config: Pick<Config, 'limits' | 'persistedDocuments' | 'persistedDocumentsOnly'>,
+): () => Promise<void> {
+  const maxRequestBytes = config.limits.maxRequestBytes;
+  // yoga's persisted-operation plugins read HTTP params, which a WebSocket message has none of: with
+  // PERSISTED_DOCUMENTS_ONLY, a document runs here only when the manifest holds it, by its hash.
+  const trusted = config.persistedDocumentsOnly ? config.persistedDocuments : undefined;
   // Upgrades are taken from the HTTP server's 'upgrade' events rather than by handing ws the
   // server, which would re-emit the server's own errors (a port already taken) as its own.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxRequestBytes });
@@ -210,6 +219,10 @@ export function serveWebSocket(gateway: Gateway, server: HttpServer, maxRequestB
         // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
         const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
         const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
+        if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
+          const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
+          return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
+        }
         try {
           const document = parse(payload.query);
           const errors = validate(schema, document);

@@ -50,7 +50,7 @@ const live = createLiveRegistry({
 metrics.watchLive(() => live.stats());
 const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
 const server = createServer(gateway);
-const closeWebSockets = serveWebSocket(gateway, server, config.limits.maxRequestBytes);
+const closeWebSockets = serveWebSocket(gateway, server, config);
 // A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.
 server.once('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'may not be bound by this user' : `cannot be bound (${error.code ?? error.message})`;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
@@ -381,5 +383,28 @@ describe('a vendor budget smaller than the watched pairs need', () => {
     expect(polls.length).toBeGreaterThanOrEqual(16);
     const perRoom = rooms.map((id) => polls.filter((p) => p.path === `/chatroom/${id}`).length);
     expect(Math.max(...perRoom) - Math.min(...perRoom)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('WebSocket with PERSISTED_DOCUMENTS_ONLY', () => {
+  const manifestPath = fileURLToPath(new URL('../clients/gql/persisted-documents.json', import.meta.url));
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, string>;
+  const trustedOnly = useGateway({ env: { PERSISTED_DOCUMENTS_FILE: manifestPath, PERSISTED_DOCUMENTS_ONLY: 'true' } });
+
+  it('runs a document of the manifest and refuses any other, coded, before any vendor call', async () => {
+    const url = new URL(trustedOnly().url);
+    url.protocol = 'ws:';
+    const client = createWsClient({ url: url.href, webSocketImpl: WebSocket, connectionParams: DEMO_HEADERS, retryAttempts: 0 });
+    try {
+      const trustedRoom = Object.values(manifest).find((document) => document.includes('query TrustedRoom'))!;
+      const ran = await next(client.iterate<Record<string, any>>({ query: trustedRoom, variables: { id: roomId('IWERP', '2') } }));
+      expect(ran.value.data?.chatroom.name).toBe('Support');
+      trustedOnly().resetCalls();
+      const other = client.iterate({ query: roomChanged(roomId('IWERP', '2')) });
+      await expect(next(other)).rejects.toMatchObject([{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
+      expect(trustedOnly().calls().iwerp).toBe(0);
+    } finally {
+      await client.dispose();
+    }
   });
 });
