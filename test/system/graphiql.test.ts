@@ -32,4 +32,18 @@ describe('GraphiQL in a real browser', () => {
     await mkdir(new URL('../artifacts/', import.meta.url), { recursive: true });
     await page.screenshot({ path: new URL('../artifacts/graphiql.png', import.meta.url).pathname });
   }, 60_000);
+
+  it('opens a second tab with the example subscription, which streams the room into the result pane', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(gw().url.href);
+    await page.locator('.graphiql-tab').nth(1).click();
+    const editor = async () => (await page.locator('.graphiql-query-editor').innerText()).replace(/\u00a0/g, ' ');
+    await expect.poll(editor, { timeout: 15_000 }).toContain('subscription RoomChanges');
+    await page.locator('.graphiql-execute-button').click();
+    const result = async () => (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
+    await expect.poll(result, { timeout: 15_000 }).toContain('"INITIAL"');
+    expect(await result()).toContain('"name": "Project Apollo"');
+    await page.screenshot({ path: new URL('../artifacts/graphiql-subscription.png', import.meta.url).pathname });
+  }, 60_000);
 });
+
