@@ -179,8 +179,9 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
  * graphql-ws recipe runs it: every operation goes through yoga's envelop (parse, validate, context,
  * execute), so the same plugins and limits (depth, cost, aliases, tokens, masking) apply as over
  * HTTP. Credentials come from `connectionParams` under the header names; a connection whose params
- * are not header strings is refused (4403). A frame is at most MAX_REQUEST_BYTES. Returns a
- * function that closes every connection.
+ * are not header strings is refused (4403). A frame is at most MAX_REQUEST_BYTES; with
+ * PERSISTED_DOCUMENTS_ONLY only the manifest's documents run. Returns a function that closes every
+ * connection.
  */
 export function serveWebSocket(
   gateway: Gateway,
@@ -216,13 +217,13 @@ export function serveWebSocket(
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       async onSubscribe(ctx, _id, payload) {
-        // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
-        const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
-        const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
         if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
           const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
           return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
         }
+        // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
+        const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
+        const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
         try {
           const document = parse(payload.query);
           const errors = validate(schema, document);
