@@ -26,6 +26,13 @@ export interface PollLane {
   add(job: PollJob, delayMs?: number): void;
   /** Stops polling a pair at once; a poll in flight finishes (its owner aborts it) and is not repeated. */
   remove(job: PollJob): void;
+  /** A write changed what the pair reads: its next poll is due at once (one in flight is followed by another). */
+  pollNow(job: PollJob): void;
+  /**
+   * A new budget (polls per second, possibly under one: this instance's share of a vendor's budget
+   * across instances). Under one, one poll per 1/budget seconds.
+   */
+  setBudget(maxPollsPerSecond: number): void;
   /** Stops the timer; nothing runs afterwards. */
   close(): void;
 }
@@ -33,12 +40,15 @@ export interface PollLane {
 interface Entry {
   job: PollJob;
   dueAt: number;
+  /** Set by pollNow while the job is in flight: the next poll is due as soon as it ends. */
+  again: boolean;
 }
 
 const SECOND = 1000;
 
 export function createPollLane(options: PollLaneOptions): PollLane {
-  const { intervalMs, maxPollsPerSecond } = options;
+  const { intervalMs } = options;
+  let budget = options.maxPollsPerSecond;
   /** Waiting pairs, earliest due first; a pair in flight is not in it. */
   const queue: Entry[] = [];
   const entries = new Map<PollJob, Entry>();
@@ -59,10 +69,12 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     queue.splice(low, 0, entry);
   }
 
-  /** When the next poll may start as far as the budget goes. */
+  /** When the next poll may start as far as the budget goes: `limit` starts in any `window` ms. */
   function budgetFreeAt(now: number) {
-    while (starts.length && (starts[0] as number) <= now - SECOND) starts.shift();
-    return starts.length < maxPollsPerSecond ? now : (starts[0] as number) + SECOND;
+    const limit = Math.max(1, Math.floor(budget));
+    const window = budget >= 1 ? SECOND : SECOND / budget;
+    while (starts.length && (starts[0] as number) <= now - window) starts.shift();
+    return starts.length < limit ? now : (starts[0] as number) + window;
   }
 
   function arm() {
@@ -95,7 +107,8 @@ export function createPollLane(options: PollLaneOptions): PollLane {
       })
       .finally(() => {
         if (closed || entries.get(entry.job) !== entry) return;
-        entry.dueAt = now + intervalMs;
+        entry.dueAt = entry.again ? Date.now() : now + intervalMs;
+        entry.again = false;
         enqueue(entry);
         arm();
       });
@@ -104,7 +117,7 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   return {
     add(job, delayMs = 0) {
       if (closed || entries.has(job)) return;
-      const entry = { job, dueAt: Date.now() + delayMs };
+      const entry = { job, dueAt: Date.now() + delayMs, again: false };
       entries.set(job, entry);
       enqueue(entry);
       arm();
@@ -115,6 +128,23 @@ export function createPollLane(options: PollLaneOptions): PollLane {
       entries.delete(job);
       const index = queue.indexOf(entry);
       if (index >= 0) queue.splice(index, 1);
+      arm();
+    },
+    pollNow(job) {
+      const entry = entries.get(job);
+      if (!entry) return;
+      const index = queue.indexOf(entry);
+      if (index < 0) {
+        entry.again = true;
+        return;
+      }
+      queue.splice(index, 1);
+      entry.dueAt = Math.min(entry.dueAt, Date.now());
+      enqueue(entry);
+      arm();
+    },
+    setBudget(maxPollsPerSecond) {
+      budget = maxPollsPerSecond;
       arm();
     },
     close() {

@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPollLane, type PollJob } from '../../src/live/scheduler.js';
+
+/** A job that records when each of its polls started; `hold` keeps a poll in flight until released. */
+function job() {
+  const starts: number[] = [];
+  let release: (() => void) | undefined;
+  const state = { hold: false };
+  const polled: PollJob = {
+    async run() {
+      starts.push(Date.now());
+      if (state.hold) await new Promise<void>((resolve) => (release = resolve));
+    },
+  };
+  return { polled, starts, state, release: () => release?.() };
+}
+
+describe('poll lane', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 0 }));
+  afterEach(() => vi.useRealTimers());
+
+  it('pollNow makes a waiting pair due at once, then it keeps its interval from there', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, paused: () => false });
+    const { polled, starts } = job();
+    lane.add(polled);
+    await vi.advanceTimersByTimeAsync(300);
+    lane.pollNow(polled);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(starts).toEqual([0, 300]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(starts).toEqual([0, 300, 1300]);
+    lane.close();
+  });
+
+  it('pollNow during a poll in flight polls again as soon as it ends', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, paused: () => false });
+    const { polled, starts, state, release } = job();
+    state.hold = true;
+    lane.add(polled);
+    await vi.advanceTimersByTimeAsync(100);
+    lane.pollNow(polled);
+    state.hold = false;
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(starts).toEqual([0, 100]);
+    lane.close();
+  });
+
+  it('a budget under one poll per second spaces polls 1/budget seconds apart', async () => {
+    const lane = createPollLane({ intervalMs: 100, maxPollsPerSecond: 100, paused: () => false });
+    const { polled, starts } = job();
+    lane.setBudget(0.5);
+    lane.add(polled);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(starts).toEqual([0, 2000, 4000]);
+    lane.setBudget(4);
+    await vi.advanceTimersByTimeAsync(1000);
+    // At once (the old window no longer applies), then 100 ms apart (the interval), four in any one second.
+    expect(starts.filter((t) => t > 4000)).toEqual([5000, 5100, 5200, 5300, 6000]);
+    lane.close();
+  });
+});
