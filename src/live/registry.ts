@@ -11,7 +11,9 @@
 import { GatewayError } from '../errors.js';
 import type { Provider } from '../model/provider.js';
 import { credentialScope, requireCredential, type Credentials } from '../upstreams/credentials.js';
-import { createPollLane, type PollJob, type PollLane } from './scheduler.js';
+import { createLocalCoordinator, type CoordinatedPair, type PollCoordinator, type Snapshot } from './coordinator.js';
+
+export type { Snapshot };
 
 /** A vendor resource that can be watched. */
 export interface LiveResource<T> {
@@ -24,14 +26,6 @@ export interface LiveResource<T> {
   same(a: T, b: T): boolean;
 }
 
-/**
- * What a subscriber is handed: the resource's state, or the end of it. `gone` is a vendor 404;
- * `failed` an error no later poll can mend (401, 403, an ID the vendor refuses).
- */
-export type Snapshot<T> =
-  | { kind: 'state'; value: T; observedAt: Date }
-  | { kind: 'gone'; observedAt: Date }
-  | { kind: 'failed'; error: GatewayError; observedAt: Date };
 
 /** A subscriber's view of a pair: each `next()` is the newest state it has not seen yet. */
 export type Feed<T> = AsyncIterableIterator<Snapshot<T>> & { return(): Promise<IteratorResult<Snapshot<T>>> };
@@ -62,6 +56,8 @@ export interface LiveRegistryOptions {
   /** True while the vendor's breaker is open: its polls wait. */
   paused(provider: Provider): boolean;
   hooks?: LiveHooks;
+  /** Who polls each pair (default: this instance, every pair it watches; with REDIS_URL, createRedisCoordinator). */
+  coordinator?: PollCoordinator;
 }
 
 /** Errors a later poll cannot mend: the subscriber hears of them once, then its stream ends. */
@@ -76,9 +72,7 @@ interface Subscriber {
   closed: boolean;
 }
 
-interface Pair<T> extends PollJob {
-  provider: Provider;
-  key: string;
+interface Pair<T> extends CoordinatedPair {
   scope: string;
   subscribers: Set<Subscriber>;
   version: number;
@@ -89,23 +83,10 @@ interface Pair<T> extends PollJob {
 export function createLiveRegistry(options: LiveRegistryOptions) {
   const { settings, hooks = {} } = options;
   const pairs = new Map<string, Pair<unknown>>();
-  const lanes = new Map<Provider, PollLane>();
+  const coordinator = options.coordinator ?? createLocalCoordinator(options);
   const perScope = new Map<string, number>();
   let subscriberCount = 0;
   let closed = false;
-
-  const lane = (provider: Provider) => {
-    let found = lanes.get(provider);
-    if (!found) {
-      found = createPollLane({
-        intervalMs: settings.intervalMs[provider],
-        maxPollsPerSecond: settings.maxPollsPerSecond[provider],
-        paused: () => options.paused(provider),
-      });
-      lanes.set(provider, found);
-    }
-    return found;
-  };
 
   function publish<T>(pair: Pair<T>, snapshot: Snapshot<T>) {
     pair.version += 1;
@@ -116,8 +97,21 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   /** Stops polling a pair; subscribers that hold it still read its last state. */
   function retire(pair: Pair<unknown>) {
     if (pairs.get(pair.key) === pair) pairs.delete(pair.key);
-    lanes.get(pair.provider)?.remove(pair);
+    coordinator.remove(pair);
     pair.inFlight?.abort();
+  }
+
+  /** A new state, from a poll here or on another instance: subscribers hear of it when it differs. */
+  function take<T>(pair: Pair<T>, snapshot: Snapshot<T>, resource: LiveResource<T>): boolean {
+    if (snapshot.kind !== 'state') {
+      retire(pair);
+      publish(pair, snapshot);
+      return true;
+    }
+    const previous = pair.latest;
+    const changed = previous?.kind !== 'state' || !resource.same(previous.value, snapshot.value);
+    if (changed) publish(pair, snapshot);
+    return changed;
   }
 
   async function poll<T>(pair: Pair<T>, resource: LiveResource<T>) {
@@ -137,17 +131,17 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       else if (code && FINAL_CODES.has(code)) snapshot = { kind: 'failed', error: error as GatewayError, observedAt: new Date() };
       // Anything else (timeout, 5xx, open breaker) may pass: subscribers hear nothing, the next poll tries again.
       else return;
-      retire(pair);
-      publish(pair, snapshot);
+      // Shared before the pair retires: the coordinator still knows it.
+      coordinator.share(pair, snapshot, true);
+      take(pair, snapshot, resource);
       return;
     } finally {
       if (pair.inFlight === controller) pair.inFlight = undefined;
     }
     if (controller.signal.aborted) return;
-    const previous = pair.latest;
-    const changed = previous?.kind !== 'state' || !resource.same(previous.value, snapshot.value);
+    const changed = take(pair, snapshot, resource);
     hooks.polled?.(pair.provider, changed ? 'changed' : 'unchanged');
-    if (changed) publish(pair, snapshot);
+    coordinator.share(pair, snapshot, changed);
   }
 
   const pairKey = (resource: LiveResource<unknown>, scope: string) => `${scope}|${resource.key}`;
@@ -160,15 +154,19 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     const pair: Pair<T> = {
       provider: resource.provider,
       key,
+      resource: `${resource.provider}|${resource.key}`,
       scope,
       subscribers: new Set(),
       version: known === undefined ? 0 : 1,
       latest: known === undefined ? undefined : { kind: 'state', value: known, observedAt: new Date() },
       inFlight: undefined,
       run: () => poll(pair, resource),
+      receive: (snapshot) => {
+        if (pairs.get(key) === pair) take(pair, snapshot as Snapshot<T>, resource);
+      },
     };
     pairs.set(key, pair);
-    lane(resource.provider).add(pair, known === undefined ? 0 : settings.intervalMs[resource.provider]);
+    coordinator.add(pair, known === undefined ? 0 : settings.intervalMs[resource.provider]);
     return pair;
   }
 
@@ -238,6 +236,10 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       const latest = pairs.get(pairKey(resource as LiveResource<unknown>, credentialScope(credentials, resource.provider)))?.latest;
       return latest?.kind === 'state' ? (latest.value as T) : undefined;
     },
+    /** A write changed this resource (any scope): whoever polls it polls it at once. */
+    touch(provider: Provider, resourceKey: string) {
+      coordinator.touch(`${provider}|${resourceKey}`);
+    },
     /** Tells the owner an event reached its subscriber (delivery lag). */
     delivered(provider: Provider, observedAt: Date) {
       hooks.delivered?.(provider, observedAt);
@@ -252,14 +254,13 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       }
       return { watchedPairs, subscribers };
     },
-    /** Ends every feed and stops every timer and poll (shutdown). */
-    close() {
+    /** Ends every feed and stops every timer and poll (shutdown); settles once the coordinator let go of its connections. */
+    close(): Promise<void> {
       closed = true;
       for (const pair of [...pairs.values()]) {
         for (const subscriber of [...pair.subscribers]) leave(pair, subscriber);
       }
-      for (const poller of lanes.values()) poller.close();
-      lanes.clear();
+      return coordinator.close();
     },
   };
 }
