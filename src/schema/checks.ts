@@ -4,6 +4,7 @@
  */
 import type { Context } from '../context.js';
 import { GatewayError, badInput, unsupported } from '../errors.js';
+import { chatroomResourceKey } from '../live/resources.js';
 import { CHATROOM_KINDS, type Capabilities, type ChatroomRef } from '../model/chat.js';
 import { chatroomRefFromId, decodeIdOf } from '../model/globalId.js';
 import { PROVIDERS, type Provider } from '../model/provider.js';
@@ -69,6 +70,15 @@ export async function writableChatroom(
     throw unsupported(ref.provider, `${operation} (this chatroom is ${room.kind})`, `only ${kinds.join(' and ')} chatrooms allow it`);
   }
   return { ref, writes: adapter.writes };
+}
+
+/**
+ * After a write on a chatroom: the request's loader forgets it, and whoever polls it for live
+ * subscribers (any credential, any instance) polls it now, so they see the change at once.
+ */
+export function written(ref: ChatroomRef, ctx: Context): void {
+  ctx.loaders.chatroom.clear(ref);
+  ctx.live.touch(ref.provider, chatroomResourceKey(ref));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Builder } from '../builder.js';
-import { writableChatroom } from '../checks.js';
+import { writableChatroom, written } from '../checks.js';
 
 export function defineDeleteChatroom(builder: Builder) {
   builder.mutationField('deleteChatroom', (t) =>
@@ -10,7 +10,7 @@ export function defineDeleteChatroom(builder: Builder) {
       resolve: async (_, { id }, ctx) => {
         const { ref, writes } = await writableChatroom(String(id), 'id', 'canDelete', 'deleting a chatroom', ctx);
         await writes.deleteChatroom(ref, ctx.credentials);
-        ctx.loaders.chatroom.clear(ref);
+        written(ref, ctx);
         return id;
       },
     }),

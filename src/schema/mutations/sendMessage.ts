@@ -1,6 +1,6 @@
 import type { ChatroomRef } from '../../model/chat.js';
 import type { Builder, Refs } from '../builder.js';
-import { MAX_MESSAGE_LENGTH, readAfterWrite, requireText, writableChatroom } from '../checks.js';
+import { MAX_MESSAGE_LENGTH, readAfterWrite, requireText, writableChatroom, written } from '../checks.js';
 
 export function defineSendMessage(builder: Builder, refs: Refs) {
   const Payload = builder.objectRef<{ chatroom: ChatroomRef; text: string }>('SendMessagePayload').implement({
@@ -28,7 +28,7 @@ export function defineSendMessage(builder: Builder, refs: Refs) {
         const text = requireText(args.text, 'text', MAX_MESSAGE_LENGTH);
         const { ref, writes } = await writableChatroom(String(args.chatroomId), 'chatroomId', 'canSendMessage', 'sending a message', ctx);
         await writes.sendMessage(ref, text, ctx.credentials);
-        ctx.loaders.chatroom.clear(ref);
+        written(ref, ctx);
         return { chatroom: ref, text };
       },
     }),

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { badInput } from '../../errors.js';
 import type { Builder, Refs } from '../builder.js';
-import { readAfterWrite, writableChatroom } from '../checks.js';
+import { readAfterWrite, writableChatroom, written } from '../checks.js';
 
 /** Image types every chat client renders; anything else is refused before the vendor sees it. */
 export const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
@@ -62,7 +62,7 @@ export function defineSetChatroomAvatar(builder: Builder, refs: Refs) {
         }
         const { ref, writes } = await writableChatroom(String(id), 'id', 'canSetAvatar', 'setting an avatar', ctx);
         await writes.setAvatar(ref, image, ctx.credentials);
-        ctx.loaders.chatroom.clear(ref);
+        written(ref, ctx);
         return readAfterWrite(ctx.loaders.chatroom.load(ref));
       },
     }),

@@ -1,7 +1,7 @@
 import { badInput } from '../../errors.js';
 import type { ChatroomChanges } from '../../upstreams/adapter.js';
 import type { Builder, Refs } from '../builder.js';
-import { MAX_NAME_LENGTH, readAfterWrite, requireText, requireUserIds, writableChatroom } from '../checks.js';
+import { MAX_NAME_LENGTH, readAfterWrite, requireText, requireUserIds, writableChatroom, written } from '../checks.js';
 
 export function defineUpdateChatroom(builder: Builder, refs: Refs) {
   const Input = builder.inputType('UpdateChatroomInput', {
@@ -30,7 +30,7 @@ export function defineUpdateChatroom(builder: Builder, refs: Refs) {
         if (Object.keys(changes).length === 0) throw badInput('input must set name or assignedUserIds.');
         const { ref, writes } = await writableChatroom(String(id), 'id', 'canUpdate', 'updating a chatroom', ctx);
         const updated = await writes.updateChatroom(ref, changes, ctx.credentials);
-        ctx.loaders.chatroom.clear(ref);
+        written(ref, ctx);
         if (!updated) return readAfterWrite(ctx.loaders.chatroom.load(ref));
         ctx.loaders.primeChatrooms([updated]);
         return updated;
