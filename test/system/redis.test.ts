@@ -1,45 +1,27 @@
 import { createHash } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { startRedis } from '../helpers/redisServer.js';
 
-/** A port nobody listens on right now. */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-
-let redis: ChildProcess;
+let redis: Awaited<ReturnType<typeof startRedis>>;
 let vendors: Simulators;
 let a: TestGateway;
 let b: TestGateway;
 
 beforeAll(async () => {
-  const port = await freePort();
-  // A real redis-server (Debian package redis-server), in memory only, on loopback.
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    redis.once('error', reject);
-    redis.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve();
-    });
-  });
+  redis = await startRedis();
   vendors = await startSimulators({ record: true });
-  const env = { CACHE_TTL_MS: '60000', REDIS_URL: `redis://127.0.0.1:${port}` };
+  const env = { CACHE_TTL_MS: '60000', REDIS_URL: redis.url };
   [a, b] = await Promise.all([startGateway({ env, simulators: vendors }), startGateway({ env, simulators: vendors })]);
 });
 
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
   await vendors?.close();
-  redis?.kill();
+  await redis?.stop();
 });
 
 const messengerCalls = () => vendors.messenger.requests.length;
