@@ -117,7 +117,7 @@ export interface Config {
   cacheTtlMs: number;
   /** CACHE_MAX_ENTRIES (default 10000): the in-memory cache's bound. */
   cacheMaxEntries: number;
-  /** REDIS_URL: with CACHE_TTL_MS > 0, the cache lives in this Redis, shared by every instance. */
+  /** REDIS_URL: with CACHE_TTL_MS > 0, the cache lives in this Redis, shared by every instance; live polls are always shared through it (each pair polled by one instance). */
   redisUrl: URL | undefined;
   /** Real time: poll intervals, poll budgets and subscription limits (LIVE_*). */
   live: LiveSettings;

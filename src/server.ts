@@ -3,8 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { createGateway, serveWebSocket } from './gateway.js';
+import { createRedisCoordinator } from './live/redisCoordinator.js';
 import { createLiveRegistry } from './live/registry.js';
 import { createLogger } from './logger.js';
+import type { Provider } from './model/provider.js';
 import { createMetrics } from './observability/metrics.js';
 import { createUpstreams } from './upstreams/index.js';
 
@@ -42,10 +44,13 @@ const upstreams = createUpstreams(
   logger,
   { metrics: metrics.vendor },
 );
+const paused = (provider: Provider) => upstreams.upstreams[provider]?.breakerState() === 'open';
 const live = createLiveRegistry({
   settings: config.live,
-  paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open',
+  paused,
   hooks: metrics.live,
+  // Several instances: each pair is polled by one of them (REDIS_URL).
+  ...(config.redisUrl ? { coordinator: createRedisCoordinator({ url: config.redisUrl, settings: config.live, paused, logger }) } : {}),
 });
 metrics.watchLive(() => live.stats());
 const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
@@ -102,7 +107,7 @@ async function shutdown(signal: string) {
   await new Promise((resolve) => setTimeout(resolve, drainMs));
   // Subscriptions complete (their streams end, so their connections can close) and polls stop;
   // once their `complete` messages are out, WebSocket clients are told the server is going away.
-  live.close();
+  const liveClosed = live.close();
   setImmediate(() => void closeWebSockets());
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -112,6 +117,7 @@ async function shutdown(signal: string) {
     server.closeAllConnections();
   }
   const steps: [string, (() => Promise<unknown>) | undefined][] = [
+    ['live coordination (Redis)', () => liveClosed],
     ['vendor pools and cache', () => upstreams.close()],
     // What the gateway's plugins hold open (the APQ store's Redis connection).
     ['gateway plugins', async () => gateway.dispose()],

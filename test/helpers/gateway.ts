@@ -3,8 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { DEMO_HEADERS, createGateway, serveWebSocket } from '../../src/gateway.js';
+import { createRedisCoordinator } from '../../src/live/redisCoordinator.js';
 import { createLiveRegistry } from '../../src/live/registry.js';
 import { createLogger } from '../../src/logger.js';
+import type { Provider } from '../../src/model/provider.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
 import { createUpstreams } from '../../src/upstreams/index.js';
@@ -43,10 +45,12 @@ export async function startGateway(options: GatewayOptions = {}) {
     { metrics: metrics.vendor },
   );
   const lifecycle = { draining: false };
+  const paused = (provider: Provider) => upstreams.upstreams[provider]?.breakerState() === 'open';
   const live = createLiveRegistry({
     settings: config.live,
-    paused: (provider) => upstreams.upstreams[provider]?.breakerState() === 'open',
+    paused,
     hooks: metrics.live,
+    ...(config.redisUrl ? { coordinator: createRedisCoordinator({ url: config.redisUrl, settings: config.live, paused, logger }) } : {}),
   });
   metrics.watchLive(() => live.stats());
   const yoga = createGateway({
@@ -89,10 +93,11 @@ export async function startGateway(options: GatewayOptions = {}) {
     },
     live,
     async close() {
-      live.close();
+      const liveClosed = live.close();
       await closeWebSockets();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await liveClosed;
       await upstreams.close();
       await yoga.dispose();
       if (!options.simulators) await simulators.close();

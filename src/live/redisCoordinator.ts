@@ -1,0 +1,401 @@
+/**
+ * Real time across instances (REDIS_URL): each watched (resource, credential scope) pair is polled
+ * by one instance of the cluster at a time, the holder of its lease, and what it finds reaches
+ * every instance whose subscribers watch the pair, which diff and deliver locally.
+ *
+ * - Lease: `chat-gateway:live:lease:<pair>` holds the instance's id, set NX with an expiry of 3/4
+ *   interval and renewed every quarter interval by the holder (Lua scripts: only the holder renews
+ *   or releases), so it lapses only after three missed renewals. Every instance tries to take the
+ *   lease of each pair it watches at each tick: when the holder dies (or loses Redis) another takes
+ *   over within one interval (the lease time and one tick) and polls at once, so the pair's polls
+ *   resume within two intervals of the last one. A holder whose last subscriber leaves releases it.
+ * - Results: the holder stores each poll's state under `chat-gateway:live:state:<pair>` (a late
+ *   joiner's first state, with no poll of its own) and publishes it on `chat-gateway:live:changed:
+ *   <pair>`, in one script that checks the lease first, so an instance that lost it publishes
+ *   nothing. The pair is named by the credential scope, a hash: the credential never enters Redis,
+ *   only what the read cache already stores (vendor data, mapped).
+ * - Budget: *_LIVE_MAX_POLLS_PER_SECOND is the vendor's total. Each instance writes how many pairs
+ *   of each vendor it holds into `chat-gateway:live:instances` at each tick and polls with the
+ *   vendor's budget times its share of those pairs: the shares add up to the budget, no poll waits
+ *   for Redis, and when there are more pairs than the budget allows every pair of the cluster
+ *   stretches alike (an even split per instance would starve the instance that holds more pairs).
+ * - Writes: touch publishes on `chat-gateway:live:touched`; the holders of the resource poll it now.
+ * - Redis away (a command failing or over its budget, or the subscriber connection down): each
+ *   instance polls every pair it watches for itself, with the budget divided by the instance count
+ *   it last saw; one warning says so, and when Redis answers again the leases decide once more.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { GatewayError, type ErrorCode } from '../errors.js';
+import { REDIS_BUDGET_MS, connectRedis, withinBudget } from '../http/redisConnection.js';
+import { PROVIDERS, type Provider } from '../model/provider.js';
+import {
+  createLocalCoordinator,
+  type CoordinatedPair,
+  type LocalCoordinatorOptions,
+  type PollCoordinator,
+  type Snapshot,
+} from './coordinator.js';
+
+export interface RedisCoordinatorOptions extends LocalCoordinatorOptions {
+  /** REDIS_URL. */
+  url: URL;
+  logger: Logger;
+}
+
+const PREFIX = 'chat-gateway:live:';
+const TOUCHED = `${PREFIX}touched`;
+const INSTANCES = `${PREFIX}instances`;
+/** Pairs per lease script: a script blocks Redis while it runs, so a big instance renews in slices. */
+const LEASES_PER_SCRIPT = 500;
+
+/** KEYS: lease and state of each pair; ARGV: the instance, then each pair's lease time. 1: held. */
+const LEASES = `
+local held = {}
+for i = 1, #KEYS, 2 do
+  local ttl = ARGV[(i + 1) / 2 + 1]
+  local owner = redis.call('GET', KEYS[i])
+  if owner == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[i], ttl)
+    redis.call('PEXPIRE', KEYS[i + 1], ttl)
+    held[#held + 1] = 1
+  elseif not owner then
+    redis.call('SET', KEYS[i], ARGV[1], 'PX', ttl)
+    held[#held + 1] = 1
+  else
+    held[#held + 1] = 0
+  end
+end
+return held`;
+
+/** KEYS: lease, state; ARGV: instance, channel, payload, lease time. Stores and publishes only for the holder. */
+const SHARE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1`;
+
+/** KEYS: leases; ARGV: instance. Deletes the ones it holds. */
+const RELEASE = `
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('DEL', KEYS[i]) end
+end
+return 0`;
+
+/**
+ * KEYS: the instances hash; ARGV: instance, expiry (ms), pairs held per vendor (IWERP, POPSELL,
+ * MESSENGER). Records this instance (Redis's clock, so instances' clocks do not matter), drops the
+ * ones whose heartbeat expired, returns the instance count and the pairs held per vendor.
+ */
+const HEARTBEAT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], ARGV[1], (now + tonumber(ARGV[2])) .. ',' .. ARGV[3] .. ',' .. ARGV[4] .. ',' .. ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local totals = {0, 0, 0, 0}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local expiry, a, b, c = string.match(all[i + 1], '(%d+),(%d+),(%d+),(%d+)')
+  if tonumber(expiry) < now then
+    redis.call('HDEL', KEYS[1], all[i])
+  else
+    totals[1] = totals[1] + 1
+    totals[2] = totals[2] + tonumber(a)
+    totals[3] = totals[3] + tonumber(b)
+    totals[4] = totals[4] + tonumber(c)
+  end
+end
+return totals`;
+
+/** What travels through Redis: who polled, and what. */
+interface Envelope {
+  from: string;
+  snapshot: Snapshot<unknown>;
+}
+
+/** Model objects hold Dates; JSON would hand them back as strings, so they travel tagged. */
+export function encodeEnvelope(envelope: Envelope): string {
+  const { snapshot } = envelope;
+  const plain =
+    snapshot.kind === 'failed'
+      ? { ...envelope, snapshot: { ...snapshot, error: { code: snapshot.error.code, message: snapshot.error.message, provider: snapshot.error.provider } } }
+      : envelope;
+  return JSON.stringify(plain, function (this: Record<string, unknown>, key, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? { $date: raw.toISOString() } : value;
+  });
+}
+
+export function decodeEnvelope(text: string): Envelope {
+  const envelope = JSON.parse(text, (_, value: unknown) => {
+    if (value && typeof value === 'object' && '$date' in value && typeof value.$date === 'string') return new Date(value.$date);
+    return value;
+  }) as Envelope;
+  const { snapshot } = envelope;
+  if (snapshot.kind !== 'failed') return envelope;
+  const { code, message, provider } = snapshot.error as unknown as { code: ErrorCode; message: string; provider?: Provider };
+  return { ...envelope, snapshot: { ...snapshot, error: new GatewayError(code, message, provider ? { provider } : {}) } };
+}
+
+/**
+ * This instance's share of a vendor's budget: in proportion to the pairs it holds, or, while it
+ * holds none, an even split (its first poll after taking a lease then waits no longer than any).
+ */
+export function budgetShare(maxPollsPerSecond: number, held: number, totalHeld: number, instances: number): number {
+  if (held > 0 && totalHeld >= held) return (maxPollsPerSecond * held) / totalHeld;
+  return maxPollsPerSecond / Math.max(1, instances);
+}
+
+interface Entry {
+  pair: CoordinatedPair;
+  /** Its first poll's delay here (a state already at hand waits an interval); later takeovers poll at once. */
+  delayMs: number;
+  held: boolean;
+  /** Taken since its last poll here: that poll is shared even when it finds no change (a late joiner's first state). */
+  fresh: boolean;
+  /** In the local lane: held, or Redis away. */
+  polling: boolean;
+  listener: (message: string) => void;
+}
+
+export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCoordinator {
+  const { settings, logger } = options;
+  const me = randomUUID();
+  const local = createLocalCoordinator(options);
+  const entries = new Map<string, Entry>();
+  const intervals = PROVIDERS.map((provider) => settings.intervalMs[provider]);
+  const tickMs = Math.min(...intervals) / 4;
+  const leaseMs = (provider: Provider) => Math.round(settings.intervalMs[provider] * 0.75);
+  const heartbeatMs = Math.round(Math.max(...intervals) * 0.75);
+  const connection = connectRedis(options.url, logger, 'Redis connection for live polls failed');
+  let coordinated = true;
+  let instances = 1;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const leaseKey = (pair: CoordinatedPair) => `${PREFIX}lease:${pair.key}`;
+  const stateKey = (pair: CoordinatedPair) => `${PREFIX}state:${pair.key}`;
+  const channel = (pair: CoordinatedPair) => `${PREFIX}changed:${pair.key}`;
+
+  /**
+   * The connection that listens (a subscribed connection sends no other command), settled like the
+   * command connection: once ready, failed, or after the budget. Its channels are subscribed again
+   * by the client whenever it reconnects.
+   */
+  const subscriber = connection.connected.then((client) => {
+    const duplicate = client.duplicate();
+    duplicate.on('error', connection.degraded);
+    duplicate.connect().catch(connection.degraded);
+    duplicate
+      .subscribe(TOUCHED, (message) => {
+        const touched = parse(() => JSON.parse(message) as { from: string; resource: string });
+        if (touched && touched.from !== me) local.touch(touched.resource);
+      })
+      .catch(connection.degraded);
+    return new Promise<typeof duplicate>((settle) => {
+      const done = () => settle(duplicate);
+      if (duplicate.isReady) done();
+      duplicate.once('ready', done);
+      duplicate.once('error', done);
+      setTimeout(done, REDIS_BUDGET_MS).unref();
+    });
+  });
+  /** Both connections, once up or given up on. */
+  const ready = async () => ({ client: await connection.connected, sub: await subscriber });
+
+  function startPolling(entry: Entry, delayMs: number) {
+    if (entry.polling || closed) return;
+    entry.polling = true;
+    local.add(entry.pair, delayMs);
+  }
+
+  function stopPolling(entry: Entry) {
+    if (!entry.polling) return;
+    entry.polling = false;
+    local.remove(entry.pair);
+  }
+
+  /** A message on our channels that is not ours to read (another program's) is dropped, not thrown at the client's listener. */
+  function parse<T>(read: () => T): T | undefined {
+    try {
+      return read();
+    } catch (error) {
+      logger.debug({ err: String(error) }, 'Dropped a live message that does not parse');
+      return undefined;
+    }
+  }
+
+  function receive(entry: Entry, message: string) {
+    if (entries.get(entry.pair.key) !== entry) return;
+    const envelope = parse(() => decodeEnvelope(message));
+    if (envelope && envelope.from !== me) entry.pair.receive(envelope.snapshot);
+  }
+
+  function setBudgets(held: Record<Provider, number>, totals: Record<Provider, number>) {
+    for (const provider of PROVIDERS) {
+      local.setBudget(provider, budgetShare(settings.maxPollsPerSecond[provider], held[provider], totals[provider], instances));
+    }
+  }
+
+  /** Redis away: every pair watched here is polled here. */
+  function degrade(error: unknown) {
+    if (closed) return;
+    if (coordinated) logger.warn({ err: String(error) }, 'Redis away: live polls are not shared; each instance polls what its subscribers watch');
+    coordinated = false;
+    for (const entry of entries.values()) {
+      // A lease held before is taken afresh: its first poll then tells the others what this instance saw meanwhile.
+      entry.held = false;
+      // An interval on: the holder polled within the last one, and a blip mended at the next tick polls nothing more.
+      startPolling(entry, settings.intervalMs[entry.pair.provider]);
+    }
+    const none = { IWERP: 0, POPSELL: 0, MESSENGER: 0 };
+    setBudgets(none, none);
+  }
+
+  /** Takes or renews the lease of each entry: true for each it holds. */
+  async function leases(list: Entry[]): Promise<boolean[]> {
+    const { client } = await ready();
+    const slices = [];
+    for (let at = 0; at < list.length; at += LEASES_PER_SCRIPT) {
+      const slice = list.slice(at, at + LEASES_PER_SCRIPT);
+      slices.push(
+        withinBudget(
+          client.eval(LEASES, {
+            keys: slice.flatMap((entry) => [leaseKey(entry.pair), stateKey(entry.pair)]),
+            arguments: [me, ...slice.map((entry) => String(leaseMs(entry.pair.provider)))],
+          }),
+        ),
+      );
+    }
+    return ((await Promise.all(slices)) as number[][]).flat().map((held) => held === 1);
+  }
+
+  /** Applies what the lease script said: the holder polls; the others stop and listen. */
+  function assign(entry: Entry, held: boolean) {
+    if (entries.get(entry.pair.key) !== entry) return;
+    if (held && !entry.held) entry.fresh = true;
+    entry.held = held;
+    if (held) startPolling(entry, entry.delayMs);
+    else stopPolling(entry);
+    // Only the first poll of the pair here waits for a state at hand to age; a takeover polls at once.
+    entry.delayMs = 0;
+  }
+
+  /** A pair's first subscriber here: listen to its channel, then take its lease or read its last state. */
+  async function join(entry: Entry) {
+    try {
+      const { client, sub } = await ready();
+      if (!sub.isReady) throw new Error('The Redis subscriber connection is down');
+      await withinBudget(sub.subscribe(channel(entry.pair), entry.listener));
+      const [held = false] = await leases([entry]);
+      if (entries.get(entry.pair.key) !== entry) {
+        // Its last subscriber left meanwhile (remove could not yet hand back a lease taken here).
+        await withinBudget(sub.unsubscribe(channel(entry.pair), entry.listener));
+        if (held) await withinBudget(client.eval(RELEASE, { keys: [leaseKey(entry.pair)], arguments: [me] }));
+        return;
+      }
+      if (!coordinated) return;
+      assign(entry, held);
+      if (held) return;
+      const state = await withinBudget(client.get(stateKey(entry.pair)));
+      if (state) receive(entry, state);
+    } catch (error) {
+      if (entries.get(entry.pair.key) === entry) degrade(error);
+    }
+  }
+
+  async function tick() {
+    timer = undefined;
+    try {
+      const { client, sub } = await ready();
+      if (!sub.isReady) throw new Error('The Redis subscriber connection is down');
+      const list = [...entries.values()];
+      const heldFlags = await leases(list);
+      const held = { IWERP: 0, POPSELL: 0, MESSENGER: 0 };
+      list.forEach((entry, index) => {
+        if (heldFlags[index] && entries.get(entry.pair.key) === entry) held[entry.pair.provider] += 1;
+      });
+      const [count = 1, ...perVendor] = (await withinBudget(
+        client.eval(HEARTBEAT, { keys: [INSTANCES], arguments: [me, String(heartbeatMs), ...PROVIDERS.map((p) => String(held[p]))] }),
+      )) as number[];
+      if (closed) return;
+      instances = count;
+      const wasCoordinated = coordinated;
+      coordinated = true;
+      list.forEach((entry, index) => assign(entry, heldFlags[index] ?? false));
+      setBudgets(held, Object.fromEntries(PROVIDERS.map((p, i) => [p, perVendor[i] ?? 0])) as Record<Provider, number>);
+      // Each instance polled for itself meanwhile: its subscribers are as current as the holder's
+      // first poll from now on, which it shares whatever it finds.
+      if (!wasCoordinated) logger.info('Redis back: live polls are shared by the instances again');
+    } catch (error) {
+      degrade(error);
+    } finally {
+      if (!closed) timer = setTimeout(() => void tick(), tickMs);
+    }
+  }
+
+  timer = setTimeout(() => void tick(), tickMs);
+
+  async function run(command: (client: Awaited<typeof connection.connected>) => Promise<unknown>) {
+    try {
+      await withinBudget(connection.connected.then(command));
+    } catch (error) {
+      degrade(error);
+    }
+  }
+
+  return {
+    add(pair, delayMs) {
+      const entry: Entry = { pair, delayMs, held: false, fresh: false, polling: false, listener: () => undefined };
+      entry.listener = (message) => receive(entry, message);
+      entries.set(pair.key, entry);
+      if (!coordinated) startPolling(entry, delayMs);
+      void join(entry);
+    },
+    remove(pair) {
+      const entry = entries.get(pair.key);
+      if (entry?.pair !== pair) return;
+      entries.delete(pair.key);
+      stopPolling(entry);
+      void subscriber.then((sub) => sub.unsubscribe(channel(pair), entry.listener)).catch(() => {
+        // Redis away: the listener ignores a pair no longer watched; the subscription goes with the connection.
+      });
+      if (entry.held) void run((client) => client.eval(RELEASE, { keys: [leaseKey(pair)], arguments: [me] }));
+    },
+    share(pair, snapshot, changed) {
+      const entry = entries.get(pair.key);
+      if (!coordinated || !entry?.held || !(changed || entry.fresh)) return;
+      entry.fresh = false;
+      const message = encodeEnvelope({ from: me, snapshot });
+      void run(async (client) => {
+        const held = await client.eval(SHARE, {
+          keys: [leaseKey(pair), stateKey(pair)],
+          arguments: [me, channel(pair), message, String(leaseMs(pair.provider))],
+        });
+        // Another instance took the lease (this one missed its renewals): it polls now.
+        if (held === 0 && entries.get(pair.key) === entry) assign(entry, false);
+      });
+    },
+    touch(resource) {
+      local.touch(resource);
+      if (coordinated) void run((client) => client.publish(TOUCHED, JSON.stringify({ from: me, resource })));
+    },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await local.close();
+      const held = [...entries.values()].filter((entry) => entry.held);
+      entries.clear();
+      // Handing the leases back lets the other instances take over at their next tick, not after the lease time.
+      if (coordinated) {
+        await Promise.allSettled([
+          held.length && withinBudget(connection.connected.then((client) => client.eval(RELEASE, { keys: held.map((e) => leaseKey(e.pair)), arguments: [me] }))),
+          withinBudget(connection.connected.then((client) => client.hDel(INSTANCES, me))),
+        ]);
+      }
+      (await subscriber.catch(() => undefined))?.destroy();
+      await connection.close();
+    },
+  };
+}
