@@ -166,8 +166,14 @@ describe('live polls shared through Redis', () => {
     polls.stop();
   });
 
-  it('two credential scopes never share a poll: each is polled on its own, with its own credential', async () => {
+  it('two credential scopes never share a poll: each is polled on its own, with its own credential, which never enters Redis', async () => {
     const other = { ...DEMO_HEADERS, 'api-token': 'second-organization-token' };
+    // Everything published on the gateway's channels while the test runs.
+    const { createClient } = await import('redis');
+    const listener = createClient({ url: redis.url });
+    await listener.connect();
+    const published: string[] = [];
+    await listener.pSubscribe('chat-gateway:*', (message) => published.push(message));
     const polls = pollsOf(33);
     const subscribers = [watchRoom(a.url, 33), watchRoom(b.url, 33, other), watchRoom(c.url, 33), watchRoom(c.url, 33, other)];
     await until(() => subscribers.every((s) => s.events.length === 1), 3000, 'INITIAL for both scopes');
@@ -183,6 +189,18 @@ describe('live polls shared through Redis', () => {
       expect(perToken(token)).toBeLessThanOrEqual(12);
     }
     polls.stop();
+    // What Redis holds and carried: model objects and scope hashes, never a credential.
+    const inspector = createClient({ url: redis.url });
+    await inspector.connect();
+    const keys = await inspector.keys('chat-gateway:*');
+    const stored = await Promise.all(keys.map(async (key) => ((await inspector.type(key)) === 'hash' ? JSON.stringify(await inspector.hGetAll(key)) : await inspector.get(key))));
+    await Promise.all([inspector.close(), listener.close()]);
+    expect(keys.some((key) => key.includes('chatroom||33'))).toBe(true);
+    expect(published.length).toBeGreaterThan(0);
+    for (const text of [...keys, ...stored, ...published]) {
+      expect(text).not.toContain('demo-messenger');
+      expect(text).not.toContain('second-organization-token');
+    }
   });
 
   it('the budget is the vendor’s total across instances, and every pair stretches alike whichever instance polls it', async () => {
