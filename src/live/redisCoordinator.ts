@@ -185,6 +185,14 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   const subscriber = connection.connected.then((client) => {
     const duplicate = client.duplicate();
     duplicate.on('error', connection.degraded);
+    let connections = 0;
+    // Pub/sub delivers at most once: what was published while the connection was down (shorter
+    // than a tick, or the tick would have noticed) is read back from the states, once the client
+    // has subscribed its channels again (before it says ready).
+    duplicate.on('ready', () => {
+      connections += 1;
+      if (connections > 1) void catchUp();
+    });
     duplicate.connect().catch(connection.degraded);
     duplicate
       .subscribe(TOUCHED, (message) => {
@@ -301,6 +309,19 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       if (state) receive(entry, state);
     } catch (error) {
       if (entries.get(entry.pair.key) === entry) degrade(error);
+    }
+  }
+
+  /** The holders' last states for the pairs watched here and polled elsewhere. */
+  async function catchUp() {
+    if (!coordinated || closed) return;
+    const listening = [...entries.values()].filter((entry) => !entry.held);
+    if (!listening.length) return;
+    try {
+      const states = await withinBudget(connection.connected.then((client) => client.mGet(listening.map((entry) => stateKey(entry.pair)))));
+      states.forEach((state, index) => state && receive(listening[index] as Entry, state));
+    } catch (error) {
+      degrade(error);
     }
   }
 

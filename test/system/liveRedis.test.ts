@@ -166,6 +166,31 @@ describe('live polls shared through Redis', () => {
     polls.stop();
   });
 
+  it('a change published while the listening connections reconnect is read back from the stored state', async () => {
+    const subscribers = [watchRoom(a.url, 35), watchRoom(b.url, 35), watchRoom(c.url, 35)];
+    await until(() => subscribers.every((s) => s.events.length === 1), 3000, 'INITIAL on all three');
+    const { createClient } = await import('redis');
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      // A publication the listeners missed: the holder's stored state moves on, no message goes out.
+      const [key] = await admin.keys('chat-gateway:live:state:*chatroom||35');
+      const stored = (await admin.get(key!))!;
+      expect(stored).toContain('"name":"Team 35"');
+      await admin.set(key!, stored.replace('"name":"Team 35"', '"name":"Published while away"'), { expiration: 'KEEPTTL' });
+      await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
+      // The two instances that listen (the holder polls for itself) read it back once reconnected.
+      await until(() => subscribers.filter((s) => s.events.length === 2).length === 2, 2000, 'the missed change on the two listeners');
+      const missed = subscribers.flatMap((s) => s.events.slice(1).map((e) => e.data?.chatroomChanged));
+      expect(missed).toEqual([
+        { changes: ['RENAMED'], chatroom: { name: 'Published while away' } },
+        { changes: ['RENAMED'], chatroom: { name: 'Published while away' } },
+      ]);
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('two credential scopes never share a poll: each is polled on its own, with its own credential, which never enters Redis', async () => {
     const other = { ...DEMO_HEADERS, 'api-token': 'second-organization-token' };
     // Everything published on the gateway's channels while the test runs.
