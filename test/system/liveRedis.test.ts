@@ -139,6 +139,41 @@ describe('live polls shared through Redis', () => {
     }
   });
 
+  it('the polling instance SIGTERMed: it exits 0 within its grace period and hands its lease over, so another polls at its next tick', async () => {
+    const polls = pollsOf(36);
+    const leaving = startProcess({
+      MESSENGER_BASE_URL: vendors.messenger.baseUrl.href,
+      REDIS_URL: redis.url,
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      SHUTDOWN_GRACE_MS: '5000',
+      ...ENV,
+    });
+    try {
+      const url = await leaving.ready;
+      expect(url, leaving.output()).toBeDefined();
+      const onLeaving = watchRoom(url!, 36);
+      await until(() => onLeaving.events.length === 1, 5000, 'INITIAL on the leaving instance');
+      const survivor = watchRoom(a.url, 36);
+      await until(() => survivor.events.length === 1, 3000, 'INITIAL on the survivor');
+      await sleep(2 * INTERVAL_MS);
+      const exited = new Promise<number | null>((resolve) => leaving.child.once('exit', resolve));
+      leaving.child.kill('SIGTERM');
+      const termAt = Date.now();
+      expect(await exited).toBe(0);
+      const exitMs = Date.now() - termAt;
+      await until(() => (polls.times.at(-1) ?? 0) > termAt + exitMs, 2 * INTERVAL_MS, 'a poll by the survivor');
+      const resumed = polls.times.find((t) => t > termAt + exitMs)!;
+      console.info(`SIGTERM: exited 0 in ${exitMs} ms; the survivor polled ${resumed - termAt - exitMs} ms after the exit (interval ${INTERVAL_MS} ms)`);
+      expect(exitMs).toBeLessThan(5000);
+      rename(36, 'Team thirty-six');
+      await until(() => survivor.events.length === 2, 2 * INTERVAL_MS + 500, 'RENAMED on the survivor');
+    } finally {
+      leaving.child.kill('SIGKILL');
+      polls.stop();
+      rename(36, 'Team 36');
+    }
+  });
+
   it('Redis stopped: no crash, each instance polls for itself and subscribers still hear changes; restarted: one poller again', async () => {
     const polls = pollsOf(32);
     const subscribers = [watchRoom(a.url, 32), watchRoom(b.url, 32), watchRoom(c.url, 32)];
