@@ -10,7 +10,8 @@
  *   over within one interval (the lease time and one tick) and polls at once, so the pair's polls
  *   resume within two intervals of the last one. A holder whose last subscriber leaves releases it.
  * - Results: the holder stores each poll's state under `chat-gateway:live:state:<pair>` (a late
- *   joiner's first state, with no poll of its own) and publishes it on `chat-gateway:live:changed:
+ *   joiner's first state, with no poll of its own; kept two intervals past the holder's last
+ *   renewal) and publishes it on `chat-gateway:live:changed:
  *   <pair>`, in one script that checks the lease first, so an instance that lost it publishes
  *   nothing. The pair is named by the credential scope, a hash: the credential never enters Redis,
  *   only what the read cache already stores (vendor data, mapped).
@@ -49,15 +50,15 @@ const INSTANCES = `${PREFIX}instances`;
 /** Pairs per lease script: a script blocks Redis while it runs, so a big instance renews in slices. */
 const LEASES_PER_SCRIPT = 500;
 
-/** KEYS: lease and state of each pair; ARGV: the instance, then each pair's lease time. 1: held. */
+/** KEYS: lease and state of each pair; ARGV: the instance, then each pair's lease and state times. 1: held. */
 const LEASES = `
 local held = {}
 for i = 1, #KEYS, 2 do
-  local ttl = ARGV[(i + 1) / 2 + 1]
+  local ttl = ARGV[i + 1]
   local owner = redis.call('GET', KEYS[i])
   if owner == ARGV[1] then
     redis.call('PEXPIRE', KEYS[i], ttl)
-    redis.call('PEXPIRE', KEYS[i + 1], ttl)
+    redis.call('PEXPIRE', KEYS[i + 1], ARGV[i + 2])
     held[#held + 1] = 1
   elseif not owner then
     redis.call('SET', KEYS[i], ARGV[1], 'PX', ttl)
@@ -68,7 +69,7 @@ for i = 1, #KEYS, 2 do
 end
 return held`;
 
-/** KEYS: lease, state; ARGV: instance, channel, payload, lease time. Stores and publishes only for the holder. */
+/** KEYS: lease, state; ARGV: instance, channel, payload, state time. Stores and publishes only for the holder. */
 const SHARE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
@@ -166,6 +167,8 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   const intervals = PROVIDERS.map((provider) => settings.intervalMs[provider]);
   const tickMs = Math.min(...intervals) / 4;
   const leaseMs = (provider: Provider) => Math.round(settings.intervalMs[provider] * 0.75);
+  /** A state outlives its holder by a little: a joiner or a reconnected listener still finds it while another takes over. */
+  const stateMs = (provider: Provider) => settings.intervalMs[provider] * 2;
   const heartbeatMs = Math.round(Math.max(...intervals) * 0.75);
   const connection = connectRedis(options.url, logger, 'Redis connection for live polls failed');
   let coordinated = true;
@@ -270,7 +273,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
         withinBudget(
           client.eval(LEASES, {
             keys: slice.flatMap((entry) => [leaseKey(entry.pair), stateKey(entry.pair)]),
-            arguments: [me, ...slice.map((entry) => String(leaseMs(entry.pair.provider)))],
+            arguments: [me, ...slice.flatMap((entry) => [String(leaseMs(entry.pair.provider)), String(stateMs(entry.pair.provider))])],
           }),
         ),
       );
@@ -391,7 +394,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       void run(async (client) => {
         const held = await client.eval(SHARE, {
           keys: [leaseKey(pair), stateKey(pair)],
-          arguments: [me, channel(pair), message, String(leaseMs(pair.provider))],
+          arguments: [me, channel(pair), message, String(stateMs(pair.provider))],
         });
         // Another instance took the lease (this one missed its renewals): it polls now.
         if (held === 0 && entries.get(pair.key) === entry) assign(entry, false);

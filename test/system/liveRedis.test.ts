@@ -209,8 +209,13 @@ describe('live polls shared through Redis', () => {
     await admin.connect();
     try {
       // A publication the listeners missed: the holder's stored state moves on, no message goes out.
-      const [key] = await admin.keys('chat-gateway:live:state:*chatroom||35');
-      const stored = (await admin.get(key!))!;
+      let key: string | undefined;
+      let stored: string | null = null;
+      for (const start = Date.now(); !stored && Date.now() - start < 3000; await sleep(20)) {
+        [key] = await admin.keys('chat-gateway:live:state:*chatroom||35');
+        stored = key ? await admin.get(key) : null;
+      }
+      if (!key || !stored) throw new Error('no stored state for room 35');
       expect(stored).toContain('"name":"Team 35"');
       await admin.set(key!, stored.replace('"name":"Team 35"', '"name":"Published while away"'), { expiration: 'KEEPTTL' });
       await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']);
