@@ -50,6 +50,7 @@ export interface LocalCoordinator extends PollCoordinator {
   setBudget(provider: Provider, maxPollsPerSecond: number): void;
 }
 
+/** What the local coordinator needs: the registry's own settings and breaker check (no defaults). */
 export interface LocalCoordinatorOptions {
   /** The registry's LiveSettings: per vendor, LIVE_POLL_INTERVAL_MS and *_LIVE_MAX_POLLS_PER_SECOND. */
   settings: { intervalMs: Record<Provider, number>; maxPollsPerSecond: Record<Provider, number> };

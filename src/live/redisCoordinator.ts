@@ -38,9 +38,11 @@ import {
   type Snapshot,
 } from './coordinator.js';
 
+/** What createRedisCoordinator needs besides the local coordinator's options; it is created only when REDIS_URL is set, so nothing has a default. */
 export interface RedisCoordinatorOptions extends LocalCoordinatorOptions {
   /** REDIS_URL. */
   url: URL;
+  /** Where the one warning goes when Redis goes away, and the note when it is back. */
   logger: Logger;
 }
 

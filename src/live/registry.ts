@@ -1,8 +1,9 @@
 /**
  * The watched (resource, credential scope) pairs and their subscribers. However many subscribers
- * watch a resource with one credential, it is polled once per interval (scheduler.ts), with the
- * credential of one of those subscribers: they all hold the same secret, since the scope is its
- * hash, and a pair never serves a subscriber of another scope. A pair lives from its first
+ * watch a resource with one credential, it is polled once per interval (scheduler.ts; with
+ * REDIS_URL by one instance of the cluster, coordinator.ts), with the credential of one of those
+ * subscribers: they all hold the same secret, since the scope is its hash, and a pair never serves
+ * a subscriber of another scope. A pair lives from its first
  * subscriber to its last: when the last one leaves, its polling stops at once.
  *
  * Each subscriber reads the pair's latest state when it is ready for one (latest state wins): a
@@ -25,7 +26,6 @@ export interface LiveResource<T> {
   /** True when a subscriber could see no difference between the two states. */
   same(a: T, b: T): boolean;
 }
-
 
 /** A subscriber's view of a pair: each `next()` is the newest state it has not seen yet. */
 export type Feed<T> = AsyncIterableIterator<Snapshot<T>> & { return(): Promise<IteratorResult<Snapshot<T>>> };
