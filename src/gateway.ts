@@ -131,7 +131,7 @@ export function createGateway(deps: GatewayDeps) {
     // every body through a counting stream again (~8 % of the gateway's CPU in the benchmark).
     maxRequestBodySize: false,
     plugins: [
-      useRequestScope(),
+      useRequestScope(deps.logger),
       useReadiness(deps.upstreams, deps.lifecycle ?? { draining: false }),
       useRootRedirect('/graphql'),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
