@@ -150,6 +150,11 @@ export interface Config {
   logLevel: string;
   /** LOG_PRETTY (default unset: pretty when stdout is a terminal, JSON otherwise): true forces lines for humans, false JSON. */
   logPretty: boolean | undefined;
+  /**
+   * METRICS_PHASE_HISTOGRAMS (default false): also the per-phase histograms of every operation
+   * (parse, validate, context, execute), ~4 % of an operation's CPU under load.
+   */
+  metricsPhaseHistograms: boolean;
   /** OTEL_EXPORTER_OTLP_ENDPOINT set: traces are exported over OTLP/HTTP (the exporter reads the OTEL_* variables). */
   tracing: boolean;
   /** OTEL_SERVICE_NAME (default chat-gateway): the service name on every span. */
@@ -361,6 +366,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     logLevel,
     logPretty: env.LOG_PRETTY?.trim() ? readBoolean(env, 'LOG_PRETTY') : undefined,
+    metricsPhaseHistograms: readBoolean(env, 'METRICS_PHASE_HISTOGRAMS'),
     tracing: readUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined,
     serviceName: env.OTEL_SERVICE_NAME?.trim() || 'chat-gateway',
   });

@@ -27,7 +27,7 @@ const logger = createLogger(config.logLevel, undefined, config.logPretty ?? proc
 // What the configuration leaves off is not even loaded: the tracing SDK and the simulators.
 const tracing = config.tracing ? (await import('./observability/tracingSdk.js')).startTracing(config.serviceName) : undefined;
 if (tracing) logger.info('Tracing: exporting spans over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT');
-const metrics = createMetrics();
+const metrics = createMetrics({ phaseHistograms: config.metricsPhaseHistograms });
 const lifecycle = { draining: false };
 const simulators = config.demo ? await (await import('./simulators/index.js')).startSimulators() : undefined;
 if (simulators) {

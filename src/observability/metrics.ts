@@ -11,7 +11,14 @@ import type { BreakerState, VendorMetrics } from './vendorMetrics.js';
 
 const BREAKER_STATES: BreakerState[] = ['closed', 'half-open', 'open'];
 
-export function createMetrics() {
+/** What createMetrics records beyond its defaults. */
+export interface MetricsOptions {
+  /** The per-phase histograms of every operation (parse, validate, context, execute); default false. */
+  phaseHistograms?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}) {
+  const phases = options.phaseHistograms ?? false;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
   const labelNames = ['provider', 'method', 'route', 'status'] as const;
@@ -123,6 +130,13 @@ export function createMetrics() {
           graphql_envelop_deprecated_field: false,
           graphql_envelop_request_time_summary: false,
           graphql_envelop_phase_subscribe: false,
+          // Off unless asked for (METRICS_PHASE_HISTOGRAMS): four more histogram observations per
+          // operation, ~4 % of its CPU under distinct callers, that repeat what the request
+          // histogram and the vendor histograms already tell.
+          graphql_envelop_phase_parse: phases,
+          graphql_envelop_phase_validate: phases,
+          graphql_envelop_phase_context: phases,
+          graphql_envelop_phase_execute: phases,
         },
       }),
       errorCodes,

@@ -9,6 +9,8 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100, maxListArgument: 100, corsOrigins: ['*'] });
     expect(config.upstreams.iwerp.timeoutMs).toBe(10_000);
     expect(config.messengerPaths).toEqual(DEFAULT_MESSENGER_PATHS);
+    expect(config.metricsPhaseHistograms).toBe(false);
+    expect(loadConfig({ METRICS_PHASE_HISTOGRAMS: 'true' }).metricsPhaseHistograms).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'http://cache:6379'],
     ['REDIS_URL', 'redis://cache:6379/abc'],
     ['LOG_PRETTY', 'very'],
+    ['METRICS_PHASE_HISTOGRAMS', 'some'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
     ['CACHE_TTL_MS', '-1'],
     ['UPSTREAM_BREAKER_ERROR_PERCENT', '0'],
