@@ -2,7 +2,7 @@
 import autocannon from 'autocannon';
 import { Agent, type Dispatcher } from 'undici';
 import type { ProviderKey } from '../src/model/provider.js';
-import { VENDOR_HEADERS, type Scenario } from './scenarios.js';
+import { VENDOR_HEADERS, callerHeaders, type Scenario } from './scenarios.js';
 
 export interface LoadResult {
   /** Completed operations per second. */
@@ -16,16 +16,29 @@ export interface LoadResult {
 /**
  * Posts one GraphQL operation at `connections` concurrency for `seconds` (autocannon). A 200 whose
  * body holds GraphQL errors counts as an error too: a gateway failing fast is not a fast gateway.
+ * Options: `callers`, each request comes from the next of that many callers in turn, each with
+ * credentials of its own (callerHeaders), so nothing can be shared between them; `amount`, exactly
+ * that many requests, all answered before it returns (then `seconds` is ignored).
  */
-export async function graphqlLoad(url: string, query: string, headers: Record<string, string>, connections: number, seconds: number): Promise<LoadResult> {
+export async function graphqlLoad(
+  url: string,
+  query: string,
+  headers: Record<string, string>,
+  connections: number,
+  seconds: number,
+  { callers = 0, amount }: { callers?: number; amount?: number } = {},
+): Promise<LoadResult> {
   let graphqlErrors = 0;
+  let next = 0;
+  const base = { 'content-type': 'application/json', ...headers };
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: base,
     body: JSON.stringify({ query }),
     connections,
-    duration: seconds,
+    ...(amount ? { amount } : { duration: seconds }),
+    ...(callers > 0 ? { requests: [{ setupRequest: (request) => ({ ...request, headers: { ...base, ...callerHeaders(next++ % callers) } }) }] } : {}),
     setupClient: (client) => {
       client.on('body', (body: Buffer) => {
         if (body.includes('"errors"')) graphqlErrors += 1;
@@ -33,7 +46,7 @@ export async function graphqlLoad(url: string, query: string, headers: Record<st
     },
   });
   return {
-    throughput: result.requests.average,
+    throughput: amount ? result.requests.total / result.duration : result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     operations: result.requests.total,

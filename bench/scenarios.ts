@@ -13,6 +13,13 @@ export const HEADERS = {
   'api-token': 'bench-messenger',
 };
 
+/** The credentials of caller n of many: the simulators accept any, and no two callers share one. */
+export const callerHeaders = (n: number) => ({
+  'x-session-token': `bench-session-${n}`,
+  authorization: `Bearer bench-popsell-${n}`,
+  'api-token': `bench-messenger-${n}`,
+});
+
 /** What a vendor expects, per vendor, from the headers above. */
 export const VENDOR_HEADERS: Record<ProviderKey, Record<string, string>> = {
   iwerp: { 'x-session-token': HEADERS['x-session-token'] },
