@@ -131,8 +131,8 @@ export function createMetrics(options: MetricsOptions = {}) {
           graphql_envelop_request_time_summary: false,
           graphql_envelop_phase_subscribe: false,
           // Off unless asked for (METRICS_PHASE_HISTOGRAMS): four more histogram observations per
-          // operation, ~4 % of its CPU under distinct callers, that repeat what the request
-          // histogram and the vendor histograms already tell.
+          // operation, several per cent of its CPU under distinct callers (docs/operations.md),
+          // mostly repeating what the request and vendor histograms already tell.
           graphql_envelop_phase_parse: phases,
           graphql_envelop_phase_validate: phases,
           graphql_envelop_phase_context: phases,

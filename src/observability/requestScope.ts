@@ -26,7 +26,7 @@ const requestIdOf = (request: Request) => {
  * request (debug or trace: vendor requests, their failures), runs the request inside its scope so
  * those lines carry the id. At info and above nothing is logged per request but a masked error, so
  * the scope is not kept: an AsyncLocalStorage in use turns on Node's promise hooks for every
- * promise of the process, ~4 % of the CPU of an operation under load.
+ * promise of the process, several per cent of an operation's CPU under load (docs/operations.md).
  */
 export function useRequestScope(logger: Pick<Logger, 'isLevelEnabled'>): Plugin {
   if (!logger.isLevelEnabled('debug')) {
