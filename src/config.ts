@@ -85,6 +85,8 @@ export interface Config {
   baseUrls: Partial<Record<ProviderKey, URL>>;
   /** True when no *_BASE_URL is set: `npm start` then runs the simulators. */
   demo: boolean;
+  /** DEMO_ACTIVITY_MS (default 3000; 0 = off): in demo mode, how often the simulators change their own data. */
+  demoActivityMs: number;
   /** IWERP_BUILD_ID / IWERP_PACKAGE_ID: sent when the client sends no iw-build-id / iw-package-id. */
   iwerp: { buildId: string | undefined; packageId: string | undefined };
   messengerPaths: MessengerPaths;
@@ -337,6 +339,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host: env.HOST?.trim() || '0.0.0.0',
     baseUrls,
     demo: Object.keys(baseUrls).length === 0,
+    demoActivityMs: readInt(env, 'DEMO_ACTIVITY_MS', 3000, 0),
     iwerp: { buildId: env.IWERP_BUILD_ID?.trim() || undefined, packageId: env.IWERP_PACKAGE_ID?.trim() || undefined },
     messengerPaths: readMessengerPaths(env),
     upstreams: Object.fromEntries(PROVIDER_KEYS.map((key) => [key, readPolicy(env, key)])) as Record<ProviderKey, UpstreamPolicy>,

@@ -29,12 +29,13 @@ const tracing = config.tracing ? (await import('./observability/tracingSdk.js'))
 if (tracing) logger.info('Tracing: exporting spans over OTLP to OTEL_EXPORTER_OTLP_ENDPOINT');
 const metrics = createMetrics({ phaseHistograms: config.metricsPhaseHistograms });
 const lifecycle = { draining: false };
-const simulators = config.demo ? await (await import('./simulators/index.js')).startSimulators() : undefined;
+const simulators = config.demo ? await (await import('./simulators/index.js')).startSimulators({ activityMs: config.demoActivityMs }) : undefined;
 if (simulators) {
   logger.info('Demo mode: no *_BASE_URL is set, so the gateway talks to its built-in vendor simulators on loopback.');
   for (const key of ['iwerp', 'popsell', 'messenger'] as const) {
     logger.info(`Demo mode: ${key} simulator at ${simulators[key].baseUrl.href}`);
   }
+  if (simulators.activity) logger.info(`Demo mode: the simulators change their own data every ${config.demoActivityMs} ms (DEMO_ACTIVITY_MS; 0 stops it)`);
 }
 const upstreams = createUpstreams(
   config,

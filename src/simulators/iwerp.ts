@@ -4,6 +4,7 @@
  * private (403), unknown ids 404.
  * Seed: chatrooms 1–5; room 1 holds messages 1–20, room 2 messages 21–30. The payloads keep the
  * vendor's quirks: filesize as a string (not always a whole number), timestamps with offsets.
+ * Each simulator starts from the same seed; demo activity and the benchmark change its state.
  */
 import type { components } from '../upstreams/iwerp/openapi.gen.js';
 import { REVOKED, json, type SimulatorHandler } from './server.js';
@@ -73,7 +74,7 @@ function chatroom(id: number): Schemas['Chatroom'] {
   };
 }
 
-const stubOf = (full: { id: number; created?: string | null; updated?: string | null; deleted?: boolean | null; name?: string | null; image_url?: string | null }): Schemas['Stub'] => ({
+export const stubOf = (full: { id: number; created?: string | null; updated?: string | null; deleted?: boolean | null; name?: string | null; image_url?: string | null }): Schemas['Stub'] => ({
   id: full.id,
   created: full.created ?? null,
   updated: full.updated ?? null,
@@ -135,32 +136,57 @@ function message(id: number, room: Schemas['Chatroom']): Schemas['ChatroomMessag
   };
 }
 
-const CHATROOMS = new Map(Array.from({ length: 5 }, (_, i) => [i + 1, chatroom(i + 1)]));
-const MESSAGES = new Map(
-  Array.from({ length: 30 }, (_, i) => {
-    const id = i + 1;
-    return [id, message(id, CHATROOMS.get(id <= 20 ? 1 : 2)!)];
-  }),
-);
 /** Chatroom 5 exists but the demo session may not see it. */
 const PRIVATE_CHATROOM = 5;
 
-export const iwerpSimulator: SimulatorHandler = (req) => {
-  const token = req.headers['x-session-token'];
-  if (typeof token !== 'string' || token === '' || token.startsWith(REVOKED)) return json(401, { message: 'Invalid session token.' });
-  const [api, chat, resource, identifier, ...rest] = req.segments;
-  if (req.method !== 'GET' || api !== 'api' || chat !== 'chat' || identifier === undefined || rest.length) {
+/** What the demo IW-ERP holds; demo activity and the benchmark change it, tests read it. */
+export interface IwerpState {
+  chatrooms: Map<number, Schemas['Chatroom']>;
+  messages: Map<number, Schemas['ChatroomMessage']>;
+}
+
+function seed(): IwerpState {
+  const chatrooms = new Map(Array.from({ length: 5 }, (_, i) => [i + 1, chatroom(i + 1)]));
+  const messages = new Map(
+    Array.from({ length: 30 }, (_, i) => {
+      const id = i + 1;
+      return [id, message(id, chatrooms.get(id <= 20 ? 1 : 2)!)];
+    }),
+  );
+  return { chatrooms, messages };
+}
+
+/**
+ * A message as the vendor sends it: its chatroom and author stubs show their current state, as
+ * a message read after a rename shows the new name.
+ */
+function withCurrentStubs(found: Schemas['ChatroomMessage'], state: IwerpState): Schemas['ChatroomMessage'] {
+  const room = state.chatrooms.get(found.chatroom?.id ?? Number.NaN);
+  if (!room) return found;
+  const author = room.participants?.find((p) => p.id === found.participant?.id);
+  return { ...found, chatroom: stubOf(room), participant: author ? stubOf(author) : found.participant };
+}
+
+export function createIwerpSimulator(): { handle: SimulatorHandler; state: IwerpState } {
+  const state = seed();
+  const handle: SimulatorHandler = (req) => {
+    const token = req.headers['x-session-token'];
+    if (typeof token !== 'string' || token === '' || token.startsWith(REVOKED)) return json(401, { message: 'Invalid session token.' });
+    const [api, chat, resource, identifier, ...rest] = req.segments;
+    if (req.method !== 'GET' || api !== 'api' || chat !== 'chat' || identifier === undefined || rest.length) {
+      return json(404, { message: 'Not found.' });
+    }
+    const id = /^\d+$/.test(identifier) ? Number(identifier) : Number.NaN;
+    if (resource === 'chatroom') {
+      if (id === PRIVATE_CHATROOM) return json(403, { message: 'Forbidden.' });
+      const room = state.chatrooms.get(id);
+      return room ? json(200, room) : json(404, { message: 'Chatroom not found.' });
+    }
+    if (resource === 'chatroom_message') {
+      const found = state.messages.get(id);
+      return found ? json(200, withCurrentStubs(found, state)) : json(404, { message: 'Message not found.' });
+    }
     return json(404, { message: 'Not found.' });
-  }
-  const id = /^\d+$/.test(identifier) ? Number(identifier) : Number.NaN;
-  if (resource === 'chatroom') {
-    if (id === PRIVATE_CHATROOM) return json(403, { message: 'Forbidden.' });
-    const room = CHATROOMS.get(id);
-    return room ? json(200, room) : json(404, { message: 'Chatroom not found.' });
-  }
-  if (resource === 'chatroom_message') {
-    const found = MESSAGES.get(id);
-    return found ? json(200, found) : json(404, { message: 'Message not found.' });
-  }
-  return json(404, { message: 'Not found.' });
-};
+  };
+  return { handle, state };
+}

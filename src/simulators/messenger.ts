@@ -5,7 +5,8 @@
  * `limit` outside 1..50 or a negative offset is 400. Seed: organization 1 holds 36 chatrooms (1 is
  * its default room, 2–7 event rooms for events 101–106, the rest custom), organization 2 holds
  * 37–41, organization 3 holds 150 custom rooms (100–249). Writes change the instance's state (create, update, delete, default room, avatar, sent
- * messages), so what is written can be read back; each simulator starts from the same seed.
+ * messages), so what is written can be read back; each simulator starts from the same seed, which
+ * demo activity and the benchmark change too.
  */
 import type { components } from '../upstreams/messenger/openapi.gen.js';
 import { REVOKED, json, type SimulatorHandler, type SimulatorRequest } from './server.js';
@@ -48,6 +49,8 @@ export interface MessengerState {
   rooms: Map<number, Room>;
   sentMessages: { roomId: number; message: string }[];
   avatars: Map<number, { contentType: string; bytes: Buffer }>;
+  /** The id of the next chatroom created, by a client or by demo activity. */
+  nextId: number;
 }
 
 const ORGANIZATIONS = [1, 2, 3];
@@ -78,9 +81,8 @@ function chatroomInput(body: Buffer, required: boolean) {
 }
 
 export function createMessengerSimulator(): { handle: SimulatorHandler; state: MessengerState } {
-  const state: MessengerState = { rooms: seed(), sentMessages: [], avatars: new Map() };
-  const { rooms } = state;
-  let nextId = Math.max(...rooms.keys()) + 1;
+  const rooms = seed();
+  const state: MessengerState = { rooms, sentMessages: [], avatars: new Map(), nextId: Math.max(...rooms.keys()) + 1 };
   const byOrganization = (org: number) => [...rooms.values()].filter((r) => r.organizationID === org);
 
   function list(req: SimulatorRequest) {
@@ -107,7 +109,7 @@ export function createMessengerSimulator(): { handle: SimulatorHandler; state: M
     const input = chatroomInput(req.body, true);
     if (typeof input === 'string') return json(400, { message: input });
     const room: Room = {
-      id: nextId++,
+      id: state.nextId++,
       organizationID: input.organizationID!,
       type: 'custom',
       name: input.name!,
@@ -130,7 +132,7 @@ export function createMessengerSimulator(): { handle: SimulatorHandler; state: M
       return json(204);
     }
     if (existing) return json(409, { message: 'The organization already has a default chatroom.' });
-    const room: Room = { id: nextId++, organizationID: org, type: 'default', name: 'Everyone', eventID: 0, avatarURL: '', assignedUsers: [], scheduledDeletion: null };
+    const room: Room = { id: state.nextId++, organizationID: org, type: 'default', name: 'Everyone', eventID: 0, avatarURL: '', assignedUsers: [], scheduledDeletion: null };
     rooms.set(room.id, room);
     return json(201, room);
   }

@@ -4,6 +4,7 @@
  * as the document's "You don't have permission to access this route"), rooms of another brand 404.
  * Seed: brand 1 holds chatrooms 1–12, brand 2 holds 1–3 with other data. The quirks stay: `source`
  * as an integer or a string, `established_dialogue` as "YYYY-MM-DD HH:MM:SS.mmm", microseconds.
+ * Each simulator starts from the same seed; demo activity and the benchmark change its state.
  */
 import type { components } from '../upstreams/popsell/openapi.gen.js';
 import { REVOKED, json, type SimulatorHandler } from './server.js';
@@ -17,8 +18,9 @@ const AMBASSADORS = [
   { first: null, last: null, username: null },
 ];
 
-const micro = (minutes: number) =>
-  new Date(Date.UTC(2023, 9, 6, 13, 41, 9, 123) + minutes * 60_000).toISOString().replace('Z', '000Z');
+/** Popsell's timestamps carry microseconds: "2023-10-06T13:41:09.123000Z". */
+export const popsellTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
+const micro = (minutes: number) => popsellTime(Date.UTC(2023, 9, 6, 13, 41, 9, 123) + minutes * 60_000);
 const noZone = (minutes: number) => micro(minutes).replace('T', ' ').slice(0, 23);
 
 function ambassador(brand: number, room: number, index: number): Schemas['Ambassador'] {
@@ -62,24 +64,35 @@ function chatroom(brand: number, id: number): Schemas['Chatroom'] {
   };
 }
 
-const BRANDS = new Map([
-  [1, new Map(Array.from({ length: 12 }, (_, i) => [i + 1, chatroom(1, i + 1)]))],
-  [2, new Map(Array.from({ length: 3 }, (_, i) => [i + 1, chatroom(2, i + 1)]))],
-]);
+/** What the demo Popsell holds, chatrooms by brand; demo activity and the benchmark change it. */
+export interface PopsellState {
+  brands: Map<number, Map<number, Schemas['Chatroom']>>;
+}
 
-export const popsellSimulator: SimulatorHandler = (req) => {
-  const authorization = req.headers.authorization ?? '';
-  if (!/^Bearer \S+/.test(authorization) || authorization.startsWith(`Bearer ${REVOKED}`)) {
-    return json(401, { message: 'Unauthorized.' });
-  }
-  const brandHeader = req.headers['x-popsell-brand'];
-  if (typeof brandHeader !== 'string' || !/^\d+$/.test(brandHeader)) {
-    return json(403, { message: "Forbidden - You don't have permission to access this route" });
-  }
-  const [chat, chatrooms, id, ...rest] = req.segments;
-  if (req.method !== 'GET' || chat !== 'chat' || chatrooms !== 'chatrooms' || id === undefined || rest.length) {
-    return json(404, { message: 'Not found.' });
-  }
-  const room = /^\d+$/.test(id) ? BRANDS.get(Number(brandHeader))?.get(Number(id)) : undefined;
-  return room ? json(200, room) : json(404, { message: 'Chatroom not found.' });
-};
+const seed = (): PopsellState => ({
+  brands: new Map([
+    [1, new Map(Array.from({ length: 12 }, (_, i) => [i + 1, chatroom(1, i + 1)]))],
+    [2, new Map(Array.from({ length: 3 }, (_, i) => [i + 1, chatroom(2, i + 1)]))],
+  ]),
+});
+
+export function createPopsellSimulator(): { handle: SimulatorHandler; state: PopsellState } {
+  const state = seed();
+  const handle: SimulatorHandler = (req) => {
+    const authorization = req.headers.authorization ?? '';
+    if (!/^Bearer \S+/.test(authorization) || authorization.startsWith(`Bearer ${REVOKED}`)) {
+      return json(401, { message: 'Unauthorized.' });
+    }
+    const brandHeader = req.headers['x-popsell-brand'];
+    if (typeof brandHeader !== 'string' || !/^\d+$/.test(brandHeader)) {
+      return json(403, { message: "Forbidden - You don't have permission to access this route" });
+    }
+    const [chat, chatrooms, id, ...rest] = req.segments;
+    if (req.method !== 'GET' || chat !== 'chat' || chatrooms !== 'chatrooms' || id === undefined || rest.length) {
+      return json(404, { message: 'Not found.' });
+    }
+    const room = /^\d+$/.test(id) ? state.brands.get(Number(brandHeader))?.get(Number(id)) : undefined;
+    return room ? json(200, room) : json(404, { message: 'Chatroom not found.' });
+  };
+  return { handle, state };
+}

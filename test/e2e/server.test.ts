@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startSimulators } from '../../src/simulators/index.js';
 import { start } from '../helpers/process.js';
 
@@ -22,6 +22,26 @@ describe('npm start', () => {
     server.child.kill('SIGTERM');
     const [code] = await once(server.child, 'exit');
     expect(code).toBe(0);
+  });
+
+  it('in demo mode, the simulators change their own data every DEMO_ACTIVITY_MS', async () => {
+    const server = start({ DEMO_ACTIVITY_MS: '50' });
+    try {
+      const url = await server.ready;
+      expect(server.output()).toMatch(/change their own data every 50 ms/);
+      const name = async () => {
+        const res = await fetch(url!, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-session-token': 'demo' },
+          body: JSON.stringify({ query: '{ chatroomByProviderId(provider: IWERP, providerId: "1") { name } }' }),
+        });
+        return ((await res.json()) as { data: { chatroomByProviderId: { name: string } } }).data.chatroomByProviderId.name;
+      };
+      await vi.waitFor(async () => expect(await name()).toMatch(/^Project Apollo \(\d+\)$/), { timeout: 5000, interval: 50 });
+    } finally {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+    }
   });
 
   it('with a *_BASE_URL, uses only that vendor and starts no simulator', async () => {
