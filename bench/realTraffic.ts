@@ -4,7 +4,6 @@
  * the peer and a bare yoga serving the same answers (bench/bareYoga.ts), each with the CPU time
  * its process spent per operation: the one figure a loaded, shared machine does not distort much.
  */
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,13 +24,6 @@ export interface Measured extends LoadResult {
   cpuPerOp: number;
 }
 
-/** CPU time a process has used so far, in seconds: /proc/<pid>/stat's utime and stime, in clock ticks (100 Hz on Linux). */
-export function cpuSeconds(service: Service): number {
-  const stat = readFileSync(`/proc/${service.child.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /**
  * One distinct-caller run against one process: a warm-up that gives its pace, then as many
  * requests as that pace answers in `seconds` (at least two per connection), every one answered
@@ -41,10 +33,10 @@ export function cpuSeconds(service: Service): number {
  */
 export async function measureDistinct(service: Service, query: string, connections: number, seconds: number, callers: number): Promise<Measured> {
   const pace = await graphqlLoad(service.url.href, query, HEADERS, connections, 0, { callers, amount: 4 * connections });
-  const before = cpuSeconds(service);
+  const before = service.cpuSeconds();
   const amount = Math.max(2 * connections, Math.round(pace.throughput * seconds));
   const result = await graphqlLoad(service.url.href, query, HEADERS, connections, 0, { callers, amount });
-  return { ...result, cpuPerOp: (cpuSeconds(service) - before) / result.operations };
+  return { ...result, cpuPerOp: (service.cpuSeconds() - before) / result.operations };
 }
 
 /**

@@ -1,20 +1,23 @@
 /**
  * `npm run bench`: the simulators with a vendor latency, the gateway in a process of its own, the
  * same vendor calls made directly over REST, and (when it installs) Hive Gateway over a Mesh
- * Compose supergraph of our vendor documents; writes docs/BENCHMARKS.md and the latency chart.
+ * Compose supergraph of our vendor documents; then the live scenario (bench/live.ts); writes
+ * docs/BENCHMARKS.md and the latency chart.
  *
  * Settings: BENCH_LATENCY_MS (20), BENCH_SECONDS per run (8), BENCH_CONNECTIONS (32), BENCH_PEER
  * (1; 0 skips the peer), BENCH_NODE_FLAGS (node flags added after those of `npm start`, to try others),
- * BENCH_DISTINCT_CONNECTIONS (64) and BENCH_CALLERS (512) for the distinct-caller scenarios.
+ * BENCH_DISTINCT_CONNECTIONS (64) and BENCH_CALLERS (512) for the distinct-caller scenarios,
+ * BENCH_ONLY=live (only the live scenario, which replaces its own section of the document).
  */
 import { cpus, totalmem } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startSimulators } from '../src/simulators/index.js';
 import { lineChart } from './chart.js';
+import { liveBenchmark } from './live.js';
 import { directLoad, graphqlLoad, type LoadResult } from './load.js';
 import { PEER_QUERIES, startPeer } from './peer.js';
-import { startService, type Service } from './process.js';
+import { nodeFlags, startGateway, type Service } from './process.js';
 import { DISTINCT, measureDistinct, startBareYoga, type Measured } from './realTraffic.js';
 import { HEADERS, SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -26,34 +29,26 @@ const withPeer = process.env.BENCH_PEER !== '0';
 const SWEEP = [1, 4, 16, 32, 64];
 const distinctConnections = Number(process.env.BENCH_DISTINCT_CONNECTIONS ?? 64);
 const callers = Number(process.env.BENCH_CALLERS ?? 512);
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && only !== 'live') throw new Error(`BENCH_ONLY may be "live" or unset, not "${only}"`);
 
-const simulators = await startSimulators({ latencyMs, record: true });
+const document = new URL('../docs/BENCHMARKS.md', import.meta.url);
+/** The live scenario's section comes last in the document: run alone, it replaces only that. */
+const LIVE_SECTION = '\n## Live: ';
+if (only === 'live') {
+  const previous = await readFile(document, 'utf8');
+  const cut = previous.indexOf(LIVE_SECTION);
+  const section = await liveBenchmark();
+  await writeFile(document, `${cut === -1 ? previous : previous.slice(0, cut)}\n${section}`);
+  console.log(section);
+  process.exit(0);
+}
+
+const simulators = await startSimulators({ latencyMs });
 const baseUrls = { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl };
-const vendorCalls = () => simulators.iwerp.requests.length + simulators.popsell.requests.length + simulators.messenger.requests.length;
+const vendorCalls = () => simulators.iwerp.received + simulators.popsell.received + simulators.messenger.received;
 
-/** The gateway runs as `npm start` runs it: with the node flags of package.json's start script. */
-const startScript = (JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
-const [command, ...startArgs] = startScript.split(' ').filter(Boolean);
-if (command !== 'node' || startArgs.at(-1) !== 'dist/server.js') throw new Error(`bench/run.ts expects "node [flags] dist/server.js" as the start script, not "${startScript}"`);
-const nodeFlags = [...startArgs.slice(0, -1), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
-const startGateway = (env: Record<string, string> = {}) =>
-  startService(process.execPath, [...nodeFlags, 'dist/server.js'], {
-    cwd: root,
-    env: {
-      // Production mode, as a deployment runs it and as the peer runs (graphql-js then skips its
-      // development checks: ~10 % more throughput where executions are not shared, noisy).
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      IWERP_BASE_URL: baseUrls.iwerp.href,
-      POPSELL_BASE_URL: baseUrls.popsell.href,
-      MESSENGER_BASE_URL: baseUrls.messenger.href,
-      ...env,
-    },
-    ready: /Chat gateway on (http:\/\/[^\s"]+)/,
-  });
-const gateway = await startGateway();
+const gateway = await startGateway(baseUrls);
 let peer: Service | undefined;
 let peerNote = '';
 if (withPeer) {
@@ -164,7 +159,7 @@ await peer?.stop();
  * so its memory and CPU do not weigh on the figures above. Each scenario at the same concurrency.
  */
 const cacheTtlMs = 1000;
-const cachedGateway = await startGateway({ CACHE_TTL_MS: String(cacheTtlMs) });
+const cachedGateway = await startGateway(baseUrls, { CACHE_TTL_MS: String(cacheTtlMs) });
 const cached = [] as { scenario: Scenario; result: LoadResult; calls: number }[];
 for (const scenario of SCENARIOS) {
   await graphqlLoad(cachedGateway.url.href, scenario.query, HEADERS, connections, 1);
@@ -239,6 +234,7 @@ absolute numbers across runs.
 - Command: \`BENCH_LATENCY_MS=${latencyMs} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} npm run bench\`; the gateway runs as \`NODE_ENV=production node ${nodeFlags.join(' ')} dist/server.js\`.
 - Vendors: the built-in simulators, answering after ${latencyMs} ms. Load: autocannon, ${connections} connections, ${seconds} s per run, after a 1 s warm-up.
 - Direct REST: a hand-written client making the same vendor calls over keep-alive connections (each round's calls in parallel, rounds in order), at the same concurrency.
+- Live: the last section, a scenario of its own (subscriptions over SSE and WebSocket; \`BENCH_ONLY=live npm run bench\` runs it alone).
 - Peer: ${peer || rows.some((r) => r.peer) ? 'Hive Gateway (production mode, in-flight dedup on, credential headers forwarded) serving a Mesh Compose supergraph built from `schema/upstreams/*.yaml`; it speaks the vendors\' own shapes, so its operations are the closest equivalent (see `bench/peer/`).' : `not measured. ${peerNote}`}
 
 ## Identical callers
@@ -311,5 +307,6 @@ ${cached
 |---|---|---|---|---|---|
 ${sweep.map((s) => `| ${s.connections} | ${s.gateway.p50} | ${s.gateway.p99} | ${s.direct.p50} | ${s.gateway.throughput.toFixed(0)} | ${s.direct.throughput.toFixed(0)} |`).join('\n')}
 `;
-await writeFile(new URL('../docs/BENCHMARKS.md', import.meta.url), markdown);
-console.log(markdown);
+const live = await liveBenchmark();
+await writeFile(document, `${markdown}\n${live}`);
+console.log(markdown, live);

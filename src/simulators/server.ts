@@ -55,6 +55,8 @@ export interface RunningSimulator {
   baseUrl: URL;
   /** Every request received, in order, when recording. */
   requests: RecordedRequest[];
+  /** How many requests arrived, recording or not (the live benchmark counts polls for minutes). */
+  readonly received: number;
   /** Makes the vendor misbehave on matching requests, until cleared or spent. */
   inject(rule: FaultRule): void;
   clearFaults(): void;
@@ -132,6 +134,7 @@ export async function startSimulator(handler: SimulatorHandler, options: Simulat
   const basePath = options.basePath ?? '';
   const requests: RecordedRequest[] = [];
   let faults: FaultRule[] = [];
+  let received = 0;
   const faultFor = (method: string, path: string) => {
     const rule = faults.find(
       (r) =>
@@ -145,6 +148,7 @@ export async function startSimulator(handler: SimulatorHandler, options: Simulat
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
+      received += 1;
       const url = new URL(req.url ?? '/', 'http://simulator');
       const body = await readBody(req);
       const recorded = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
@@ -182,6 +186,9 @@ export async function startSimulator(handler: SimulatorHandler, options: Simulat
   return {
     baseUrl: new URL(`http://127.0.0.1:${port}${basePath}`),
     requests,
+    get received() {
+      return received;
+    },
     inject: (rule) => {
       faults.push({ ...rule });
     },

@@ -1,0 +1,256 @@
+/**
+ * The live scenario of `npm run bench` (alone: `BENCH_ONLY=live npm run bench`): many clients
+ * subscribed to chatrooms over SSE and WebSocket, the simulators changing those rooms at a steady
+ * rate, the gateway polling them. It measures vendor polls against the minimum, the delay from a
+ * change to each client's receipt, the gateway's memory and CPU, and whether every subscriber
+ * ended on the last change of its room. Returns its section of docs/BENCHMARKS.md.
+ *
+ * Settings: BENCH_LIVE_SCOPES (100 credential scopes), BENCH_LIVE_INTERVAL_MS (2000, the
+ * gateway's LIVE_POLL_INTERVAL_MS), BENCH_LIVE_SECONDS (60, the measured window), and
+ * BENCH_LATENCY_MS (20) as for the other scenarios.
+ */
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { encodeGlobalId } from '../src/model/globalId.js';
+import { roomChanger, type ChangeTarget } from '../src/simulators/activity.js';
+import { startSimulators } from '../src/simulators/index.js';
+import { percentile } from './load.js';
+import { Deliveries, RoomLog, lostFinalStates, type Watcher } from './liveMeasure.js';
+import { nodeFlags, startGateway } from './process.js';
+
+const scopes = Number(process.env.BENCH_LIVE_SCOPES ?? 100);
+const intervalMs = Number(process.env.BENCH_LIVE_INTERVAL_MS ?? 2000);
+const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
+
+/**
+ * The 50 rooms every scope watches: each readable demo room of IW-ERP (4) and Popsell brand 1
+ * (12), and 34 rooms of Messenger's large organization.
+ */
+const ROOMS: ChangeTarget[] = [
+  ...[1, 2, 3, 4].map((chatroom) => ({ provider: 'IWERP' as const, chatroom })),
+  ...Array.from({ length: 12 }, (_, i) => ({ provider: 'POPSELL' as const, brand: 1, chatroom: i + 1 })),
+  ...Array.from({ length: 34 }, (_, i) => ({ provider: 'MESSENGER' as const, chatroom: 100 + i })),
+];
+/** Each room changes once per this period, the rooms' changes spread evenly over it: every change is polled before the next. */
+const changePeriodMs = 2.5 * intervalMs;
+const TRANSPORTS = ['sse', 'ws'] as const;
+/** The gateway's default LIVE_MAX_POLLS_PER_SECOND, per vendor. */
+const DEFAULT_BUDGET = 1000;
+/** After the last change, how many intervals the subscribers have to see it. */
+const DRAIN_INTERVALS = 5;
+/** A group of 10 scopes (1,000 subscriptions) that has not had its first events by then fails the run. */
+const SETUP_GROUP_TIMEOUT_MS = 60_000;
+
+const SUBSCRIPTION = 'subscription Watch($id: ID!) { chatroomChanged(id: $id) { changes chatroom { name lastMessageAt } } }';
+
+const globalId = (room: ChangeTarget) =>
+  encodeGlobalId('Chatroom', room.provider, room.provider === 'POPSELL' ? { chatroom: String(room.chatroom), brand: String(room.brand) } : { chatroom: String(room.chatroom) });
+
+/** Each scope's own credential for every vendor: its polls may serve no other scope. */
+const credentials = (scope: number) => ({
+  'x-session-token': `bench-live-${scope}`,
+  authorization: `Bearer bench-live-${scope}`,
+  'x-popsell-brand': '1',
+  'api-token': `bench-live-${scope}`,
+});
+
+/** The event clock: the same for the simulators' changes and the clients' receipts. */
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Open files this process may have (each SSE subscription is one connection). */
+function openFileLimit() {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  return Number(line?.split(/\s+/)[3] ?? Number.POSITIVE_INFINITY);
+}
+
+interface ChatroomEvent {
+  data?: { chatroomChanged?: { changes: string[]; chatroom: { name: string | null; lastMessageAt: string | null } | null } } | null;
+  errors?: unknown;
+}
+
+export async function liveBenchmark(): Promise<string> {
+  const subscribers = scopes * ROOMS.length * TRANSPORTS.length;
+  const needed = scopes * ROOMS.length + scopes + 512;
+  const busiest = Math.max(...(['IWERP', 'POPSELL', 'MESSENGER'] as const).map((p) => ROOMS.filter((r) => r.provider === p).length));
+  const budget = Math.ceil((1.1 * scopes * busiest * 1000) / intervalMs);
+  if (openFileLimit() < needed) {
+    throw new Error(`The live scenario holds ${needed} connections; this shell allows ${openFileLimit()} open files. Raise it (ulimit -n ${needed}) and run again.`);
+  }
+  const simulators = await startSimulators({ latencyMs });
+  const baseUrls = { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl };
+  const vendorPolls = () => ({ iwerp: simulators.iwerp.received, popsell: simulators.popsell.received, messenger: simulators.messenger.received });
+  const gatewayEnv = {
+    LIVE_POLL_INTERVAL_MS: String(intervalMs),
+    // The per-vendor poll budget (default 1000/s) would stretch Messenger's intervals
+    // (3,400 pairs / 2 s = 1,700 polls/s): raised to what the busiest vendor needs, and a tenth.
+    LIVE_MAX_POLLS_PER_SECOND: String(budget),
+    LIVE_MAX_SUBSCRIPTIONS: String(subscribers),
+  };
+  const gateway = await startGateway(baseUrls, { LOG_LEVEL: 'warn', ...gatewayEnv });
+  const url = gateway.url.href;
+  const logs = ROOMS.map(() => new RoomLog());
+  const deliveries = new Deliveries();
+  const watchers: Watcher[] = [];
+  const disposers: (() => void)[] = [];
+  const closers: (() => void)[] = [];
+
+  /** Subscribes one client per transport for the scope, each to every room; resolves on all first events. */
+  function subscribeScope(scope: number) {
+    const headers = credentials(scope);
+    const sse = createSseClient({ url, singleConnection: false, headers, retryAttempts: 0 });
+    const ws = createWsClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: headers, retryAttempts: 0, lazy: true });
+    closers.push(() => sse.dispose(), () => void ws.dispose());
+    const firsts: Promise<void>[] = [];
+    for (const transport of TRANSPORTS) {
+      ROOMS.forEach((room, index) => {
+        const watcher: Watcher = { transport, room: logs[index]!, last: undefined, events: 0 };
+        watchers.push(watcher);
+        firsts.push(
+          new Promise((first) => {
+            const field = room.provider === 'POPSELL' ? 'lastMessageAt' : 'name';
+            const sink = {
+              next: (event: ChatroomEvent) => {
+                const at = now();
+                const chatroom = event.data?.chatroomChanged?.chatroom;
+                if (!chatroom) {
+                  watcher.ended = `event without chatroom: ${JSON.stringify(event).slice(0, 300)}`;
+                  first();
+                  return;
+                }
+                deliveries.receive(watcher, chatroom[field], at, watcher.events === 0);
+                first();
+              },
+              error: (error: unknown) => {
+                // graphql-ws reports a closed socket as its close event, graphql-sse a failed request as an Error.
+                const { message, code, reason } = error as { message?: string; code?: number; reason?: string };
+                watcher.ended = `${transport} error: ${message ?? `socket closed ${code} ${reason}`}`;
+                first();
+              },
+              complete: () => {
+                watcher.ended ??= 'completed';
+                first();
+              },
+            };
+            const request = { query: SUBSCRIPTION, variables: { id: globalId(room) } };
+            disposers.push(transport === 'sse' ? sse.subscribe(request, sink) : ws.subscribe(request, sink));
+          }),
+        );
+      });
+    }
+    return Promise.all(firsts);
+  }
+
+  try {
+    // Subscribe in groups of scopes, each group once the previous has its first events: a
+    // client fleet that connects over a few seconds, not in one instant.
+    const setupStart = now();
+    for (let scope = 0; scope < scopes; scope += 10) {
+      const group = Promise.all(Array.from({ length: Math.min(10, scopes - scope) }, (_, i) => subscribeScope(scope + i)));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const waiting = watchers.filter((w) => w.events === 0 && !w.ended);
+          const sse = waiting.filter((w) => w.transport === 'sse').length;
+          reject(new Error(`No first event after ${SETUP_GROUP_TIMEOUT_MS} ms for ${waiting.length} subscriptions (${sse} SSE, ${waiting.length - sse} WebSocket)`));
+        }, SETUP_GROUP_TIMEOUT_MS);
+      });
+      await Promise.race([group, late]).finally(() => clearTimeout(timer));
+      console.log(`live: ${watchers.length} subscribed, ${((now() - setupStart) / 1000).toFixed(1)} s`);
+    }
+    const setupSeconds = (now() - setupStart) / 1000;
+    const failed = watchers.filter((w) => w.ended);
+    if (failed.length) throw new Error(`${failed.length} of ${subscribers} subscriptions failed at the start: ${[...new Set(failed.map((w) => w.ended))].slice(0, 5).join('; ')}`);
+    const rssSubscribed = gateway.rssMiB();
+    console.log(`live: ${subscribers} subscribers in ${setupSeconds.toFixed(1)} s; gateway RSS ${rssSubscribed.toFixed(0)} MiB`);
+    // One interval for the polls that served the first events to settle into their rhythm.
+    await sleep(intervalMs);
+
+    // The measured window: steady changes, room after room, each room once per changePeriodMs.
+    const changers = ROOMS.map((room) => roomChanger(simulators, room, now));
+    const pollsBefore = vendorPolls();
+    const cpuBefore = gateway.cpuSeconds();
+    const benchCpuBefore = process.cpuUsage();
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const windowStart = now();
+    let changes = 0;
+    let rssMax = rssSubscribed;
+    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, gateway.rssMiB())), 1000);
+    while (now() - windowStart < seconds * 1000) {
+      const index = changes % ROOMS.length;
+      logs[index]!.record(changers[index]!());
+      changes += 1;
+      await sleep(Math.max(0, windowStart + (changes * changePeriodMs) / ROOMS.length - now()));
+    }
+    const windowSeconds = (now() - windowStart) / 1000;
+    const pollsAfter = vendorPolls();
+    const gatewayCpu = (gateway.cpuSeconds() - cpuBefore) / windowSeconds;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    loopDelay.disable();
+    clearInterval(rssTimer);
+    // The last changes reach every subscriber within an interval and its delivery; a gateway
+    // behind its polls gets a few more intervals before what it did not deliver counts as lost.
+    const drainStart = now();
+    while (lostFinalStates(watchers) > 0 && now() - drainStart < DRAIN_INTERVALS * intervalMs) await sleep(100);
+    const drainMs = now() - drainStart;
+
+    const lost = lostFinalStates(watchers);
+    const ended = watchers.filter((w) => w.ended).length;
+    const pairsOf = (provider: ChangeTarget['provider']) => scopes * ROOMS.filter((r) => r.provider === provider).length;
+    const vendorRows = (['iwerp', 'popsell', 'messenger'] as const).map((key) => {
+      const pairs = pairsOf(key.toUpperCase() as ChangeTarget['provider']);
+      const polls = (pollsAfter[key] - pollsBefore[key]) / windowSeconds;
+      return { key, pairs, polls, minimum: pairs / (intervalMs / 1000) };
+    });
+    const polls = vendorRows.reduce((sum, r) => sum + r.polls, 0);
+    const minimum = (scopes * ROOMS.length) / (intervalMs / 1000);
+    const all = Object.values(deliveries.latencies).flat().sort((a, b) => a - b);
+    const by = (transport: string) => (deliveries.latencies[transport] ?? []).sort((a, b) => a - b);
+    const latencyRow = (name: string, sorted: number[]) => `| ${name} | ${sorted.length} | ${percentile(sorted, 50).toFixed(0)} | ${percentile(sorted, 99).toFixed(0)} | ${(sorted.at(-1) ?? 0).toFixed(0)} |`;
+    const p99 = percentile(all, 99);
+    const met = (ok: boolean) => (ok ? 'met' : 'not met');
+    const madeChanges = logs.reduce((sum, log) => sum + (log.last?.seq ?? 0), 0);
+    console.log(`live: polls ${polls.toFixed(0)}/s (minimum ${minimum.toFixed(0)}/s), p50 ${percentile(all, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, RSS max ${rssMax.toFixed(0)} MiB, CPU ${(gatewayCpu * 100).toFixed(0)} %, lost ${lost}`);
+
+    return `## Live: ${subscribers.toLocaleString('en')} subscribers over one shared poller
+
+Run alone with \`BENCH_ONLY=live npm run bench\` (it then replaces only this section); generated on ${new Date().toISOString().slice(0, 10)}.
+
+- Command: \`BENCH_LIVE_SCOPES=${scopes} BENCH_LIVE_INTERVAL_MS=${intervalMs} BENCH_LIVE_SECONDS=${seconds} BENCH_LATENCY_MS=${latencyMs}\`; the gateway runs as \`NODE_ENV=production ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')} node ${nodeFlags.join(' ')} dist/server.js\` against the simulators, answering after ${latencyMs} ms.
+- Poll budget: \`LIVE_MAX_POLLS_PER_SECOND=${budget}\` per vendor, 1.1 × what the busiest vendor (${scopes * busiest} watched pairs) needs at this interval, so that it does not stretch the intervals: at the default ${DEFAULT_BUDGET}/s, those pairs would be polled every ${Math.max(intervalMs, ((scopes * busiest) / DEFAULT_BUDGET) * 1000).toFixed(0)} ms and the minimum below would be the budget.
+- Subscribers: ${scopes} credential scopes (each its own IW-ERP session, Popsell token and Messenger API token) × ${ROOMS.length} rooms (IW-ERP 1–4, Popsell brand 1's 1–12, Messenger 100–133) = ${(scopes * ROOMS.length).toLocaleString('en')} watched pairs, each watched twice with \`chatroomChanged\`: once over SSE (the \`graphql-sse\` client, distinct connections: one HTTP connection per subscription, ${(scopes * ROOMS.length).toLocaleString('en')} in all) and once over WebSocket (the \`graphql-ws\` client: one socket per scope carrying its ${ROOMS.length} subscriptions, as one browser tab would, ${scopes} sockets). All ${subscribers.toLocaleString('en')} had their first event ${setupSeconds.toFixed(1)} s after the first subscribed (in groups of 10 scopes).
+- Changes: for ${windowSeconds.toFixed(0)} s the simulators changed one room after another, each room every ${changePeriodMs} ms (${((ROOMS.length * 1000) / changePeriodMs).toFixed(1)} changes/s, ${madeChanges} in all): IW-ERP and Messenger rooms renamed, Popsell rooms' last-message time moved. Latency is from the change in the simulator to the event's arrival at the client (one clock, one process); a change polled before the next, so each delay is the wait for the next poll plus the vendor call, the diff and the delivery.
+- Load generator: this process (clients and simulators) used ${((benchCpu.user + benchCpu.system) / 1e6 / windowSeconds * 100).toFixed(0)} % of a core; its event loop's delay p99 was ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, which the latencies below include.
+
+| target | figure | |
+|---|---|---|
+| vendor polls ≤ 1.05 × the minimum (watched pairs ÷ interval = ${minimum.toFixed(0)}/s) | ${polls.toFixed(0)}/s = ${(polls / minimum).toFixed(3)} × | ${met(polls <= 1.05 * minimum)} |
+| delivery latency p99 ≤ interval + 250 ms = ${intervalMs + 250} ms | p50 ${percentile(all, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms | ${met(all.length > 0 && p99 <= intervalMs + 250)} |
+| gateway RSS ≤ 400 MiB at ${subscribers.toLocaleString('en')} subscribers | ${rssSubscribed.toFixed(0)} MiB subscribed, ${rssMax.toFixed(0)} MiB at most while changing (peak of the process ${gateway.peakRssMiB().toFixed(0)} MiB) | ${met(rssMax <= 400)} |
+| zero lost final states (each subscriber's last event shows its room's last change, ${DRAIN_INTERVALS} intervals after it at most) | ${lost} lost of ${subscribers.toLocaleString('en')}${ended ? `, ${ended} streams ended early` : ''} (${lost ? 'checked' : 'all there'} ${drainMs.toFixed(0)} ms after the window); ${deliveries.unknown} events showing no change made, ${deliveries.repeated} repeated | ${met(lost === 0 && deliveries.unknown === 0 && deliveries.repeated === 0)} |
+
+Gateway CPU over the window: ${(gatewayCpu * 100).toFixed(0)} % of one core.
+
+| vendor | watched pairs | polls/s | minimum/s | × minimum |
+|---|---|---|---|---|
+${vendorRows.map((r) => `| ${r.key} | ${r.pairs} | ${r.polls.toFixed(1)} | ${r.minimum.toFixed(1)} | ${(r.polls / r.minimum).toFixed(3)} |`).join('\n')}
+
+| delivery latency | events | p50 ms | p99 ms | max ms |
+|---|---|---|---|---|
+${latencyRow('all', all)}
+${latencyRow('SSE (graphql-sse, distinct connections)', by('sse'))}
+${latencyRow('WebSocket (graphql-ws)', by('ws'))}
+`;
+  } finally {
+    for (const dispose of disposers) dispose();
+    for (const close of closers) close();
+    await gateway.stop();
+    await simulators.close();
+  }
+}
+

@@ -1,0 +1,58 @@
+/**
+ * What the live benchmark measures, apart from its transports: which change each event a
+ * subscriber received shows, how long after the change it arrived, and whether every subscriber
+ * ended on the last change of its room. Pure bookkeeping, unit-tested (test/unit/liveMeasure.test.ts).
+ */
+import type { MadeChange } from '../src/simulators/activity.js';
+
+/** The changes made to one room, by the value a reader sees. */
+export class RoomLog {
+  private readonly byValue = new Map<string, MadeChange>();
+  last: MadeChange | undefined;
+
+  record(change: MadeChange) {
+    this.byValue.set(change.value, change);
+    this.last = change;
+  }
+
+  /** The change a received value shows; undefined for the state before the first change. */
+  changeOf(value: string | null | undefined): MadeChange | undefined {
+    return value == null ? undefined : this.byValue.get(value);
+  }
+}
+
+/** One subscription of one client: what it saw last, and how late each change reached it. */
+export interface Watcher {
+  transport: string;
+  room: RoomLog;
+  /** The value of the last event received (the field the room's changes show). */
+  last: string | null | undefined;
+  events: number;
+  /** Set when the stream failed or completed before the end. */
+  ended?: string;
+}
+
+/** Delivery latencies in ms, by transport, and events that showed no change made (should be none). */
+export class Deliveries {
+  readonly latencies: Record<string, number[]> = {};
+  /** Events showing a value no change made (after the initial state): a bug if any. */
+  unknown = 0;
+  /** Events whose change the subscriber had already seen: duplicates, a bug if any. */
+  repeated = 0;
+
+  /** Books an event with `value` received at `at` (the changes' clock) by `watcher`. */
+  receive(watcher: Watcher, value: string | null | undefined, at: number, initial: boolean) {
+    const change = watcher.room.changeOf(value);
+    if (!initial) {
+      if (value === watcher.last) this.repeated += 1;
+      else if (!change) this.unknown += 1;
+      else (this.latencies[watcher.transport] ??= []).push(at - change.at);
+    }
+    watcher.last = value;
+    watcher.events += 1;
+  }
+}
+
+/** Subscribers whose last event is not their room's last change (or who stopped early). */
+export const lostFinalStates = (watchers: Iterable<Watcher>) =>
+  [...watchers].filter((w) => w.ended !== undefined || (w.room.last !== undefined && w.last !== w.room.last.value)).length;
