@@ -91,7 +91,7 @@ export async function liveBenchmark(): Promise<string> {
     LIVE_MAX_POLLS_PER_SECOND: String(budget),
     LIVE_MAX_SUBSCRIPTIONS: String(subscribers),
   };
-  const gateway = await startGateway(baseUrls, { LOG_LEVEL: 'warn', ...gatewayEnv });
+  const gateway = await startGateway(baseUrls, gatewayEnv);
   const url = gateway.url.href;
   const logs = ROOMS.map(() => new RoomLog());
   const deliveries = new Deliveries();
