@@ -9,17 +9,21 @@
  * gateway's LIVE_POLL_INTERVAL_MS), BENCH_LIVE_SECONDS (60, the measured window), and
  * BENCH_LATENCY_MS (20) as for the other scenarios.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { encodeGlobalId } from '../src/model/globalId.js';
-import { roomChanger, type ChangeTarget } from '../src/simulators/activity.js';
-import { startSimulators } from '../src/simulators/index.js';
+import type { ProviderKey } from '../src/model/provider.js';
+import type { ChangeTarget } from '../src/simulators/activity.js';
 import { percentile } from './load.js';
 import { Deliveries, RoomLog, lostFinalStates, type Watcher } from './liveMeasure.js';
-import { nodeFlags, startGateway } from './process.js';
+import type { VendorsCommand, VendorsData, VendorsMessage } from './liveVendors.js';
+import { nodeFlags, startGateway, type Service } from './process.js';
 
 const scopes = Number(process.env.BENCH_LIVE_SCOPES ?? 100);
 const intervalMs = Number(process.env.BENCH_LIVE_INTERVAL_MS ?? 2000);
@@ -81,9 +85,21 @@ export async function liveBenchmark(): Promise<string> {
   if (openFileLimit() < needed) {
     throw new Error(`The live scenario holds ${needed} connections; this shell allows ${openFileLimit()} open files. Raise it (ulimit -n ${needed}) and run again.`);
   }
-  const simulators = await startSimulators({ latencyMs });
-  const baseUrls = { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl };
-  const vendorPolls = () => ({ iwerp: simulators.iwerp.received, popsell: simulators.popsell.received, messenger: simulators.messenger.received });
+  const vendors = fork(fileURLToPath(new URL('./liveVendors.ts', import.meta.url)), [JSON.stringify({ latencyMs, rooms: ROOMS, changePeriodMs } satisfies VendorsData)], {
+    execArgv: ['--import', 'tsx'],
+  });
+  const logs = ROOMS.map(() => new RoomLog());
+  let ran: ((message: Extract<VendorsMessage, { kind: 'ran' }>) => void) | undefined;
+  const ready = new Promise<Record<ProviderKey, string>>((resolve, reject) => {
+    vendors.once('error', reject);
+    vendors.once('exit', (code) => reject(new Error(`The vendors' process exited with ${code}`)));
+    vendors.on('message', (message: VendorsMessage) => {
+      if (message.kind === 'ready') resolve(message.baseUrls);
+      else if (message.kind === 'change') logs[message.room]!.record(message.change);
+      else ran?.(message);
+    });
+  });
+  const command = (message: VendorsCommand) => vendors.send(message);
   const gatewayEnv = {
     LIVE_POLL_INTERVAL_MS: String(intervalMs),
     // The per-vendor poll budget (default 1000/s) would stretch Messenger's intervals
@@ -91,16 +107,14 @@ export async function liveBenchmark(): Promise<string> {
     LIVE_MAX_POLLS_PER_SECOND: String(budget),
     LIVE_MAX_SUBSCRIPTIONS: String(subscribers),
   };
-  const gateway = await startGateway(baseUrls, gatewayEnv);
-  const url = gateway.url.href;
-  const logs = ROOMS.map(() => new RoomLog());
+  let gateway: Service | undefined;
   const deliveries = new Deliveries();
   const watchers: Watcher[] = [];
   const disposers: (() => void)[] = [];
   const closers: (() => void)[] = [];
 
   /** Subscribes one client per transport for the scope, each to every room; resolves on all first events. */
-  function subscribeScope(scope: number) {
+  function subscribeScope(url: string, scope: number) {
     const headers = credentials(scope);
     const sse = createSseClient({ url, singleConnection: false, headers, retryAttempts: 0 });
     const ws = createWsClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: headers, retryAttempts: 0, lazy: true });
@@ -146,11 +160,15 @@ export async function liveBenchmark(): Promise<string> {
   }
 
   try {
+    const urls = await ready;
+    const service = await startGateway({ iwerp: new URL(urls.iwerp), popsell: new URL(urls.popsell), messenger: new URL(urls.messenger) }, gatewayEnv);
+    gateway = service;
+    const url = service.url.href;
     // Subscribe in groups of scopes, each group once the previous has its first events: a
     // client fleet that connects over a few seconds, not in one instant.
     const setupStart = now();
     for (let scope = 0; scope < scopes; scope += 10) {
-      const group = Promise.all(Array.from({ length: Math.min(10, scopes - scope) }, (_, i) => subscribeScope(scope + i)));
+      const group = Promise.all(Array.from({ length: Math.min(10, scopes - scope) }, (_, i) => subscribeScope(url, scope + i)));
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -165,32 +183,25 @@ export async function liveBenchmark(): Promise<string> {
     const setupSeconds = (now() - setupStart) / 1000;
     const failed = watchers.filter((w) => w.ended);
     if (failed.length) throw new Error(`${failed.length} of ${subscribers} subscriptions failed at the start: ${[...new Set(failed.map((w) => w.ended))].slice(0, 5).join('; ')}`);
-    const rssSubscribed = gateway.rssMiB();
+    const rssSubscribed = service.rssMiB();
     console.log(`live: ${subscribers} subscribers in ${setupSeconds.toFixed(1)} s; gateway RSS ${rssSubscribed.toFixed(0)} MiB`);
     // One interval for the polls that served the first events to settle into their rhythm.
     await sleep(intervalMs);
 
     // The measured window: steady changes, room after room, each room once per changePeriodMs.
-    const changers = ROOMS.map((room) => roomChanger(simulators, room, now));
-    const pollsBefore = vendorPolls();
-    const cpuBefore = gateway.cpuSeconds();
+    const cpuBefore = service.cpuSeconds();
     const benchCpuBefore = process.cpuUsage();
+    const mainThreadBefore = performance.eventLoopUtilization();
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
-    const windowStart = now();
-    let changes = 0;
     let rssMax = rssSubscribed;
-    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, gateway.rssMiB())), 1000);
-    while (now() - windowStart < seconds * 1000) {
-      const index = changes % ROOMS.length;
-      logs[index]!.record(changers[index]!());
-      changes += 1;
-      await sleep(Math.max(0, windowStart + (changes * changePeriodMs) / ROOMS.length - now()));
-    }
-    const windowSeconds = (now() - windowStart) / 1000;
-    const pollsAfter = vendorPolls();
-    const gatewayCpu = (gateway.cpuSeconds() - cpuBefore) / windowSeconds;
+    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, service.rssMiB())), 1000);
+    const window = new Promise<Extract<VendorsMessage, { kind: 'ran' }>>((resolve) => (ran = resolve));
+    command({ kind: 'run', seconds });
+    const { seconds: windowSeconds, polls: windowPolls } = await window;
+    const gatewayCpu = (service.cpuSeconds() - cpuBefore) / windowSeconds;
     const benchCpu = process.cpuUsage(benchCpuBefore);
+    const mainThreadBusy = performance.eventLoopUtilization(mainThreadBefore).utilization;
     loopDelay.disable();
     clearInterval(rssTimer);
     // The last changes reach every subscriber within an interval and its delivery; a gateway
@@ -204,7 +215,7 @@ export async function liveBenchmark(): Promise<string> {
     const pairsOf = (provider: ChangeTarget['provider']) => scopes * ROOMS.filter((r) => r.provider === provider).length;
     const vendorRows = (['iwerp', 'popsell', 'messenger'] as const).map((key) => {
       const pairs = pairsOf(key.toUpperCase() as ChangeTarget['provider']);
-      const polls = (pollsAfter[key] - pollsBefore[key]) / windowSeconds;
+      const polls = windowPolls[key] / windowSeconds;
       return { key, pairs, polls, minimum: pairs / (intervalMs / 1000) };
     });
     const polls = vendorRows.reduce((sum, r) => sum + r.polls, 0);
@@ -222,16 +233,16 @@ export async function liveBenchmark(): Promise<string> {
 Run alone with \`BENCH_ONLY=live npm run bench\` (it then replaces only this section); generated on ${new Date().toISOString().slice(0, 10)}.
 
 - Command: \`BENCH_LIVE_SCOPES=${scopes} BENCH_LIVE_INTERVAL_MS=${intervalMs} BENCH_LIVE_SECONDS=${seconds} BENCH_LATENCY_MS=${latencyMs}\`; the gateway runs as \`NODE_ENV=production ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')} node ${nodeFlags.join(' ')} dist/server.js\` against the simulators, answering after ${latencyMs} ms.
-- Poll budget: \`LIVE_MAX_POLLS_PER_SECOND=${budget}\` per vendor, 1.1 × what the busiest vendor (${scopes * busiest} watched pairs) needs at this interval, so that it does not stretch the intervals: at the default ${DEFAULT_BUDGET}/s, those pairs would be polled every ${Math.max(intervalMs, ((scopes * busiest) / DEFAULT_BUDGET) * 1000).toFixed(0)} ms and the minimum below would be the budget.
+- Poll budget: \`LIVE_MAX_POLLS_PER_SECOND=${budget}\` per vendor, 1.1 × what the busiest vendor (${scopes * busiest} watched pairs) needs at this interval, so that it does not stretch the intervals${(scopes * busiest * 1000) / intervalMs > DEFAULT_BUDGET ? `: at the default ${DEFAULT_BUDGET}/s, those pairs would be polled every ${(((scopes * busiest) / DEFAULT_BUDGET) * 1000).toFixed(0)} ms, and the minimum below would be the budget` : ` (the default, ${DEFAULT_BUDGET}/s, would not either)`}.
 - Subscribers: ${scopes} credential scopes (each its own IW-ERP session, Popsell token and Messenger API token) × ${ROOMS.length} rooms (IW-ERP 1–4, Popsell brand 1's 1–12, Messenger 100–133) = ${(scopes * ROOMS.length).toLocaleString('en')} watched pairs, each watched twice with \`chatroomChanged\`: once over SSE (the \`graphql-sse\` client, distinct connections: one HTTP connection per subscription, ${(scopes * ROOMS.length).toLocaleString('en')} in all) and once over WebSocket (the \`graphql-ws\` client: one socket per scope carrying its ${ROOMS.length} subscriptions, as one browser tab would, ${scopes} sockets). All ${subscribers.toLocaleString('en')} had their first event ${setupSeconds.toFixed(1)} s after the first subscribed (in groups of 10 scopes).
-- Changes: for ${windowSeconds.toFixed(0)} s the simulators changed one room after another, each room every ${changePeriodMs} ms (${((ROOMS.length * 1000) / changePeriodMs).toFixed(1)} changes/s, ${madeChanges} in all): IW-ERP and Messenger rooms renamed, Popsell rooms' last-message time moved. Latency is from the change in the simulator to the event's arrival at the client (one clock, one process); a change polled before the next, so each delay is the wait for the next poll plus the vendor call, the diff and the delivery.
-- Load generator: this process (clients and simulators) used ${((benchCpu.user + benchCpu.system) / 1e6 / windowSeconds * 100).toFixed(0)} % of a core; its event loop's delay p99 was ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, which the latencies below include.
+- Changes: for ${windowSeconds.toFixed(0)} s the simulators changed one room after another, each room every ${changePeriodMs} ms (${((ROOMS.length * 1000) / changePeriodMs).toFixed(1)} changes/s, ${madeChanges} in all): IW-ERP and Messenger rooms renamed, Popsell rooms' last-message time moved. Latency is from the change in the simulator to the event's arrival at the client (both read the same epoch clock of this machine); a change polled before the next, so each delay is the wait for the next poll plus the vendor call, the diff and the delivery.
+- Load generator: the clients' process (the simulators and their changes run in one of their own) used ${((benchCpu.user + benchCpu.system) / 1e6 / windowSeconds * 100).toFixed(0)} % of a core; its event loop was busy ${(mainThreadBusy * 100).toFixed(0)} % of the time and its delay p99 was ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, which the latencies below include.
 
 | target | figure | |
 |---|---|---|
 | vendor polls ≤ 1.05 × the minimum (watched pairs ÷ interval = ${minimum.toFixed(0)}/s) | ${polls.toFixed(0)}/s = ${(polls / minimum).toFixed(3)} × | ${met(polls <= 1.05 * minimum)} |
 | delivery latency p99 ≤ interval + 250 ms = ${intervalMs + 250} ms | p50 ${percentile(all, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms | ${met(all.length > 0 && p99 <= intervalMs + 250)} |
-| gateway RSS ≤ 400 MiB at ${subscribers.toLocaleString('en')} subscribers | ${rssSubscribed.toFixed(0)} MiB subscribed, ${rssMax.toFixed(0)} MiB at most while changing (peak of the process ${gateway.peakRssMiB().toFixed(0)} MiB) | ${met(rssMax <= 400)} |
+| gateway RSS ≤ 400 MiB at ${subscribers.toLocaleString('en')} subscribers | ${rssSubscribed.toFixed(0)} MiB subscribed, ${rssMax.toFixed(0)} MiB at most while changing (peak of the process ${service.peakRssMiB().toFixed(0)} MiB) | ${met(rssMax <= 400)} |
 | zero lost final states (each subscriber's last event shows its room's last change, ${DRAIN_INTERVALS} intervals after it at most) | ${lost} lost of ${subscribers.toLocaleString('en')}${ended ? `, ${ended} streams ended early` : ''} (${lost ? 'checked' : 'all there'} ${drainMs.toFixed(0)} ms after the window); ${deliveries.unknown} events showing no change made, ${deliveries.repeated} repeated | ${met(lost === 0 && deliveries.unknown === 0 && deliveries.repeated === 0)} |
 
 Gateway CPU over the window: ${(gatewayCpu * 100).toFixed(0)} % of one core.
@@ -249,8 +260,9 @@ ${latencyRow('WebSocket (graphql-ws)', by('ws'))}
   } finally {
     for (const dispose of disposers) dispose();
     for (const close of closers) close();
-    await gateway.stop();
-    await simulators.close();
+    await gateway?.stop();
+    command({ kind: 'close' });
+    await once(vendors, 'exit');
   }
 }
 
