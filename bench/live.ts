@@ -112,12 +112,20 @@ export async function liveBenchmark(): Promise<string> {
   const watchers: Watcher[] = [];
   const disposers: (() => void)[] = [];
   const closers: (() => void)[] = [];
+  const reconnects = { sse: 0, ws: 0 };
 
   /** Subscribes one client per transport for the scope, each to every room; resolves on all first events. */
   function subscribeScope(url: string, scope: number) {
     const headers = credentials(scope);
-    const sse = createSseClient({ url, singleConnection: false, headers, retryAttempts: 0 });
-    const ws = createWsClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: headers, retryAttempts: 0, lazy: true });
+    // The clients' own defaults, as a frontend has them: a broken connection is retried (5 times,
+    // randomized back-off) and its subscriptions made again, each starting with an INITIAL event.
+    const sse = createSseClient({ url, singleConnection: false, headers, on: { connected: (again) => void (again && (reconnects.sse += 1)) } });
+    const ws = createWsClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: headers,
+      on: { connected: (_socket, _payload, again) => void (again && (reconnects.ws += 1)) },
+    });
     closers.push(() => sse.dispose(), () => void ws.dispose());
     const firsts: Promise<void>[] = [];
     for (const transport of TRANSPORTS) {
@@ -136,7 +144,7 @@ export async function liveBenchmark(): Promise<string> {
                   first();
                   return;
                 }
-                deliveries.receive(watcher, chatroom[field], at, watcher.events === 0);
+                deliveries.receive(watcher, chatroom[field], at, event.data!.chatroomChanged!.changes.includes('INITIAL'));
                 first();
               },
               error: (error: unknown) => {
@@ -174,6 +182,10 @@ export async function liveBenchmark(): Promise<string> {
         timer = setTimeout(() => {
           const waiting = watchers.filter((w) => w.events === 0 && !w.ended);
           const sse = waiting.filter((w) => w.transport === 'sse').length;
+          // What the gateway's vendor calls and polls came to, to tell a slow vendor from a stuck stream.
+          void fetch(new URL('/metrics', url))
+            .then(async (response) => console.error((await response.text()).split('\n').filter((line) => /^gateway_(vendor_requests_total|live_polls_total)/.test(line)).join('\n')))
+            .catch(() => {});
           reject(new Error(`No first event after ${SETUP_GROUP_TIMEOUT_MS} ms for ${waiting.length} subscriptions (${sse} SSE, ${waiting.length - sse} WebSocket)`));
         }, SETUP_GROUP_TIMEOUT_MS);
       });
@@ -234,7 +246,7 @@ Run alone with \`BENCH_ONLY=live npm run bench\` (it then replaces only this sec
 
 - Command: \`BENCH_LIVE_SCOPES=${scopes} BENCH_LIVE_INTERVAL_MS=${intervalMs} BENCH_LIVE_SECONDS=${seconds} BENCH_LATENCY_MS=${latencyMs}\`; the gateway runs as \`NODE_ENV=production ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')} node ${nodeFlags.join(' ')} dist/server.js\` against the simulators, answering after ${latencyMs} ms.
 - Poll budget: \`LIVE_MAX_POLLS_PER_SECOND=${budget}\` per vendor, 1.1 × what the busiest vendor (${scopes * busiest} watched pairs) needs at this interval, so that it does not stretch the intervals${(scopes * busiest * 1000) / intervalMs > DEFAULT_BUDGET ? `: at the default ${DEFAULT_BUDGET}/s, those pairs would be polled every ${(((scopes * busiest) / DEFAULT_BUDGET) * 1000).toFixed(0)} ms, and the minimum below would be the budget` : ` (the default, ${DEFAULT_BUDGET}/s, would not either)`}.
-- Subscribers: ${scopes} credential scopes (each its own IW-ERP session, Popsell token and Messenger API token) × ${ROOMS.length} rooms (IW-ERP 1–4, Popsell brand 1's 1–12, Messenger 100–133) = ${(scopes * ROOMS.length).toLocaleString('en')} watched pairs, each watched twice with \`chatroomChanged\`: once over SSE (the \`graphql-sse\` client, distinct connections: one HTTP connection per subscription, ${(scopes * ROOMS.length).toLocaleString('en')} in all) and once over WebSocket (the \`graphql-ws\` client: one socket per scope carrying its ${ROOMS.length} subscriptions, as one browser tab would, ${scopes} sockets). All ${subscribers.toLocaleString('en')} had their first event ${setupSeconds.toFixed(1)} s after the first subscribed (in groups of 10 scopes).
+- Subscribers: ${scopes} credential scopes (each its own IW-ERP session, Popsell token and Messenger API token) × ${ROOMS.length} rooms (IW-ERP 1–4, Popsell brand 1's 1–12, Messenger 100–133) = ${(scopes * ROOMS.length).toLocaleString('en')} watched pairs, each watched twice with \`chatroomChanged\`: once over SSE (the \`graphql-sse\` client, distinct connections: one HTTP connection per subscription, ${(scopes * ROOMS.length).toLocaleString('en')} in all) and once over WebSocket (the \`graphql-ws\` client: one socket per scope carrying its ${ROOMS.length} subscriptions, as one browser tab would, ${scopes} sockets). All ${subscribers.toLocaleString('en')} had their first event ${setupSeconds.toFixed(1)} s after the first subscribed (in groups of 10 scopes). The clients' own retries reconnected ${reconnects.sse} SSE subscriptions and ${reconnects.ws} WebSockets over the run.
 - Changes: for ${windowSeconds.toFixed(0)} s the simulators changed one room after another, each room every ${changePeriodMs} ms (${((ROOMS.length * 1000) / changePeriodMs).toFixed(1)} changes/s, ${madeChanges} in all): IW-ERP and Messenger rooms renamed, Popsell rooms' last-message time moved. Latency is from the change in the simulator to the event's arrival at the client (both read the same epoch clock of this machine); a change polled before the next, so each delay is the wait for the next poll plus the vendor call, the diff and the delivery.
 - Load generator: the clients' process (the simulators and their changes run in one of their own) used ${((benchCpu.user + benchCpu.system) / 1e6 / windowSeconds * 100).toFixed(0)} % of a core; its event loop was busy ${(mainThreadBusy * 100).toFixed(0)} % of the time and its delay p99 was ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, which the latencies below include.
 

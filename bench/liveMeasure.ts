@@ -40,12 +40,17 @@ export class Deliveries {
   /** Events whose change the subscriber had already seen: duplicates, a bug if any. */
   repeated = 0;
 
-  /** Books an event with `value` received at `at` (the changes' clock) by `watcher`. */
+  /**
+   * Books an event with `value` received at `at` (the changes' clock) by `watcher`. `initial`: the
+   * event says INITIAL, as the first of a subscription, made again after a reconnection too.
+   */
   receive(watcher: Watcher, value: string | null | undefined, at: number, initial: boolean) {
     const change = watcher.room.changeOf(value);
-    if (!initial) {
-      if (value === watcher.last) this.repeated += 1;
-      else if (!change) this.unknown += 1;
+    // The very first event shows the state the client found, whenever it was made.
+    if (watcher.events > 0) {
+      if (value === watcher.last) {
+        if (!initial) this.repeated += 1;
+      } else if (!change) this.unknown += 1;
       else (this.latencies[watcher.transport] ??= []).push(at - change.at);
     }
     watcher.last = value;

@@ -15,7 +15,12 @@ describe("the live benchmark's bookkeeping", () => {
     deliveries.receive(sse, 'Support #1', 1800, false);
     deliveries.receive(ws, 'Support #2', 3400, true);
     deliveries.receive(sse, 'Support #2', 5100, false);
-    expect(deliveries.latencies).toEqual({ sse: [800, 2100] });
+    // A reconnection: the subscription is made again and starts with INITIAL.
+    deliveries.receive(ws, 'Support #2', 6000, true);
+    room.record(change(3, 7000));
+    deliveries.receive(ws, 'Support #3', 9500, true);
+    expect(deliveries.latencies).toEqual({ sse: [800, 2100], ws: [2500] });
+    expect([deliveries.repeated, deliveries.unknown]).toEqual([0, 0]);
     expect(sse).toMatchObject({ last: 'Support #2', events: 3 });
   });
 
