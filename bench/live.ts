@@ -12,6 +12,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createClient as createSseClient } from 'graphql-sse';
@@ -210,10 +211,11 @@ export async function liveBenchmark(): Promise<string> {
     const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, service.rssMiB())), 1000);
     const window = new Promise<Extract<VendorsMessage, { kind: 'ran' }>>((resolve) => (ran = resolve));
     command({ kind: 'run', seconds });
-    const { seconds: windowSeconds, polls: windowPolls } = await window;
+    const { seconds: windowSeconds, polls: windowPolls, cpuSeconds: vendorsCpu } = await window;
     const gatewayCpu = (service.cpuSeconds() - cpuBefore) / windowSeconds;
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const mainThreadBusy = performance.eventLoopUtilization(mainThreadBefore).utilization;
+    const loadAtEnd = loadavg()[0]!;
     loopDelay.disable();
     clearInterval(rssTimer);
     // The last changes reach every subscriber within an interval and its delivery; a gateway
@@ -248,7 +250,7 @@ Run alone with \`BENCH_ONLY=live npm run bench\` (it then replaces only this sec
 - Poll budget: \`LIVE_MAX_POLLS_PER_SECOND=${budget}\` per vendor, 1.1 × what the busiest vendor (${scopes * busiest} watched pairs) needs at this interval, so that it does not stretch the intervals${(scopes * busiest * 1000) / intervalMs > DEFAULT_BUDGET ? `: at the default ${DEFAULT_BUDGET}/s, those pairs would be polled every ${(((scopes * busiest) / DEFAULT_BUDGET) * 1000).toFixed(0)} ms, and the minimum below would be the budget` : ` (the default, ${DEFAULT_BUDGET}/s, would not either)`}.
 - Subscribers: ${scopes} credential scopes (each its own IW-ERP session, Popsell token and Messenger API token) × ${ROOMS.length} rooms (IW-ERP 1–4, Popsell brand 1's 1–12, Messenger 100–133) = ${(scopes * ROOMS.length).toLocaleString('en')} watched pairs, each watched twice with \`chatroomChanged\`: once over SSE (the \`graphql-sse\` client, distinct connections: one HTTP connection per subscription, ${(scopes * ROOMS.length).toLocaleString('en')} in all) and once over WebSocket (the \`graphql-ws\` client: one socket per scope carrying its ${ROOMS.length} subscriptions, as one browser tab would, ${scopes} sockets). All ${subscribers.toLocaleString('en')} had their first event ${setupSeconds.toFixed(1)} s after the first subscribed (in groups of 10 scopes). The clients' own retries reconnected ${reconnects.sse} SSE subscriptions and ${reconnects.ws} WebSockets over the run.
 - Changes: for ${windowSeconds.toFixed(0)} s the simulators changed one room after another, each room every ${changePeriodMs} ms (${((ROOMS.length * 1000) / changePeriodMs).toFixed(1)} changes/s, ${madeChanges} in all): IW-ERP and Messenger rooms renamed, Popsell rooms' last-message time moved. Latency is from the change in the simulator to the event's arrival at the client (both read the same epoch clock of this machine); a change polled before the next, so each delay is the wait for the next poll plus the vendor call, the diff and the delivery.
-- Load generator: the clients' process (the simulators and their changes run in one of their own) used ${((benchCpu.user + benchCpu.system) / 1e6 / windowSeconds * 100).toFixed(0)} % of a core; its event loop was busy ${(mainThreadBusy * 100).toFixed(0)} % of the time and its delay p99 was ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, which the latencies below include.
+- Load generator: the clients' process used ${((benchCpu.user + benchCpu.system) / 1e6 / windowSeconds * 100).toFixed(0)} % of a core, the vendors' (the simulators and their changes) ${((vendorsCpu / windowSeconds) * 100).toFixed(0)} %; the clients' event loop was busy ${(mainThreadBusy * 100).toFixed(0)} % of the time and its delay p99 was ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, which the latencies below include. The machine's load average (1 min) at the end of the window was ${loadAtEnd.toFixed(1)} on ${cpus().length} cores.
 
 | target | figure | |
 |---|---|---|

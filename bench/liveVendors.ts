@@ -21,7 +21,7 @@ export interface VendorsData {
 export type VendorsMessage =
   | { kind: 'ready'; baseUrls: Record<ProviderKey, string> }
   | { kind: 'change'; room: number; change: MadeChange }
-  | { kind: 'ran'; seconds: number; polls: Record<ProviderKey, number> };
+  | { kind: 'ran'; seconds: number; polls: Record<ProviderKey, number>; cpuSeconds: number };
 
 /** What it is told: change the rooms for `seconds`, or close. */
 export type VendorsCommand = { kind: 'run'; seconds: number } | { kind: 'close' };
@@ -37,6 +37,7 @@ const changers = rooms.map((room) => roomChanger(simulators, room, now));
 
 async function run(seconds: number) {
   const before = received();
+  const cpu = process.cpuUsage();
   const start = now();
   let changes = 0;
   while (now() - start < seconds * 1000) {
@@ -46,10 +47,12 @@ async function run(seconds: number) {
     await sleep(Math.max(0, start + (changes * changePeriodMs) / rooms.length - now()));
   }
   const after = received();
+  const used = process.cpuUsage(cpu);
   post({
     kind: 'ran',
     seconds: (now() - start) / 1000,
     polls: { iwerp: after.iwerp - before.iwerp, popsell: after.popsell - before.popsell, messenger: after.messenger - before.messenger },
+    cpuSeconds: (used.user + used.system) / 1e6,
   });
 }
 
