@@ -63,7 +63,7 @@ const credentials = (scope: number) => ({
   'api-token': `bench-live-${scope}`,
 });
 
-/** The event clock: the same for the simulators' changes and the clients' receipts. */
+/** The event clock: epoch milliseconds, read alike by the vendors' process (changes) and this one (receipts). */
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
