@@ -47,8 +47,8 @@ const TRANSPORTS = ['sse', 'ws'] as const;
 const DEFAULT_BUDGET = 1000;
 /** After the last change, how many intervals the subscribers have to see it. */
 const DRAIN_INTERVALS = 5;
-/** A group of 10 scopes (1,000 subscriptions) that has not had its first events by then fails the run. */
-const SETUP_GROUP_TIMEOUT_MS = 60_000;
+/** How long a group of 10 scopes (1,000 subscriptions) may take to have its first events before the next group starts anyway. */
+const GROUP_WAIT_MS = 20_000;
 
 const SUBSCRIPTION = 'subscription Watch($id: ID!) { chatroomChanged(id: $id) { changes chatroom { name lastMessageAt } } }';
 
@@ -173,29 +173,24 @@ export async function liveBenchmark(): Promise<string> {
     const service = await startGateway({ iwerp: new URL(urls.iwerp), popsell: new URL(urls.popsell), messenger: new URL(urls.messenger) }, gatewayEnv);
     gateway = service;
     const url = service.url.href;
-    // Subscribe in groups of scopes, each group once the previous has its first events: a
-    // client fleet that connects over a few seconds, not in one instant.
+    // Subscribe in groups of scopes, each group once the previous has its first events (or
+    // after GROUP_WAIT_MS): a client fleet that connects over a minute or two, not in one instant.
+    // A subscription still waiting stays open; the report says how many never had a first event.
     const setupStart = now();
+    const groups: Promise<unknown>[] = [];
     for (let scope = 0; scope < scopes; scope += 10) {
-      const group = Promise.all(Array.from({ length: Math.min(10, scopes - scope) }, (_, i) => subscribeScope(url, scope + i)));
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const waiting = watchers.filter((w) => w.events === 0 && !w.ended);
-          const sse = waiting.filter((w) => w.transport === 'sse').length;
-          // What the gateway's vendor calls and polls came to, to tell a slow vendor from a stuck stream.
-          void fetch(new URL('/metrics', url))
-            .then(async (response) => console.error((await response.text()).split('\n').filter((line) => /^gateway_(vendor_requests_total|live_polls_total)/.test(line)).join('\n')))
-            .catch(() => {});
-          reject(new Error(`No first event after ${SETUP_GROUP_TIMEOUT_MS} ms for ${waiting.length} subscriptions (${sse} SSE, ${waiting.length - sse} WebSocket)`));
-        }, SETUP_GROUP_TIMEOUT_MS);
-      });
-      await Promise.race([group, late]).finally(() => clearTimeout(timer));
+      groups.push(Promise.all(Array.from({ length: Math.min(10, scopes - scope) }, (_, i) => subscribeScope(url, scope + i))));
+      await Promise.race([groups.at(-1), sleep(GROUP_WAIT_MS)]);
       console.log(`live: ${watchers.length} subscribed, ${((now() - setupStart) / 1000).toFixed(1)} s`);
     }
+    await Promise.race([Promise.all(groups), sleep(GROUP_WAIT_MS)]);
     const setupSeconds = (now() - setupStart) / 1000;
-    const failed = watchers.filter((w) => w.ended);
-    if (failed.length) throw new Error(`${failed.length} of ${subscribers} subscriptions failed at the start: ${[...new Set(failed.map((w) => w.ended))].slice(0, 5).join('; ')}`);
+    const unstarted = watchers.filter((w) => w.events === 0).length;
+    if (unstarted) {
+      // What the gateway's vendor calls and polls came to, to tell a slow vendor from a stuck stream.
+      const metrics = await (await fetch(new URL('/metrics', url))).text();
+      console.error(`live: ${unstarted} subscriptions without a first event\n${metrics.split('\n').filter((line) => /^gateway_(vendor_requests_total|live_polls_total)/.test(line)).join('\n')}`);
+    }
     const rssSubscribed = service.rssMiB();
     console.log(`live: ${subscribers} subscribers in ${setupSeconds.toFixed(1)} s; gateway RSS ${rssSubscribed.toFixed(0)} MiB`);
     // One interval for the polls that served the first events to settle into their rhythm.
@@ -248,7 +243,7 @@ Run alone with \`BENCH_ONLY=live npm run bench\` (it then replaces only this sec
 
 - Command: \`BENCH_LIVE_SCOPES=${scopes} BENCH_LIVE_INTERVAL_MS=${intervalMs} BENCH_LIVE_SECONDS=${seconds} BENCH_LATENCY_MS=${latencyMs}\`; the gateway runs as \`NODE_ENV=production ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')} node ${nodeFlags.join(' ')} dist/server.js\` against the simulators, answering after ${latencyMs} ms.
 - Poll budget: \`LIVE_MAX_POLLS_PER_SECOND=${budget}\` per vendor, 1.1 × what the busiest vendor (${scopes * busiest} watched pairs) needs at this interval, so that it does not stretch the intervals${(scopes * busiest * 1000) / intervalMs > DEFAULT_BUDGET ? `: at the default ${DEFAULT_BUDGET}/s, those pairs would be polled every ${(((scopes * busiest) / DEFAULT_BUDGET) * 1000).toFixed(0)} ms, and the minimum below would be the budget` : ` (the default, ${DEFAULT_BUDGET}/s, would not either)`}.
-- Subscribers: ${scopes} credential scopes (each its own IW-ERP session, Popsell token and Messenger API token) × ${ROOMS.length} rooms (IW-ERP 1–4, Popsell brand 1's 1–12, Messenger 100–133) = ${(scopes * ROOMS.length).toLocaleString('en')} watched pairs, each watched twice with \`chatroomChanged\`: once over SSE (the \`graphql-sse\` client, distinct connections: one HTTP connection per subscription, ${(scopes * ROOMS.length).toLocaleString('en')} in all) and once over WebSocket (the \`graphql-ws\` client: one socket per scope carrying its ${ROOMS.length} subscriptions, as one browser tab would, ${scopes} sockets). All ${subscribers.toLocaleString('en')} had their first event ${setupSeconds.toFixed(1)} s after the first subscribed (in groups of 10 scopes). The clients' own retries reconnected ${reconnects.sse} SSE subscriptions and ${reconnects.ws} WebSockets over the run.
+- Subscribers: ${scopes} credential scopes (each its own IW-ERP session, Popsell token and Messenger API token) × ${ROOMS.length} rooms (IW-ERP 1–4, Popsell brand 1's 1–12, Messenger 100–133) = ${(scopes * ROOMS.length).toLocaleString('en')} watched pairs, each watched twice with \`chatroomChanged\`: once over SSE (the \`graphql-sse\` client, distinct connections: one HTTP connection per subscription, ${(scopes * ROOMS.length).toLocaleString('en')} in all) and once over WebSocket (the \`graphql-ws\` client: one socket per scope carrying its ${ROOMS.length} subscriptions, as one browser tab would, ${scopes} sockets). ${unstarted ? `${unstarted} of ${subscribers.toLocaleString('en')} had no first event` : `All ${subscribers.toLocaleString('en')} had their first event`} ${setupSeconds.toFixed(1)} s after the first subscribed (in groups of 10 scopes). The clients' own retries reconnected ${reconnects.sse} SSE subscriptions and ${reconnects.ws} WebSockets over the run.
 - Changes: for ${windowSeconds.toFixed(0)} s the simulators changed one room after another, each room every ${changePeriodMs} ms (${((ROOMS.length * 1000) / changePeriodMs).toFixed(1)} changes/s, ${madeChanges} in all): IW-ERP and Messenger rooms renamed, Popsell rooms' last-message time moved. Latency is from the change in the simulator to the event's arrival at the client (both read the same epoch clock of this machine); a change polled before the next, so each delay is the wait for the next poll plus the vendor call, the diff and the delivery.
 - Load generator: the clients' process used ${((benchCpu.user + benchCpu.system) / 1e6 / windowSeconds * 100).toFixed(0)} % of a core, the vendors' (the simulators and their changes) ${((vendorsCpu / windowSeconds) * 100).toFixed(0)} %; the clients' event loop was busy ${(mainThreadBusy * 100).toFixed(0)} % of the time and its delay p99 was ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, which the latencies below include. The machine's load average (1 min) at the end of the window was ${loadAtEnd.toFixed(1)} on ${cpus().length} cores.
 
