@@ -220,6 +220,7 @@ export async function liveBenchmark(): Promise<string> {
     const drainMs = now() - drainStart;
 
     const lost = lostFinalStates(watchers);
+    deliveries.settle();
     const ended = watchers.filter((w) => w.ended).length;
     const endReasons = [...new Set(watchers.flatMap((w) => (w.ended ? [w.ended] : [])))].slice(0, 3).join('; ');
     const pairsOf = (provider: ChangeTarget['provider']) => scopes * ROOMS.filter((r) => r.provider === provider).length;
@@ -250,7 +251,7 @@ Run alone with \`BENCH_ONLY=live npm run bench\` (it then replaces only this sec
 
 | target | figure | |
 |---|---|---|
-| vendor polls ≤ 1.05 × the minimum (watched pairs ÷ interval = ${minimum.toFixed(0)}/s) | ${polls.toFixed(0)}/s = ${(polls / minimum).toFixed(3)} × | ${met(polls <= 1.05 * minimum)} |
+| vendor polls ≤ 1.05 × the minimum (watched pairs ÷ interval = ${minimum.toFixed(0)}/s) | ${polls.toFixed(0)}/s = ${(polls / minimum).toFixed(3)} ×${polls < 0.95 * minimum ? ': behind, pairs were polled less often than every interval' : ''} | ${met(polls <= 1.05 * minimum)} |
 | delivery latency p99 ≤ interval + 250 ms = ${intervalMs + 250} ms | p50 ${percentile(all, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms | ${met(all.length > 0 && p99 <= intervalMs + 250)} |
 | gateway RSS ≤ 400 MiB at ${subscribers.toLocaleString('en')} subscribers | ${rssSubscribed.toFixed(0)} MiB subscribed, ${rssMax.toFixed(0)} MiB at most while changing (peak of the process ${service.peakRssMiB().toFixed(0)} MiB) | ${met(rssMax <= 400)} |
 | zero lost final states (each subscriber's last event shows its room's last change, ${DRAIN_INTERVALS} intervals after it at most) | ${lost} lost of ${subscribers.toLocaleString('en')}${ended ? `, ${ended} streams ended early (${endReasons})` : ''} (${lost ? 'checked' : 'all there'} ${drainMs.toFixed(0)} ms after the window); ${deliveries.unknown} events showing no change made, ${deliveries.repeated} repeated | ${met(lost === 0 && deliveries.unknown === 0 && deliveries.repeated === 0)} |

@@ -35,8 +35,13 @@ export interface Watcher {
 /** Delivery latencies in ms, by transport, and events that showed no change made (should be none). */
 export class Deliveries {
   readonly latencies: Record<string, number[]> = {};
-  /** Events showing a value no change made (after the initial state): a bug if any. */
+  /** Events showing a value no change made (after the initial state): a bug if any (see settle). */
   unknown = 0;
+  /**
+   * Events whose change was not reported yet: the report travels from the vendors' process and
+   * may arrive after the client's event. settle() books them.
+   */
+  private early: { watcher: Watcher; value: string | null | undefined; at: number }[] = [];
   /** Events whose change the subscriber had already seen: duplicates, a bug if any. */
   repeated = 0;
 
@@ -50,11 +55,25 @@ export class Deliveries {
     if (watcher.events > 0) {
       if (value === watcher.last) {
         if (!initial) this.repeated += 1;
-      } else if (!change) this.unknown += 1;
-      else (this.latencies[watcher.transport] ??= []).push(at - change.at);
+      } else if (!change) this.early.push({ watcher, value, at });
+      else this.book(watcher, change.at, at);
     }
     watcher.last = value;
     watcher.events += 1;
+  }
+
+  /** Books the events that came before their change's report; those still unmatched are unknown. */
+  settle() {
+    for (const { watcher, value, at } of this.early) {
+      const change = watcher.room.changeOf(value);
+      if (change) this.book(watcher, change.at, at);
+      else this.unknown += 1;
+    }
+    this.early = [];
+  }
+
+  private book(watcher: Watcher, madeAt: number, receivedAt: number) {
+    (this.latencies[watcher.transport] ??= []).push(receivedAt - madeAt);
   }
 }
 
