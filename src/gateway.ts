@@ -13,9 +13,10 @@ import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
 import type { Upstream } from './http/upstream.js';
 import { useLiveQueries, withLiveQueryKeys } from './live/liveQuery.js';
-import type { LiveRegistry } from './live/registry.js';
+import { createRedisCoordinator } from './live/redisCoordinator.js';
+import { createLiveRegistry, type LiveRegistry } from './live/registry.js';
 import { encodeGlobalId } from './model/globalId.js';
-import type { Provider } from './model/provider.js';
+import type { Provider, ProviderKey } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
@@ -29,6 +30,7 @@ import { useRootRedirect } from './plugins/rootRedirect.js';
 import { limitedFetchApi, queryLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 import { FORWARDED_HEADERS } from './upstreams/credentials.js';
+import { createUpstreams } from './upstreams/index.js';
 
 export interface GatewayDeps {
   config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins' | 'introspection'> & PersistedOperationsConfig;
@@ -257,4 +259,28 @@ export function serveWebSocket(
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+/**
+ * The gateway with what it is built from: the vendors' clients and the live registry (with
+ * REDIS_URL, each watched pair is polled by one instance of several). server.ts and the tests'
+ * gateway both start here, so the tests run the wiring production runs. The caller owns and
+ * closes what it returns.
+ */
+export function assembleGateway(
+  config: Readonly<Config>,
+  baseUrls: Partial<Record<ProviderKey, URL>>,
+  deps: Pick<GatewayDeps, 'logger' | 'metrics'> & { lifecycle: { draining: boolean } },
+) {
+  const upstreams = createUpstreams(config, baseUrls, deps.logger, { metrics: deps.metrics.vendor });
+  const paused = (provider: Provider) => upstreams.upstreams[provider]?.breakerState() === 'open';
+  const live = createLiveRegistry({
+    settings: config.live,
+    paused,
+    hooks: deps.metrics.live,
+    ...(config.redisUrl ? { coordinator: createRedisCoordinator({ url: config.redisUrl, settings: config.live, paused, logger: deps.logger }) } : {}),
+  });
+  deps.metrics.watchLive(() => live.stats());
+  const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, ...deps });
+  return { upstreams, live, gateway };
 }

@@ -1,14 +1,10 @@
-/** The only file that listens: loadConfig → (demo simulators) → createGateway → listen. */
+/** The only file that listens: loadConfig → (demo simulators) → assembleGateway → listen. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
-import { createGateway, serveWebSocket } from './gateway.js';
-import { createRedisCoordinator } from './live/redisCoordinator.js';
-import { createLiveRegistry } from './live/registry.js';
+import { assembleGateway, serveWebSocket } from './gateway.js';
 import { createLogger } from './logger.js';
-import type { Provider } from './model/provider.js';
 import { createMetrics } from './observability/metrics.js';
-import { createUpstreams } from './upstreams/index.js';
 
 function configOrExit() {
   try {
@@ -37,24 +33,13 @@ if (simulators) {
   }
   if (simulators.activity) logger.info(`Demo mode: the simulators change their own data every ${config.demoActivityMs} ms (DEMO_ACTIVITY_MS; 0 stops it)`);
 }
-const upstreams = createUpstreams(
+const { upstreams, live, gateway } = assembleGateway(
   config,
   simulators
     ? { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl }
     : config.baseUrls,
-  logger,
-  { metrics: metrics.vendor },
+  { logger, metrics, lifecycle },
 );
-const paused = (provider: Provider) => upstreams.upstreams[provider]?.breakerState() === 'open';
-const live = createLiveRegistry({
-  settings: config.live,
-  paused,
-  hooks: metrics.live,
-  // Several instances: each pair is polled by one of them (REDIS_URL).
-  ...(config.redisUrl ? { coordinator: createRedisCoordinator({ url: config.redisUrl, settings: config.live, paused, logger }) } : {}),
-});
-metrics.watchLive(() => live.stats());
-const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, logger, metrics, lifecycle });
 const server = createServer(gateway);
 const closeWebSockets = serveWebSocket(gateway, server, config);
 // A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.

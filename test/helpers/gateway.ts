@@ -2,14 +2,10 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
-import { DEMO_HEADERS, createGateway, serveWebSocket } from '../../src/gateway.js';
-import { createRedisCoordinator } from '../../src/live/redisCoordinator.js';
-import { createLiveRegistry } from '../../src/live/registry.js';
+import { DEMO_HEADERS, assembleGateway, serveWebSocket } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
-import type { Provider } from '../../src/model/provider.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
-import { createUpstreams } from '../../src/upstreams/index.js';
 import { testConfig } from './config.js';
 
 export interface GraphQLResponse {
@@ -38,30 +34,12 @@ export async function startGateway(options: GatewayOptions = {}) {
     ? createLogger(options.logs.level, options.logs.destination)
     : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const metrics = createMetrics();
-  const upstreams = createUpstreams(
-    config,
-    { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl },
-    logger,
-    { metrics: metrics.vendor },
-  );
   const lifecycle = { draining: false };
-  const paused = (provider: Provider) => upstreams.upstreams[provider]?.breakerState() === 'open';
-  const live = createLiveRegistry({
-    settings: config.live,
-    paused,
-    hooks: metrics.live,
-    ...(config.redisUrl ? { coordinator: createRedisCoordinator({ url: config.redisUrl, settings: config.live, paused, logger }) } : {}),
-  });
-  metrics.watchLive(() => live.stats());
-  const yoga = createGateway({
-    config: { ...config, demo: true },
-    adapters: upstreams.adapters,
-    live,
-    upstreams: upstreams.upstreams,
-    logger,
-    metrics,
-    lifecycle,
-  });
+  const { upstreams, live, gateway: yoga } = assembleGateway(
+    { ...config, demo: true },
+    { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl },
+    { logger, metrics, lifecycle },
+  );
   const server = createServer(yoga);
   const closeWebSockets = serveWebSocket(yoga, server, config);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
