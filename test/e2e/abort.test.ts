@@ -28,7 +28,7 @@ async function listen(server: Server): Promise<URL> {
   return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 }
 
-/** An IW-ERP that answers each request only after ANSWER_AFTER_MS. */
+/** A vendor (IW-ERP and Messenger here) that answers each request only after ANSWER_AFTER_MS. */
 function slowVendor() {
   return createServer((req, res: ServerResponse) => {
     const entry: Seen = { path: req.url ?? '', at: Date.now() };
@@ -46,7 +46,8 @@ beforeAll(async () => {
   const config = testConfig({ UPSTREAM_TIMEOUT_MS: '8000', UPSTREAM_RETRIES: '0' });
   const logger = createLogger('silent');
   const metrics = createMetrics();
-  upstreams = createUpstreams(config, { iwerp: await listen(slowVendor()) }, logger, { metrics: metrics.vendor });
+  const vendor = await listen(slowVendor());
+  upstreams = createUpstreams(config, { iwerp: vendor, messenger: vendor }, logger, { metrics: metrics.vendor });
   live = createLiveRegistry({ settings: config.live, paused: () => false });
   const yoga = createGateway({ config: { ...config, demo: true }, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, logger, metrics });
   gatewayUrl = new URL('/graphql', await listen(createServer(yoga)));
@@ -90,6 +91,13 @@ describe('a client that hangs up', () => {
     // Aborted within a few hundred ms of the hang-up, not at the vendor's answer nor the 8 s deadline.
     expect(call!.closedEarlyAfterMs).toBeLessThan(1_200);
     expect(Date.now() - started).toBeLessThan(ANSWER_AFTER_MS);
+  });
+
+  it('has a root field read straight from an adapter (eventChatroom) aborted too', async () => {
+    const eventRoom = () => seen.filter((s) => s.path.startsWith('/chatroom?') && s.path.includes('event_id=101'));
+    expect(await post('{ eventChatroom(organizationId: 1, eventId: 101) { name } }', 300)).toBe('hung up');
+    await expect.poll(() => eventRoom()[0]?.closedEarlyAfterMs, { timeout: 1_900 }).toBeDefined();
+    expect(eventRoom()[0]!.closedEarlyAfterMs).toBeLessThan(1_200);
   });
 
   it('does not abort a call shared with a caller that stays', async () => {
