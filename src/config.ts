@@ -334,11 +334,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (persistedDocumentsOnly && !persistedDocuments) {
     throw new ConfigError('PERSISTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS_FILE: without it every document would be refused.');
   }
+  const demo = Object.keys(baseUrls).length === 0;
   return Object.freeze({
     port: readInt(env, 'PORT', 4000, 0, 65535),
     host: env.HOST?.trim() || '0.0.0.0',
     baseUrls,
-    demo: Object.keys(baseUrls).length === 0,
+    demo,
     demoActivityMs: readInt(env, 'DEMO_ACTIVITY_MS', 3000, 0),
     iwerp: { buildId: env.IWERP_BUILD_ID?.trim() || undefined, packageId: env.IWERP_PACKAGE_ID?.trim() || undefined },
     messengerPaths: readMessengerPaths(env),
@@ -347,7 +348,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     maxListArgument: readInt(env, 'MAX_LIST_ARGUMENT', 100, 1, 10_000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
-    shutdownDrainDelayMs: readInt(env, 'SHUTDOWN_DRAIN_DELAY_MS', Object.keys(baseUrls).length === 0 ? 0 : 5000, 0),
+    shutdownDrainDelayMs: readInt(env, 'SHUTDOWN_DRAIN_DELAY_MS', demo ? 0 : 5000, 0),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     corsOrigins: readOrigins(env),
     live: readLive(env),

@@ -1,7 +1,11 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { requestScope } from './observability/requestScope.js';
 
-/** Header names that carry vendor credentials: never written to a log line. */
+/**
+ * Header names whose values are secrets: never written to a log line. Not the list of
+ * upstreams/credentials.ts, on purpose: pino's redact paths are case-sensitive (the vendor-side
+ * spellings are here too), and the Popsell brand, a preflight proof there, is no secret.
+ */
 export const CREDENTIAL_HEADERS = [
   'authorization',
   'x-session-token',

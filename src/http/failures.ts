@@ -19,7 +19,7 @@ export function statusError(provider: Provider, status: number): GatewayError {
 }
 
 /** The call's signal fired because its callers went away, not because the deadline passed. */
-export const abandoned = (signal: AbortSignal | undefined) =>
+const abandoned = (signal: AbortSignal | undefined) =>
   signal?.aborted === true && (signal.reason as { name?: string } | undefined)?.name !== 'TimeoutError';
 
 /** Maps anything a request can throw to the one error type, with a contract code. */

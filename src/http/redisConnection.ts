@@ -4,6 +4,19 @@ import type { Logger } from 'pino';
 export const REDIS_BUDGET_MS = 250;
 
 /**
+ * A client once its connection is ready, has failed, or has taken the command budget, whichever
+ * comes first: whoever waits for it never waits longer than one command would.
+ */
+export const settled = <C extends { isReady: boolean; once(event: 'ready' | 'error', listener: () => void): unknown }>(client: C) =>
+  new Promise<C>((settle) => {
+    const done = () => settle(client);
+    if (client.isReady) done();
+    client.once('ready', done);
+    client.once('error', done);
+    setTimeout(done, REDIS_BUDGET_MS).unref();
+  });
+
+/**
  * One connection to REDIS_URL for a feature that degrades without it (the read cache, the APQ
  * store): no offline queue, so while Redis is away a command fails at once instead of holding the
  * request; one warning when it goes away (`unavailable`, in the feature's own words), and another
@@ -30,16 +43,7 @@ export function connectRedis(url: URL, logger: Logger, unavailable: string) {
    * requests after start wait for a Redis on its way up, but never longer than one command would,
    * and never again (a Redis that accepts and stays silent would otherwise hold every request).
    */
-  const connected = created.then(
-    (client) =>
-      new Promise<typeof client>((settle) => {
-        if (client.isReady) settle(client);
-        const done = () => settle(client);
-        client.once('ready', done);
-        client.once('error', done);
-        setTimeout(done, REDIS_BUDGET_MS).unref();
-      }),
-  );
+  const connected = created.then(settled);
   // A client that cannot even be created (the redis package failing to load) degrades too.
   connected.catch(degraded);
   return {

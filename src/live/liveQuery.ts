@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
-import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Adapters, Context } from '../context.js';
 import { GatewayError } from '../errors.js';
@@ -23,8 +23,9 @@ import { chatroomResource, messageResource } from './resources.js';
 /** Where one execution's own key travels: the root value its root fields see. */
 const LIVE_KEY = Symbol('live query key');
 
-export function isLiveOperation(document: DocumentNode, operationName: string | null | undefined): boolean {
-  return getOperationAST(document, operationName)?.directives?.some((d) => d.name.value === 'live') ?? false;
+/** The operation to run (getOperationAST's answer) carries @live. */
+export function isLiveOperation(operation: OperationDefinitionNode | null | undefined): boolean {
+  return operation?.directives?.some((d) => d.name.value === 'live') ?? false;
 }
 
 /**
@@ -53,7 +54,7 @@ interface Read {
 function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InMemoryLiveQueryStore): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      if (!isLiveOperation(args.document, args.operationName)) return;
+      if (!isLiveOperation(getOperationAST(args.document, args.operationName))) return;
       const context = args.contextValue as unknown as Context;
       const key = `live:${randomUUID()}`;
       const watched = new Map<string, Feed<unknown>>();

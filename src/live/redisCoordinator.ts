@@ -28,7 +28,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GatewayError, type ErrorCode } from '../errors.js';
-import { REDIS_BUDGET_MS, connectRedis, withinBudget } from '../http/redisConnection.js';
+import { connectRedis, settled, withinBudget } from '../http/redisConnection.js';
 import { PROVIDERS, type Provider } from '../model/provider.js';
 import {
   createLocalCoordinator,
@@ -205,13 +205,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
         if (touched && touched.from !== me) local.touch(touched.resource);
       })
       .catch(connection.degraded);
-    return new Promise<typeof duplicate>((settle) => {
-      const done = () => settle(duplicate);
-      if (duplicate.isReady) done();
-      duplicate.once('ready', done);
-      duplicate.once('error', done);
-      setTimeout(done, REDIS_BUDGET_MS).unref();
-    });
+    return settled(duplicate);
   });
   /** Both connections, once up or given up on. */
   const ready = async () => ({ client: await connection.connected, sub: await subscriber });

@@ -53,13 +53,14 @@ export function useOperationDedup(): Plugin {
   let mutationEpoch = 0;
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const operation = getOperationAST(args.document, args.operationName)?.operation;
+      const definition = getOperationAST(args.document, args.operationName);
+      const operation = definition?.operation;
       if (operation === 'mutation') {
         mutationEpoch += 1;
         return { onExecuteDone: () => void (mutationEpoch += 1) };
       }
       // A @live query is one execution per caller: it watches what its own loaders read.
-      if (operation !== 'query' || isLiveOperation(args.document, args.operationName)) return;
+      if (operation !== 'query' || isLiveOperation(definition)) return;
       let documentId = documentIds.get(args.document);
       if (documentId === undefined) {
         documentId = isIncremental(args.document) ? null : nextDocumentId++;

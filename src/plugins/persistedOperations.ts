@@ -8,7 +8,7 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { createRedisApqStore } from './apqRedisStore.js';
+import { createRedisApqStore, type ClosableAPQStore } from './apqRedisStore.js';
 
 export type PersistedOperationsConfig = Pick<Config, 'apqTtlMs' | 'apqMaxEntries' | 'redisUrl' | 'persistedDocuments' | 'persistedDocumentsOnly'>;
 
@@ -32,7 +32,7 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
       },
     }));
   }
-  const registered = config.redisUrl
+  const registered: ClosableAPQStore = config.redisUrl
     ? createRedisApqStore(config.redisUrl, config.apqTtlMs, logger)
     : Object.assign(createInMemoryAPQStore({ max: config.apqMaxEntries, ttl: config.apqTtlMs }), { close: async () => {} });
   const store: APQStore = trusted

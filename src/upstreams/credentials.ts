@@ -60,8 +60,9 @@ export function credentialsFromHeaders(
   };
 }
 
-export const missingCredential = (provider: Provider, headerNames: string) =>
-  new GatewayError('UNAUTHENTICATED', `No ${provider} credential in the request (send ${headerNames}).`, { provider });
+/** What a caller sends to reach each vendor, named in the refusal when it is missing. */
+export const missingCredential = (provider: Provider) =>
+  new GatewayError('UNAUTHENTICATED', `No ${provider} credential in the request (send ${HEADERS_TO_SEND[provider]}).`, { provider });
 
 /** The Popsell brand to use: the one the ID or argument names, else the x-popsell-brand header. */
 export function popsellBrand(explicit: number | null | undefined, credentials: Credentials): number {
@@ -85,7 +86,7 @@ export function chatroomRefOf(
   }
   // The brand header travels with the bearer token: without the token the answer is the
   // missing credential, not a missing brand.
-  if (provider === 'POPSELL' && !credentials.popsell) throw missingCredential('POPSELL', 'authorization: Bearer …');
+  if (provider === 'POPSELL' && !credentials.popsell) throw missingCredential('POPSELL');
   return {
     provider,
     providerId: vendorId(provider, providerId, 'providerId'),
@@ -105,7 +106,7 @@ const secretOf: Record<Provider, (c: Credentials) => string | undefined> = {
 
 /** Refuses, before any vendor call, a caller who sent no credential for the vendor. */
 export function requireCredential(credentials: Credentials, provider: Provider): void {
-  if (!secretOf[provider](credentials)) throw missingCredential(provider, HEADERS_TO_SEND[provider]);
+  if (!secretOf[provider](credentials)) throw missingCredential(provider);
 }
 
 const HEADERS_TO_SEND: Record<Provider, string> = {

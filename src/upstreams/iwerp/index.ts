@@ -15,7 +15,7 @@ export function createIwerpAdapter(upstream: Upstream): ChatAdapter {
 
   function request(credentials: Credentials) {
     const iwerp = credentials.iwerp;
-    if (!iwerp) throw missingCredential('IWERP', 'x-session-token');
+    if (!iwerp) throw missingCredential('IWERP');
     return {
       headers: { 'x-session-token': iwerp.sessionToken },
       query: { 'iw-build-id': iwerp.buildId, 'iw-package-id': iwerp.packageId },

@@ -66,7 +66,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
 
   function headers(credentials: Credentials): Record<string, string> {
     const messenger = credentials.messenger;
-    if (!messenger) throw missingCredential('MESSENGER', 'api-token or personal-access-token');
+    if (!messenger) throw missingCredential('MESSENGER');
     const result: Record<string, string> = {};
     if (messenger.apiToken) result['API-TOKEN'] = messenger.apiToken;
     if (messenger.personalAccessToken) result['Personal-Access-Token'] = messenger.personalAccessToken;

@@ -22,7 +22,7 @@ export function createPopsellAdapter(upstream: Upstream): ChatAdapter {
       if (ref.brandId === null || int32(ref.brandId) === null || ref.brandId < 0) {
         throw badInput('A Popsell brand id is a whole number.', 'POPSELL');
       }
-      if (!credentials.popsell) throw missingCredential('POPSELL', 'authorization: Bearer …');
+      if (!credentials.popsell) throw missingCredential('POPSELL');
       const payload = await upstream.request({
         method: 'GET',
         path: `/chat/chatrooms/${pathSegment(ref.providerId, 'POPSELL', 'chatroom id')}`,
