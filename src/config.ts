@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { templatePlaceholders } from './http/path.js';
 import type { LiveSettings } from './live/registry.js';
-import { PROVIDER_KEYS, PROVIDERS, type ProviderKey } from './model/provider.js';
+import { PROVIDER_KEYS, PROVIDERS, providerKey, type ProviderKey } from './model/provider.js';
 
 export class ConfigError extends Error {}
 
@@ -300,7 +300,7 @@ function readPersistedDocuments(env: Env): ReadonlyMap<string, string> | undefin
  * (IWERP_LIVE_POLL_INTERVAL_MS, POPSELL_LIVE_MAX_POLLS_PER_SECOND...). An interval under 100 ms
  * would be a load test on the vendor, not a chat UI's need.
  */
-function readLive(env: Env): LiveSettings {
+function readLive(env: Env, upstreams: Record<ProviderKey, UpstreamPolicy>): LiveSettings {
   const perVendor = (name: string, fallback: number, min: number) => {
     const all = readInt(env, `LIVE_${name}`, fallback, min);
     return Object.fromEntries(
@@ -310,6 +310,9 @@ function readLive(env: Env): LiveSettings {
   return {
     intervalMs: perVendor('POLL_INTERVAL_MS', 2000, 100),
     maxPollsPerSecond: perVendor('MAX_POLLS_PER_SECOND', 1000, 1),
+    maxPollsInFlight: Object.fromEntries(
+      PROVIDERS.map((provider) => [provider, Math.max(1, Math.floor((upstreams[providerKey(provider)].concurrency * 3) / 4))]),
+    ) as LiveSettings['maxPollsInFlight'],
     maxSubscriptions: readInt(env, 'LIVE_MAX_SUBSCRIPTIONS', 20_000, 1),
     maxSubscriptionsPerCredential: readInt(env, 'LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL', 500, 1),
   };
@@ -330,6 +333,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}".`);
   }
   const persistedDocuments = readPersistedDocuments(env);
+  const upstreams = Object.fromEntries(PROVIDER_KEYS.map((key) => [key, readPolicy(env, key)])) as Record<ProviderKey, UpstreamPolicy>;
   const persistedDocumentsOnly = readBoolean(env, 'PERSISTED_DOCUMENTS_ONLY');
   if (persistedDocumentsOnly && !persistedDocuments) {
     throw new ConfigError('PERSISTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS_FILE: without it every document would be refused.');
@@ -343,7 +347,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     demoActivityMs: readInt(env, 'DEMO_ACTIVITY_MS', 3000, 0),
     iwerp: { buildId: env.IWERP_BUILD_ID?.trim() || undefined, packageId: env.IWERP_PACKAGE_ID?.trim() || undefined },
     messengerPaths: readMessengerPaths(env),
-    upstreams: Object.fromEntries(PROVIDER_KEYS.map((key) => [key, readPolicy(env, key)])) as Record<ProviderKey, UpstreamPolicy>,
+    upstreams,
     exposeVendorSecrets: readBoolean(env, 'EXPOSE_VENDOR_SECRETS'),
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     maxListArgument: readInt(env, 'MAX_LIST_ARGUMENT', 100, 1, 10_000),
@@ -351,7 +355,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownDrainDelayMs: readInt(env, 'SHUTDOWN_DRAIN_DELAY_MS', demo ? 0 : 5000, 0),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     corsOrigins: readOrigins(env),
-    live: readLive(env),
+    live: readLive(env, upstreams),
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
     redisUrl: readRedisUrl(env),

@@ -10,7 +10,7 @@ interface Shared {
 }
 
 /**
- * Adds in-flight sharing: identical reads in flight at once (same path, query and headers, so the
+ * Adds in-flight sharing: identical reads (not polls) in flight at once (same path, query and headers, so the
  * same credential and brand, under the same write epoch) share one vendor call, which is abandoned
  * only when every caller waiting for it has gone. Writes never share and are never abandoned: one
  * cut off halfway may still have happened, and its caller would never learn. Assumes the layers
@@ -31,12 +31,12 @@ export const shareInFlight =
       return shared;
     };
     const read: Handler = (call) => {
-      // Queries and polls share within their own lane only: a query never waits on a poll still
-      // queued in the guard's low-priority lane, and a poll never takes a query's cached answer.
-      const key = `${call.priority ?? 'query'}:${epochs.current}:${readKey(call)}`;
+      const key = `${epochs.current}:${readKey(call)}`;
       const shared = inFlight.get(key) ?? start(call, key);
       shared.callers?.join(call.signal);
       return shared.promise;
     };
-    return (call) => (call.method === 'GET' ? read(call) : next({ ...call, signal: undefined }));
+    // A poll is never shared: the live registry polls each (resource, credential) pair once at a
+    // time, so another identical poll cannot be in flight, and a query must not wait in its lane.
+    return (call) => (call.method !== 'GET' ? next({ ...call, signal: undefined }) : call.priority === 'poll' ? next(call) : read(call));
   };

@@ -52,8 +52,8 @@ export interface LocalCoordinator extends PollCoordinator {
 
 /** What the local coordinator needs: the registry's own settings and breaker check (no defaults). */
 export interface LocalCoordinatorOptions {
-  /** The registry's LiveSettings: per vendor, LIVE_POLL_INTERVAL_MS and *_LIVE_MAX_POLLS_PER_SECOND. */
-  settings: { intervalMs: Record<Provider, number>; maxPollsPerSecond: Record<Provider, number> };
+  /** The registry's LiveSettings: per vendor, the interval, the poll budget and the polls in flight at most. */
+  settings: { intervalMs: Record<Provider, number>; maxPollsPerSecond: Record<Provider, number>; maxPollsInFlight: Record<Provider, number> };
   /** True while the vendor's breaker is open: its polls wait. */
   paused(provider: Provider): boolean;
 }
@@ -71,6 +71,7 @@ export function createLocalCoordinator(options: LocalCoordinatorOptions): LocalC
       found = createPollLane({
         intervalMs: settings.intervalMs[provider],
         maxPollsPerSecond: settings.maxPollsPerSecond[provider],
+        maxInFlight: settings.maxPollsInFlight[provider],
         paused: () => options.paused(provider),
       });
       lanes.set(provider, found);

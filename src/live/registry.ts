@@ -38,6 +38,12 @@ export interface LiveSettings {
   intervalMs: Record<Provider, number>;
   /** Per vendor: *_LIVE_MAX_POLLS_PER_SECOND (default 1000, LIVE_MAX_POLLS_PER_SECOND for all). */
   maxPollsPerSecond: Record<Provider, number>;
+  /**
+   * Per vendor: polls in flight at most, three quarters of its CONCURRENCY (default 48 of 64). The
+   * rest of the vendor's connections stay free for queries, and polls that cannot start at once
+   * wait their turn in the poll lane instead of the vendor queue, where they would time out.
+   */
+  maxPollsInFlight: Record<Provider, number>;
   /** LIVE_MAX_SUBSCRIPTIONS (default 20000): open subscriptions on the instance at most. */
   maxSubscriptions: number;
   /** LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL (default 500): open subscriptions of one vendor credential at most. */
@@ -77,7 +83,8 @@ interface Pair<T> extends CoordinatedPair {
   subscribers: Set<Subscriber>;
   version: number;
   latest: Snapshot<T> | undefined;
-  inFlight: AbortController | undefined;
+  /** Aborted when the pair retires: a poll in flight is abandoned (one per pair, not one per poll). */
+  retired: AbortController;
 }
 
 export function createLiveRegistry(options: LiveRegistryOptions) {
@@ -98,7 +105,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   function retire(pair: Pair<unknown>) {
     if (pairs.get(pair.key) === pair) pairs.delete(pair.key);
     coordinator.remove(pair);
-    pair.inFlight?.abort();
+    pair.retired.abort();
   }
 
   /** A new state, from a poll here or on another instance: subscribers hear of it when it differs. */
@@ -117,14 +124,13 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   async function poll<T>(pair: Pair<T>, resource: LiveResource<T>) {
     const [subscriber] = pair.subscribers;
     if (!subscriber) return;
-    const controller = new AbortController();
-    pair.inFlight = controller;
+    const { signal } = pair.retired;
     let snapshot: Snapshot<T>;
     try {
-      const value = await resource.fetch(subscriber.credentials, controller.signal);
+      const value = await resource.fetch(subscriber.credentials, signal);
       snapshot = { kind: 'state', value, observedAt: new Date() };
     } catch (error) {
-      if (controller.signal.aborted) return;
+      if (signal.aborted) return;
       const code = error instanceof GatewayError ? error.code : undefined;
       hooks.polled?.(pair.provider, 'error', error);
       if (code === 'NOT_FOUND') snapshot = { kind: 'gone', observedAt: new Date() };
@@ -135,10 +141,8 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       coordinator.share(pair, snapshot, true);
       take(pair, snapshot, resource);
       return;
-    } finally {
-      if (pair.inFlight === controller) pair.inFlight = undefined;
     }
-    if (controller.signal.aborted) return;
+    if (signal.aborted) return;
     const changed = take(pair, snapshot, resource);
     hooks.polled?.(pair.provider, changed ? 'changed' : 'unchanged');
     coordinator.share(pair, snapshot, changed);
@@ -159,7 +163,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       subscribers: new Set(),
       version: known === undefined ? 0 : 1,
       latest: known === undefined ? undefined : { kind: 'state', value: known, observedAt: new Date() },
-      inFlight: undefined,
+      retired: new AbortController(),
       run: () => poll(pair, resource),
       receive: (snapshot) => {
         if (pairs.get(key) === pair) take(pair, snapshot as Snapshot<T>, resource);

@@ -17,6 +17,8 @@ export interface PollLaneOptions {
   intervalMs: number;
   /** Poll starts in any one second at most (*_LIVE_MAX_POLLS_PER_SECOND, default 1000). */
   maxPollsPerSecond: number;
+  /** Polls in flight at most: a due pair waits for one to end (LiveSettings.maxPollsInFlight). */
+  maxInFlight: number;
   /** True while the vendor's breaker is open: no poll starts, the lane looks again an interval later. */
   paused(): boolean;
 }
@@ -45,9 +47,16 @@ interface Entry {
 }
 
 const SECOND = 1000;
+/**
+ * A wake-up starts every pair due within this much of now (at most a twentieth of the interval):
+ * thousands of pairs fall due at scattered times, and one timer and one pass per pair would cost
+ * more than the polls themselves. Their next polls keep the schedule, so none drifts earlier.
+ */
+const BATCH_MS = 50;
 
 export function createPollLane(options: PollLaneOptions): PollLane {
   const { intervalMs } = options;
+  const batchMs = Math.min(BATCH_MS, intervalMs / 20);
   let budget = options.maxPollsPerSecond;
   /** Waiting pairs, earliest due first; a pair in flight is not in it. */
   const queue: Entry[] = [];
@@ -55,6 +64,7 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   /** When each poll of the last second started, oldest first (at most the budget). */
   const starts: number[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
   let closed = false;
 
   function enqueue(entry: Entry) {
@@ -81,7 +91,8 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     if (timer) clearTimeout(timer);
     timer = undefined;
     const next = queue[0];
-    if (closed || !next) return;
+    // At the cap, the next poll to end arms the lane again.
+    if (closed || !next || inFlight >= options.maxInFlight) return;
     const now = Date.now();
     const at = options.paused() ? now + intervalMs : Math.max(next.dueAt, budgetFreeAt(now));
     timer = setTimeout(pump, Math.max(0, at - now));
@@ -91,7 +102,7 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     timer = undefined;
     if (!options.paused()) {
       const now = Date.now();
-      while (queue.length && (queue[0] as Entry).dueAt <= now && budgetFreeAt(now) <= now) {
+      while (queue.length && inFlight < options.maxInFlight && (queue[0] as Entry).dueAt <= now + batchMs && budgetFreeAt(now) <= now) {
         start(queue.shift() as Entry, now);
       }
     }
@@ -100,14 +111,18 @@ export function createPollLane(options: PollLaneOptions): PollLane {
 
   function start(entry: Entry, now: number) {
     starts.push(now);
+    inFlight += 1;
     void entry.job
       .run()
       .catch(() => {
         // The job reports its own outcome; a failed poll is polled again like any other.
       })
       .finally(() => {
-        if (closed || entries.get(entry.job) !== entry) return;
-        entry.dueAt = entry.again ? Date.now() : now + intervalMs;
+        inFlight -= 1;
+        if (closed) return;
+        if (entries.get(entry.job) !== entry) return arm();
+        // From when it was due, or from when it started if that was late (budget, paused vendor).
+        entry.dueAt = entry.again ? Date.now() : Math.max(entry.dueAt, now) + intervalMs;
         entry.again = false;
         enqueue(entry);
         arm();

@@ -107,11 +107,11 @@ describe('the in-flight layer', () => {
     expect(await first).toBe('data');
   });
 
-  it('shares polls with polls and queries with queries, never across: a query never waits in the poll lane', async () => {
+  it('shares queries with queries, never polls: a query never waits in the poll lane, and a poll costs no sharing', async () => {
     const { vendor, handler } = layer();
     const polls = [handler(read('/x', { priority: 'poll' })), handler(read('/x', { priority: 'poll' }))];
     const queries = [handler(read('/x')), handler(read('/x', { priority: 'query' }))];
-    expect(vendor.calls.map((c) => c.call.priority ?? 'query')).toEqual(['poll', 'query']);
+    expect(vendor.calls.map((c) => c.call.priority ?? 'query')).toEqual(['poll', 'poll', 'query']);
     for (const { settle } of vendor.calls) settle('data');
     expect(await Promise.all([...polls, ...queries])).toEqual(['data', 'data', 'data', 'data']);
   });

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).live).toEqual({
       intervalMs: { IWERP: 2000, POPSELL: 2000, MESSENGER: 2000 },
       maxPollsPerSecond: { IWERP: 1000, POPSELL: 1000, MESSENGER: 1000 },
+      maxPollsInFlight: { IWERP: 48, POPSELL: 48, MESSENGER: 48 },
       maxSubscriptions: 20_000,
       maxSubscriptionsPerCredential: 500,
     });

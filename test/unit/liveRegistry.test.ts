@@ -6,6 +6,7 @@ import type { Credentials } from '../../src/upstreams/credentials.js';
 const settings = (overrides: Partial<LiveSettings> = {}): LiveSettings => ({
   intervalMs: { IWERP: 1000, POPSELL: 1000, MESSENGER: 1000 },
   maxPollsPerSecond: { IWERP: 1000, POPSELL: 1000, MESSENGER: 1000 },
+  maxPollsInFlight: { IWERP: 48, POPSELL: 48, MESSENGER: 48 },
   maxSubscriptions: 1000,
   maxSubscriptionsPerCredential: 1000,
   ...overrides,
@@ -26,10 +27,16 @@ function fakeResource(key = 'room|1') {
     key,
     async fetch(credentials, signal) {
       state.calls.push(credentials.iwerp?.sessionToken ?? '');
-      signal.addEventListener('abort', () => (state.aborted += 1));
-      if (state.hold) await new Promise<void>((resolve) => (release = resolve));
-      if (state.error) throw state.error;
-      return state.value;
+      // Counts aborts of this fetch while it is in flight, as the vendor door's layers listen.
+      const aborted = () => (state.aborted += 1);
+      signal.addEventListener('abort', aborted);
+      try {
+        if (state.hold) await new Promise<void>((resolve) => (release = resolve));
+        if (state.error) throw state.error;
+        return state.value;
+      } finally {
+        signal.removeEventListener('abort', aborted);
+      }
     },
     same: (a, b) => a === b,
   };

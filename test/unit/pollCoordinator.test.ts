@@ -6,6 +6,7 @@ import type { Credentials } from '../../src/upstreams/credentials.js';
 const settings: LiveSettings = {
   intervalMs: { IWERP: 1000, POPSELL: 1000, MESSENGER: 1000 },
   maxPollsPerSecond: { IWERP: 1000, POPSELL: 1000, MESSENGER: 1000 },
+  maxPollsInFlight: { IWERP: 48, POPSELL: 48, MESSENGER: 48 },
   maxSubscriptions: 1000,
   maxSubscriptionsPerCredential: 1000,
 };

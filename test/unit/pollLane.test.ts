@@ -20,7 +20,7 @@ describe('poll lane', () => {
   afterEach(() => vi.useRealTimers());
 
   it('pollNow makes a waiting pair due at once, then it keeps its interval from there', async () => {
-    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, paused: () => false });
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 10, paused: () => false });
     const { polled, starts } = job();
     lane.add(polled);
     await vi.advanceTimersByTimeAsync(300);
@@ -33,7 +33,7 @@ describe('poll lane', () => {
   });
 
   it('pollNow during a poll in flight polls again as soon as it ends', async () => {
-    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, paused: () => false });
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 10, paused: () => false });
     const { polled, starts, state, release } = job();
     state.hold = true;
     lane.add(polled);
@@ -46,8 +46,43 @@ describe('poll lane', () => {
     lane.close();
   });
 
+  it('starts no more polls than maxInFlight; the others wait in the lane, in order, and start as polls end', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 2, paused: () => false });
+    const jobs = Array.from({ length: 4 }, () => job());
+    for (const j of jobs) {
+      j.state.hold = true;
+      lane.add(j.polled);
+    }
+    await vi.advanceTimersByTimeAsync(500);
+    expect(jobs.map((j) => j.starts.length)).toEqual([1, 1, 0, 0]);
+    jobs[1]!.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(jobs.map((j) => j.starts.length)).toEqual([1, 1, 1, 0]);
+    jobs[0]!.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(jobs[3]!.starts).toEqual([500]);
+    lane.close();
+  });
+
+  it('starts the pairs due within a twentieth of the interval in one pass, and keeps each on its own schedule', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 10, paused: () => false });
+    const [a, b, c] = [job(), job(), job()];
+    lane.add(a.polled);
+    lane.add(b.polled, 30);
+    lane.add(c.polled, 80);
+    await vi.advanceTimersByTimeAsync(0);
+    // b is due 30 ms later and goes with a; c, 80 ms later, gets a pass of its own.
+    expect([a.starts, b.starts, c.starts]).toEqual([[0], [0], []]);
+    await vi.advanceTimersByTimeAsync(3000);
+    // b's next polls keep its own schedule (30 + n × 1000), batched with a's again: no drift earlier.
+    expect(a.starts).toEqual([0, 1000, 2000, 3000]);
+    expect(b.starts).toEqual([0, 1000, 2000, 3000]);
+    expect(c.starts).toEqual([80, 1080, 2080, 3080].filter((t) => t <= 3000));
+    lane.close();
+  });
+
   it('a budget under one poll per second spaces polls 1/budget seconds apart', async () => {
-    const lane = createPollLane({ intervalMs: 100, maxPollsPerSecond: 100, paused: () => false });
+    const lane = createPollLane({ intervalMs: 100, maxPollsPerSecond: 100, maxInFlight: 10, paused: () => false });
     const { polled, starts } = job();
     lane.setBudget(0.5);
     lane.add(polled);
