@@ -76,10 +76,13 @@ if (command !== 'node' || startArgs.at(-1) !== 'dist/server.js') throw new Error
 /** The start script's node flags, and BENCH_NODE_FLAGS after them (to try others). */
 export const nodeFlags = [...startArgs.slice(0, -1), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
 
-/** Starts the built gateway (dist/) on a free loopback port, pointed at `baseUrls`, with `env` added. */
-export const startGateway = (baseUrls: Record<ProviderKey, URL>, env: Record<string, string> = {}) =>
+/**
+ * Starts the built gateway (dist/) on a free loopback port, pointed at `baseUrls`, with `env` added;
+ * `checkout` is another built copy of the repository to start instead of this one (BENCH_COMPARE).
+ */
+export const startGateway = (baseUrls: Record<ProviderKey, URL>, env: Record<string, string> = {}, checkout = fileURLToPath(new URL('../', import.meta.url))) =>
   startService(process.execPath, [...nodeFlags, 'dist/server.js'], {
-    cwd: fileURLToPath(new URL('../', import.meta.url)),
+    cwd: checkout,
     env: {
       // Production mode, as a deployment runs it and as the peer runs (graphql-js then skips its
       // development checks: ~10 % more throughput where executions are not shared, noisy).

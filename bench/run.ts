@@ -7,13 +7,15 @@
  * Settings: BENCH_LATENCY_MS (20), BENCH_SECONDS per run (8), BENCH_CONNECTIONS (32), BENCH_PEER
  * (1; 0 skips the peer), BENCH_NODE_FLAGS (node flags added after those of `npm start`, to try others),
  * BENCH_DISTINCT_CONNECTIONS (64) and BENCH_CALLERS (512) for the distinct-caller scenarios,
- * BENCH_ONLY=live (only the live scenario, which replaces its own section of the document).
+ * BENCH_ONLY=live (only the live scenario, which replaces its own section of the document),
+ * BENCH_COMPARE (another built checkout, measured against this one in the same run: bench/compare.ts).
  */
 import { cpus, totalmem } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startSimulators } from '../src/simulators/index.js';
 import { lineChart } from './chart.js';
+import { compareCheckout } from './compare.js';
 import { liveBenchmark } from './live.js';
 import { directLoad, graphqlLoad, type LoadResult } from './load.js';
 import { PEER_QUERIES, startPeer } from './peer.js';
@@ -148,6 +150,9 @@ for (const { key, of } of DISTINCT) {
   console.log(`(${key}) distinct callers: gateway ${figures(gw)}; peer ${figures(peerResult)}; bare yoga ${figures(bareResult)}; errors ${gw.errors}`);
 }
 await bare.stop();
+
+const compareDir = process.env.BENCH_COMPARE;
+const comparison = compareDir ? await compareCheckout(gateway, baseUrls, compareDir, { seconds, connections, distinctConnections, callers }) : '';
 
 const gatewayRss = gateway.rssMiB();
 const peerRss = peer?.rssMiB();
@@ -299,6 +304,7 @@ ${cached
   })
   .join('\n')}
 
+${comparison}
 ## Latency against concurrency
 
 ![latency against concurrency](bench-latency.svg)
