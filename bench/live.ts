@@ -1,279 +1,34 @@
 /**
  * The live scenario of `npm run bench` (alone: `BENCH_ONLY=live npm run bench`): many clients
- * subscribed to chatrooms over SSE and WebSocket, the simulators changing those rooms at a steady
- * rate, the gateway polling them. It measures vendor polls against the minimum, the delay from a
- * change to each client's receipt, the gateway's memory and CPU, and whether every subscriber
- * ended on the last change of its room. Returns its section of docs/BENCHMARKS.md.
+ * subscribed to chatrooms over SSE and WebSocket on one gateway (bench/liveRun.ts). Returns its
+ * section of docs/BENCHMARKS.md.
  *
- * Settings: BENCH_LIVE_SCOPES (100 credential scopes), BENCH_LIVE_INTERVAL_MS (2000, the
- * gateway's LIVE_POLL_INTERVAL_MS), BENCH_LIVE_SECONDS (60, the measured window), and
- * BENCH_LATENCY_MS (20) as for the other scenarios.
+ * Settings: BENCH_LIVE_SCOPES (100 credential scopes), and those of bench/liveRun.ts.
  */
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { encodeGlobalId } from '../src/model/globalId.js';
-import type { ProviderKey } from '../src/model/provider.js';
-import type { ChangeTarget } from '../src/simulators/activity.js';
-import { percentile } from './load.js';
-import { Deliveries, RoomLog, lostFinalStates, type Watcher } from './liveMeasure.js';
-import type { VendorsCommand, VendorsData, VendorsMessage } from './liveVendors.js';
-import { nodeFlags, startGateway, type Service } from './process.js';
+import { commandBullet, met, runBullets, runLive, runTables, targetRows } from './liveRun.js';
 
 const scopes = Number(process.env.BENCH_LIVE_SCOPES ?? 100);
-const intervalMs = Number(process.env.BENCH_LIVE_INTERVAL_MS ?? 2000);
-const seconds = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
-const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
-
-/**
- * The 50 rooms every scope watches: each readable demo room of IW-ERP (4) and Popsell brand 1
- * (12), and 34 rooms of Messenger's large organization.
- */
-const ROOMS: ChangeTarget[] = [
-  ...[1, 2, 3, 4].map((chatroom) => ({ provider: 'IWERP' as const, chatroom })),
-  ...Array.from({ length: 12 }, (_, i) => ({ provider: 'POPSELL' as const, brand: 1, chatroom: i + 1 })),
-  ...Array.from({ length: 34 }, (_, i) => ({ provider: 'MESSENGER' as const, chatroom: 100 + i })),
-];
-/** Each room changes once per this period, the rooms' changes spread evenly over it: every change is polled before the next. */
-const changePeriodMs = 2.5 * intervalMs;
-const TRANSPORTS = ['sse', 'ws'] as const;
-/** The gateway's default LIVE_MAX_POLLS_PER_SECOND, per vendor. */
-const DEFAULT_BUDGET = 1000;
-/** After the last change, how many intervals the subscribers have to see it. */
-const DRAIN_INTERVALS = 5;
-/** How long a group of 10 scopes (1,000 subscriptions) may take to have its first events before the next group starts anyway. */
-const GROUP_WAIT_MS = 20_000;
-
-const SUBSCRIPTION = 'subscription Watch($id: ID!) { chatroomChanged(id: $id) { changes chatroom { name lastMessageAt } } }';
-
-const globalId = (room: ChangeTarget) =>
-  encodeGlobalId('Chatroom', room.provider, room.provider === 'POPSELL' ? { chatroom: String(room.chatroom), brand: String(room.brand) } : { chatroom: String(room.chatroom) });
-
-/** Each scope's own credential for every vendor: its polls may serve no other scope. */
-const credentials = (scope: number) => ({
-  'x-session-token': `bench-live-${scope}`,
-  authorization: `Bearer bench-live-${scope}`,
-  'x-popsell-brand': '1',
-  'api-token': `bench-live-${scope}`,
-});
-
-/** The event clock: epoch milliseconds, read alike by the vendors' process (changes) and this one (receipts). */
-const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Open files this process may have (each SSE subscription is one connection). */
-function openFileLimit() {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  return Number(line?.split(/\s+/)[3] ?? Number.POSITIVE_INFINITY);
-}
-
-interface ChatroomEvent {
-  data?: { chatroomChanged?: { changes: string[]; chatroom: { name: string | null; lastMessageAt: string | null } | null } } | null;
-  errors?: unknown;
-}
 
 export async function liveBenchmark(): Promise<string> {
-  const subscribers = scopes * ROOMS.length * TRANSPORTS.length;
-  const needed = scopes * ROOMS.length + scopes + 512;
-  const busiest = Math.max(...(['IWERP', 'POPSELL', 'MESSENGER'] as const).map((p) => ROOMS.filter((r) => r.provider === p).length));
-  const budget = Math.ceil((1.1 * scopes * busiest * 1000) / intervalMs);
-  if (openFileLimit() < needed) {
-    throw new Error(`The live scenario holds ${needed} connections; this shell allows ${openFileLimit()} open files. Raise it (ulimit -n ${needed}) and run again.`);
-  }
-  const vendors = fork(fileURLToPath(new URL('./liveVendors.ts', import.meta.url)), [JSON.stringify({ latencyMs, rooms: ROOMS, changePeriodMs } satisfies VendorsData)], {
-    execArgv: ['--import', 'tsx'],
-  });
-  const logs = ROOMS.map(() => new RoomLog());
-  let ran: ((message: Extract<VendorsMessage, { kind: 'ran' }>) => void) | undefined;
-  const ready = new Promise<Record<ProviderKey, string>>((resolve, reject) => {
-    vendors.once('error', reject);
-    vendors.once('exit', (code) => reject(new Error(`The vendors' process exited with ${code}`)));
-    vendors.on('message', (message: VendorsMessage) => {
-      if (message.kind === 'ready') resolve(message.baseUrls);
-      else if (message.kind === 'change') logs[message.room]!.record(message.change);
-      else ran?.(message);
-    });
-  });
-  const command = (message: VendorsCommand) => vendors.send(message);
-  const gatewayEnv = {
-    LIVE_POLL_INTERVAL_MS: String(intervalMs),
-    // The per-vendor poll budget (default 1000/s) would stretch Messenger's intervals
-    // (3,400 pairs / 2 s = 1,700 polls/s): raised to what the busiest vendor needs, and a tenth.
-    LIVE_MAX_POLLS_PER_SECOND: String(budget),
-    LIVE_MAX_SUBSCRIPTIONS: String(subscribers),
-  };
-  let gateway: Service | undefined;
-  const deliveries = new Deliveries();
-  const watchers: Watcher[] = [];
-  const disposers: (() => void)[] = [];
-  const closers: (() => void)[] = [];
-  const reconnects = { sse: 0, ws: 0 };
-
-  /** Subscribes one client per transport for the scope, each to every room; resolves on all first events. */
-  function subscribeScope(url: string, scope: number) {
-    const headers = credentials(scope);
-    // The clients' own defaults, as a frontend has them: a broken connection is retried (5 times,
-    // randomized back-off) and its subscriptions made again, each starting with an INITIAL event.
-    const sse = createSseClient({ url, singleConnection: false, headers, on: { connected: (again) => void (again && (reconnects.sse += 1)) } });
-    const ws = createWsClient({
-      url: url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: headers,
-      on: { connected: (_socket, _payload, again) => void (again && (reconnects.ws += 1)) },
-    });
-    closers.push(() => sse.dispose(), () => void ws.dispose());
-    const firsts: Promise<void>[] = [];
-    for (const transport of TRANSPORTS) {
-      ROOMS.forEach((room, index) => {
-        const watcher: Watcher = { transport, room: logs[index]!, last: undefined, events: 0 };
-        watchers.push(watcher);
-        firsts.push(
-          new Promise((first) => {
-            const field = room.provider === 'POPSELL' ? 'lastMessageAt' : 'name';
-            const sink = {
-              next: (event: ChatroomEvent) => {
-                const at = now();
-                const chatroom = event.data?.chatroomChanged?.chatroom;
-                if (!chatroom) {
-                  watcher.ended = `event without chatroom: ${JSON.stringify(event).slice(0, 300)}`;
-                  first();
-                  return;
-                }
-                deliveries.receive(watcher, chatroom[field], at, event.data!.chatroomChanged!.changes.includes('INITIAL'));
-                first();
-              },
-              error: (error: unknown) => {
-                // graphql-ws reports a closed socket as its close event, graphql-sse a failed request as an Error.
-                const { message, code, reason } = error as { message?: string; code?: number; reason?: string };
-                watcher.ended = `${transport} error: ${message ?? `socket closed ${code} ${reason}`}`;
-                first();
-              },
-              complete: () => {
-                watcher.ended ??= 'completed';
-                first();
-              },
-            };
-            const request = { query: SUBSCRIPTION, variables: { id: globalId(room) } };
-            disposers.push(transport === 'sse' ? sse.subscribe(request, sink) : ws.subscribe(request, sink));
-          }),
-        );
-      });
-    }
-    return Promise.all(firsts);
-  }
-
-  try {
-    const urls = await ready;
-    const service = await startGateway({ iwerp: new URL(urls.iwerp), popsell: new URL(urls.popsell), messenger: new URL(urls.messenger) }, gatewayEnv);
-    gateway = service;
-    const url = service.url.href;
-    // Subscribe in groups of scopes, each group once the previous has its first events (or
-    // after GROUP_WAIT_MS): a client fleet that connects over a minute or two, not in one instant.
-    // A subscription still waiting stays open; the report says how many never had a first event.
-    const setupStart = now();
-    const groups: Promise<unknown>[] = [];
-    for (let scope = 0; scope < scopes; scope += 10) {
-      groups.push(Promise.all(Array.from({ length: Math.min(10, scopes - scope) }, (_, i) => subscribeScope(url, scope + i))));
-      await Promise.race([groups.at(-1), sleep(GROUP_WAIT_MS)]);
-      console.log(`live: ${watchers.length} subscribed, ${((now() - setupStart) / 1000).toFixed(1)} s`);
-    }
-    await Promise.race([Promise.all(groups), sleep(GROUP_WAIT_MS)]);
-    const setupSeconds = (now() - setupStart) / 1000;
-    const unstarted = watchers.filter((w) => w.events === 0).length;
-    if (unstarted) {
-      // What the gateway's vendor calls and polls came to, to tell a slow vendor from a stuck stream.
-      const metrics = await (await fetch(new URL('/metrics', url))).text();
-      console.error(`live: ${unstarted} subscriptions without a first event\n${metrics.split('\n').filter((line) => /^gateway_(vendor_requests_total|live_polls_total)/.test(line)).join('\n')}`);
-    }
-    const rssSubscribed = service.rssMiB();
-    console.log(`live: ${subscribers} subscribers in ${setupSeconds.toFixed(1)} s; gateway RSS ${rssSubscribed.toFixed(0)} MiB`);
-    // One interval for the polls that served the first events to settle into their rhythm.
-    await sleep(intervalMs);
-
-    // The measured window: steady changes, room after room, each room once per changePeriodMs.
-    const cpuBefore = service.cpuSeconds();
-    const benchCpuBefore = process.cpuUsage();
-    const mainThreadBefore = performance.eventLoopUtilization();
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-    loopDelay.enable();
-    let rssMax = rssSubscribed;
-    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, service.rssMiB())), 1000);
-    const window = new Promise<Extract<VendorsMessage, { kind: 'ran' }>>((resolve) => (ran = resolve));
-    command({ kind: 'run', seconds });
-    const { seconds: windowSeconds, polls: windowPolls, cpuSeconds: vendorsCpu } = await window;
-    const gatewayCpu = (service.cpuSeconds() - cpuBefore) / windowSeconds;
-    const benchCpu = process.cpuUsage(benchCpuBefore);
-    const mainThreadBusy = performance.eventLoopUtilization(mainThreadBefore).utilization;
-    const loadAtEnd = loadavg()[0]!;
-    loopDelay.disable();
-    clearInterval(rssTimer);
-    // The last changes reach every subscriber within an interval and its delivery; a gateway
-    // behind its polls gets a few more intervals before what it did not deliver counts as lost.
-    const drainStart = now();
-    while (lostFinalStates(watchers) > 0 && now() - drainStart < DRAIN_INTERVALS * intervalMs) await sleep(100);
-    const drainMs = now() - drainStart;
-
-    const lost = lostFinalStates(watchers);
-    deliveries.settle();
-    const ended = watchers.filter((w) => w.ended).length;
-    const endReasons = [...new Set(watchers.flatMap((w) => (w.ended ? [w.ended] : [])))].slice(0, 3).join('; ');
-    const pairsOf = (provider: ChangeTarget['provider']) => scopes * ROOMS.filter((r) => r.provider === provider).length;
-    const vendorRows = (['iwerp', 'popsell', 'messenger'] as const).map((key) => {
-      const pairs = pairsOf(key.toUpperCase() as ChangeTarget['provider']);
-      const polls = windowPolls[key] / windowSeconds;
-      return { key, pairs, polls, minimum: pairs / (intervalMs / 1000) };
-    });
-    const polls = vendorRows.reduce((sum, r) => sum + r.polls, 0);
-    const minimum = (scopes * ROOMS.length) / (intervalMs / 1000);
-    const all = Object.values(deliveries.latencies).flat().sort((a, b) => a - b);
-    const by = (transport: string) => (deliveries.latencies[transport] ?? []).sort((a, b) => a - b);
-    const latencyRow = (name: string, sorted: number[]) => `| ${name} | ${sorted.length} | ${percentile(sorted, 50).toFixed(0)} | ${percentile(sorted, 99).toFixed(0)} | ${(sorted.at(-1) ?? 0).toFixed(0)} |`;
-    const p99 = percentile(all, 99);
-    const met = (ok: boolean) => (ok ? 'met' : 'not met');
-    const madeChanges = logs.reduce((sum, log) => sum + (log.last?.seq ?? 0), 0);
-    console.log(`live: polls ${polls.toFixed(0)}/s (minimum ${minimum.toFixed(0)}/s), p50 ${percentile(all, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, RSS max ${rssMax.toFixed(0)} MiB, CPU ${(gatewayCpu * 100).toFixed(0)} %, lost ${lost}`);
-
-    return `## Live: ${subscribers.toLocaleString('en')} subscribers over one shared poller
+  const run = await runLive({ scopes, instances: 1 });
+  const gateway = run.gateways[0]!;
+  const rows = targetRows(run, 250);
+  return `## Live: ${run.subscribers.toLocaleString('en')} subscribers over one shared poller
 
 Run alone with \`BENCH_ONLY=live npm run bench\` (it then replaces only this section); generated on ${new Date().toISOString().slice(0, 10)}.
 
-- Command: \`BENCH_LIVE_SCOPES=${scopes} BENCH_LIVE_INTERVAL_MS=${intervalMs} BENCH_LIVE_SECONDS=${seconds} BENCH_LATENCY_MS=${latencyMs}\`; the gateway runs as \`NODE_ENV=production ${Object.entries(gatewayEnv).map(([k, v]) => `${k}=${v}`).join(' ')} node ${nodeFlags.join(' ')} dist/server.js\` against the simulators, answering after ${latencyMs} ms.
-- Poll budget: \`LIVE_MAX_POLLS_PER_SECOND=${budget}\` per vendor, 1.1 × what the busiest vendor (${scopes * busiest} watched pairs) needs at this interval, so that it does not stretch the intervals${(scopes * busiest * 1000) / intervalMs > DEFAULT_BUDGET ? `: at the default ${DEFAULT_BUDGET}/s, those pairs would be polled every ${(((scopes * busiest) / DEFAULT_BUDGET) * 1000).toFixed(0)} ms, and the minimum below would be the budget` : ` (the default, ${DEFAULT_BUDGET}/s, would not either)`}.
-- Subscribers: ${scopes} credential scopes (each its own IW-ERP session, Popsell token and Messenger API token) × ${ROOMS.length} rooms (IW-ERP 1–4, Popsell brand 1's 1–12, Messenger 100–133) = ${(scopes * ROOMS.length).toLocaleString('en')} watched pairs, each watched twice with \`chatroomChanged\`: once over SSE (the \`graphql-sse\` client, distinct connections: one HTTP connection per subscription, ${(scopes * ROOMS.length).toLocaleString('en')} in all) and once over WebSocket (the \`graphql-ws\` client: one socket per scope carrying its ${ROOMS.length} subscriptions, as one browser tab would, ${scopes} sockets). ${unstarted ? `${unstarted} of ${subscribers.toLocaleString('en')} had no first event` : `All ${subscribers.toLocaleString('en')} had their first event`} ${setupSeconds.toFixed(1)} s after the first subscribed (in groups of 10 scopes). The clients' own retries reconnected ${reconnects.sse} SSE subscriptions and ${reconnects.ws} WebSockets over the run.
-- Changes: for ${windowSeconds.toFixed(0)} s the simulators changed one room after another, each room every ${changePeriodMs} ms (${((ROOMS.length * 1000) / changePeriodMs).toFixed(1)} changes/s, ${madeChanges} in all): IW-ERP and Messenger rooms renamed, Popsell rooms' last-message time moved. Latency is from the change in the simulator to the event's arrival at the client (both read the same epoch clock of this machine); a change polled before the next, so each delay is the wait for the next poll plus the vendor call, the diff and the delivery.
-- Load generator: the clients' process used ${((benchCpu.user + benchCpu.system) / 1e6 / windowSeconds * 100).toFixed(0)} % of a core, the vendors' (the simulators and their changes) ${((vendorsCpu / windowSeconds) * 100).toFixed(0)} %; the clients' event loop was busy ${(mainThreadBusy * 100).toFixed(0)} % of the time and its delay p99 was ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, which the latencies below include. The machine's load average (1 min) at the end of the window was ${loadAtEnd.toFixed(1)} on ${cpus().length} cores.
+${commandBullet(run, 'BENCH_LIVE_SCOPES', 'the gateway runs')}
+${runBullets(run)}
 
 | target | figure | |
 |---|---|---|
-| vendor polls ≤ 1.05 × the minimum (watched pairs ÷ interval = ${minimum.toFixed(0)}/s) | ${polls.toFixed(0)}/s = ${(polls / minimum).toFixed(3)} ×${polls < 0.95 * minimum ? ': behind, pairs were polled less often than every interval' : ''} | ${met(polls <= 1.05 * minimum)} |
-| delivery latency p99 ≤ interval + 250 ms = ${intervalMs + 250} ms | p50 ${percentile(all, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms | ${met(all.length > 0 && p99 <= intervalMs + 250)} |
-| gateway RSS ≤ 400 MiB at ${subscribers.toLocaleString('en')} subscribers | ${rssSubscribed.toFixed(0)} MiB subscribed, ${rssMax.toFixed(0)} MiB at most while changing (peak of the process ${service.peakRssMiB().toFixed(0)} MiB) | ${met(rssMax <= 400)} |
-| zero lost final states (each subscriber's last event shows its room's last change, ${DRAIN_INTERVALS} intervals after it at most) | ${lost} lost of ${subscribers.toLocaleString('en')}${ended ? `, ${ended} streams ended early (${endReasons})` : ''} (${lost ? 'checked' : 'all there'} ${drainMs.toFixed(0)} ms after the window); ${deliveries.unknown} events showing no change made, ${deliveries.repeated} repeated | ${met(lost === 0 && deliveries.unknown === 0 && deliveries.repeated === 0)} |
+${rows.polls}
+${rows.latency}
+| gateway RSS ≤ 400 MiB at ${run.subscribers.toLocaleString('en')} subscribers | ${gateway.rssSubscribed.toFixed(0)} MiB subscribed, ${gateway.rssMax.toFixed(0)} MiB at most while changing (peak of the process ${gateway.peakRss.toFixed(0)} MiB) | ${met(gateway.rssMax <= 400)} |
+${rows.lost}
 
-Gateway CPU over the window: ${(gatewayCpu * 100).toFixed(0)} % of one core.
+Gateway CPU over the window: ${(gateway.cpu * 100).toFixed(0)} % of one core.
 
-| vendor | watched pairs | polls/s | minimum/s | × minimum |
-|---|---|---|---|---|
-${vendorRows.map((r) => `| ${r.key} | ${r.pairs} | ${r.polls.toFixed(1)} | ${r.minimum.toFixed(1)} | ${(r.polls / r.minimum).toFixed(3)} |`).join('\n')}
-
-| delivery latency | events | p50 ms | p99 ms | max ms |
-|---|---|---|---|---|
-${latencyRow('all', all)}
-${latencyRow('SSE (graphql-sse, distinct connections)', by('sse'))}
-${latencyRow('WebSocket (graphql-ws)', by('ws'))}
+${runTables(run)}
 `;
-  } finally {
-    for (const dispose of disposers) dispose();
-    for (const close of closers) close();
-    await gateway?.stop();
-    command({ kind: 'close' });
-    await once(vendors, 'exit');
-  }
 }
-

@@ -1,7 +1,9 @@
 /**
  * What the live benchmark measures, apart from its transports: which change each event a
  * subscriber received shows, how long after the change it arrived, and whether every subscriber
- * ended on the last change of its room. Pure bookkeeping, unit-tested (test/unit/liveMeasure.test.ts).
+ * ended on the last change of its room; with several instances, which instance each client
+ * connects to and what each instance's metrics count. Pure bookkeeping, unit-tested
+ * (test/unit/liveMeasure.test.ts).
  */
 import type { MadeChange } from '../src/simulators/activity.js';
 
@@ -80,3 +82,27 @@ export class Deliveries {
 /** Subscribers whose last event is not their room's last change (or who stopped early). */
 export const lostFinalStates = (watchers: Iterable<Watcher>) =>
   [...watchers].filter((w) => w.ended !== undefined || (w.room.last !== undefined && w.last !== w.room.last.value)).length;
+
+/**
+ * The instance (0 to `instances` − 1) a client connection goes to, as a round robin would spread
+ * them, arranged so that with two instances or more every (room, scope) pair is watched from two:
+ * scope s's WebSocket (one socket for all its rooms) goes to instance s mod n, and its SSE
+ * connections (one per room) take the other instances in turn. So each instance holds a share of
+ * both kinds of subscriber, and every pair's lease is contested and its polls' results cross Redis
+ * to an instance that did not poll.
+ */
+export function instanceOf(scope: number, room: number, transport: 'sse' | 'ws', instances: number) {
+  const socket = scope % instances;
+  if (transport === 'ws' || instances === 1) return socket;
+  return (socket + 1 + (room % (instances - 1))) % instances;
+}
+
+/** The sum of a counter or gauge over all its labels, in a Prometheus text exposition. */
+export function metricTotal(exposition: string, name: string) {
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (match?.[1] === name) total += Number(match[2]);
+  }
+  return total;
+}

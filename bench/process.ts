@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ProviderKey } from '../src/model/provider.js';
 
@@ -15,11 +16,25 @@ export interface Service {
   peakRssMiB(): number;
   /** CPU time the process has used so far (user and system), in seconds. */
   cpuSeconds(): number;
+  /** The lines it logged at warn level or above since it was ready (pino JSON; the first MAX_WARNINGS). */
+  warnings(): string[];
   stop(): Promise<void>;
 }
 
 const statusMiB = (child: ChildProcess, field: string) =>
   Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** CPU time a process has used so far (user and system), in seconds. */
+export function cpuSecondsOf(child: ChildProcess) {
+  // Fields 14 and 15 (utime, stime), counted after the command name, which may hold spaces.
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** A pino JSON line at warn (40), error (50) or fatal (60). */
+const WARNING = /"level":[4-6]0\b/;
+const MAX_WARNINGS = 100;
 
 /** Servers started and not yet stopped: killed when the benchmark ends early (Ctrl-C, a timeout, a crash). */
 const running = new Set<ChildProcess>();
@@ -28,11 +43,16 @@ process.on('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
 
+/** Has `child` killed if the benchmark ends before it stopped it. */
+export function killOnExit(child: ChildProcess) {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 /** Starts a server process and waits for the line that gives its URL. */
 export function startService(command: string, args: string[], options: { cwd: string; env: Record<string, string>; ready: RegExp; timeoutMs?: number }): Promise<Service> {
   const child = spawn(command, args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
+  killOnExit(child);
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${output}`)), options.timeoutMs ?? 60_000);
@@ -43,19 +63,20 @@ export function startService(command: string, args: string[], options: { cwd: st
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       child.stderr?.off('data', onData);
-      child.stdout?.resume();
-      child.stderr?.resume();
+      const warnings: string[] = [];
+      for (const stream of [child.stdout, child.stderr]) {
+        if (!stream) continue;
+        createInterface({ input: stream }).on('line', (line) => {
+          if (WARNING.test(line) && warnings.length < MAX_WARNINGS) warnings.push(line);
+        });
+      }
       resolve({
         url: new URL(match[1]!),
         child,
         rssMiB: () => statusMiB(child, 'VmRSS'),
         peakRssMiB: () => statusMiB(child, 'VmHWM'),
-        cpuSeconds: () => {
-          // Fields 14 and 15 (utime, stime), counted after the command name, which may hold spaces.
-          const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-        },
+        cpuSeconds: () => cpuSecondsOf(child),
+        warnings: () => [...warnings],
         stop: () =>
           new Promise((done) => {
             child.once('exit', () => done());

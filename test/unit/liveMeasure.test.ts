@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Deliveries, RoomLog, lostFinalStates, type Watcher } from '../../bench/liveMeasure.js';
+import { Deliveries, RoomLog, instanceOf, lostFinalStates, metricTotal, type Watcher } from '../../bench/liveMeasure.js';
 
 const change = (seq: number, at: number) => ({ seq, at, field: 'name' as const, value: `Support #${seq}` });
 
@@ -51,5 +51,39 @@ describe("the live benchmark's bookkeeping", () => {
       { transport: 'sse', room: quiet, last: 'Board', events: 1 },
     ];
     expect(lostFinalStates(watchers)).toBe(2);
+  });
+
+  it('spreads connections over three instances: every pair watched from two, each instance a third of each transport', () => {
+    const scopes = 9;
+    const rooms = 50;
+    const load = [0, 0, 0].map(() => ({ sse: 0, ws: 0 }));
+    for (let scope = 0; scope < scopes; scope += 1) {
+      const socket = instanceOf(scope, 0, 'ws', 3);
+      load[socket]!.ws += 1;
+      for (let room = 0; room < rooms; room += 1) {
+        expect(instanceOf(scope, room, 'ws', 3)).toBe(socket);
+        const sse = instanceOf(scope, room, 'sse', 3);
+        expect(sse).not.toBe(socket);
+        load[sse]!.sse += 1;
+      }
+    }
+    expect(load).toEqual([0, 0, 0].map(() => ({ sse: 150, ws: 3 })));
+  });
+
+  it('sends every connection to the one instance when there is one', () => {
+    expect([instanceOf(4, 7, 'sse', 1), instanceOf(4, 7, 'ws', 1)]).toEqual([0, 0]);
+  });
+
+  it("sums a metric over its labels, and only that metric's samples", () => {
+    const exposition = [
+      '# HELP gateway_live_polls_total Polls.',
+      '# TYPE gateway_live_polls_total counter',
+      'gateway_live_polls_total{provider="IWERP",outcome="changed"} 12',
+      'gateway_live_polls_total{provider="MESSENGER",outcome="unchanged"} 30.5',
+      'gateway_live_polls_total_other 100',
+      'gateway_live_watched_pairs{provider="IWERP"} 4',
+      'gateway_live_watched_pairs 1',
+    ].join('\n');
+    expect([metricTotal(exposition, 'gateway_live_polls_total'), metricTotal(exposition, 'gateway_live_watched_pairs'), metricTotal(exposition, 'absent')]).toEqual([42.5, 5, 0]);
   });
 });
