@@ -1,14 +1,15 @@
 /**
  * `npm run bench`: the simulators with a vendor latency, the gateway in a process of its own, the
  * same vendor calls made directly over REST, and (when it installs) Hive Gateway over a Mesh
- * Compose supergraph of our vendor documents; then the live scenario (bench/live.ts); writes
+ * Compose supergraph of our vendor documents; then the live scenario on one gateway (bench/live.ts)
+ * and on three sharing a Redis (bench/liveCluster.ts, skipped without redis-server); writes
  * docs/BENCHMARKS.md and the latency chart.
  *
  * Settings: BENCH_LATENCY_MS (20), BENCH_SECONDS per run (8), BENCH_CONNECTIONS (32), BENCH_PEER
  * (1; 0 skips the peer), BENCH_NODE_FLAGS (node flags added after those of `npm start`, to try others),
  * BENCH_DISTINCT_CONNECTIONS (64) and BENCH_CALLERS (512) for the distinct-caller scenarios,
- * BENCH_ONLY=live (only the live scenario, which replaces its own section of the document),
- * BENCH_COMPARE (another built checkout, measured against this one in the same run: bench/compare.ts).
+ * BENCH_ONLY=live or live-cluster (only that live scenario, which replaces its own section of the
+ * document), BENCH_COMPARE (another built checkout, measured against this one in the same run: bench/compare.ts).
  */
 import { cpus, totalmem } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -16,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { startSimulators } from '../src/simulators/index.js';
 import { lineChart } from './chart.js';
 import { compareCheckout } from './compare.js';
+import { replaceSection } from './document.js';
 import { liveBenchmark } from './live.js';
+import { CLUSTER_HEADING, NO_REDIS, liveClusterBenchmark } from './liveCluster.js';
 import { directLoad, graphqlLoad, type LoadResult } from './load.js';
 import { PEER_QUERIES, startPeer } from './peer.js';
 import { nodeFlags, startGateway, type Service } from './process.js';
@@ -31,17 +34,17 @@ const withPeer = process.env.BENCH_PEER !== '0';
 const SWEEP = [1, 4, 16, 32, 64];
 const distinctConnections = Number(process.env.BENCH_DISTINCT_CONNECTIONS ?? 64);
 const callers = Number(process.env.BENCH_CALLERS ?? 512);
+/** The scenarios that run alone, each replacing only its own section of the document. */
+const ALONE: Record<string, () => Promise<string | undefined>> = { live: liveBenchmark, 'live-cluster': liveClusterBenchmark };
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && only !== 'live') throw new Error(`BENCH_ONLY may be "live" or unset, not "${only}"`);
+if (only !== undefined && !Object.hasOwn(ALONE, only)) throw new Error(`BENCH_ONLY may be ${Object.keys(ALONE).map((key) => `"${key}"`).join(', ')} or unset, not "${only}"`);
 
 const document = new URL('../docs/BENCHMARKS.md', import.meta.url);
-/** The live scenario's section comes last in the document: run alone, it replaces only that. */
-const LIVE_SECTION = '\n## Live: ';
-if (only === 'live') {
-  const previous = await readFile(document, 'utf8');
-  const cut = previous.indexOf(LIVE_SECTION);
-  const section = await liveBenchmark();
-  await writeFile(document, `${cut === -1 ? previous : previous.slice(0, cut)}\n${section}`);
+if (only !== undefined) {
+  const section = await ALONE[only]!();
+  // A scenario that could not run (it said why) leaves the document as it was.
+  if (section === undefined) process.exit(1);
+  await writeFile(document, replaceSection(await readFile(document, 'utf8'), section));
   console.log(section);
   process.exit(0);
 }
@@ -239,7 +242,7 @@ absolute numbers across runs.
 - Command: \`BENCH_LATENCY_MS=${latencyMs} BENCH_SECONDS=${seconds} BENCH_CONNECTIONS=${connections} npm run bench\`; the gateway runs as \`NODE_ENV=production node ${nodeFlags.join(' ')} dist/server.js\`.
 - Vendors: the built-in simulators, answering after ${latencyMs} ms. Load: autocannon, ${connections} connections, ${seconds} s per run, after a 1 s warm-up.
 - Direct REST: a hand-written client making the same vendor calls over keep-alive connections (each round's calls in parallel, rounds in order), at the same concurrency.
-- Live: the last section, a scenario of its own (subscriptions over SSE and WebSocket; \`BENCH_ONLY=live npm run bench\` runs it alone).
+- Live: the last two sections, a scenario of its own (subscriptions over SSE and WebSocket) on one gateway and on three sharing a Redis (\`BENCH_ONLY=live\` or \`BENCH_ONLY=live-cluster npm run bench\` runs one alone).
 - Peer: ${peer || rows.some((r) => r.peer) ? 'Hive Gateway (production mode, in-flight dedup on, credential headers forwarded) serving a Mesh Compose supergraph built from `schema/upstreams/*.yaml`; it speaks the vendors\' own shapes, so its operations are the closest equivalent (see `bench/peer/`).' : `not measured. ${peerNote}`}
 
 ## Identical callers
@@ -314,5 +317,6 @@ ${comparison}
 ${sweep.map((s) => `| ${s.connections} | ${s.gateway.p50} | ${s.gateway.p99} | ${s.direct.p50} | ${s.gateway.throughput.toFixed(0)} | ${s.direct.throughput.toFixed(0)} |`).join('\n')}
 `;
 const live = await liveBenchmark();
-await writeFile(document, `${markdown}\n${live}`);
-console.log(markdown, live);
+const cluster = (await liveClusterBenchmark()) ?? `${CLUSTER_HEADING}not measured\n\n${NO_REDIS}.\n`;
+await writeFile(document, `${markdown}\n${live}\n${cluster}`);
+console.log(markdown, live, cluster);

@@ -1,4 +1,4 @@
-/** A real redis-server (Debian package redis-server), in memory only, on loopback: for test/system/. */
+/** A real redis-server (Debian package redis-server), in memory only, on loopback: for test/system/ and the benchmark's live cluster. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -12,7 +12,10 @@ export const freePort = () =>
     });
   });
 
-/** Starts redis-server on `port` (default: a free one); `stop()` ends it and resolves once it exited. */
+/**
+ * Starts redis-server on `port` (default: a free one); `stop()` ends it and resolves once it exited.
+ * Rejects with the spawn error (code ENOENT) when redis-server is not on PATH.
+ */
 export async function startRedis(port?: number) {
   const at = port ?? (await freePort());
   const redis = spawn('redis-server', ['--port', String(at), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
@@ -26,6 +29,7 @@ export async function startRedis(port?: number) {
   });
   return {
     port: at,
+    child: redis,
     url: `redis://127.0.0.1:${at}`,
     async stop() {
       if (redis.exitCode !== null) return;
