@@ -9,7 +9,8 @@
  * (1; 0 skips the peer), BENCH_NODE_FLAGS (node flags added after those of `npm start`, to try others),
  * BENCH_DISTINCT_CONNECTIONS (64) and BENCH_CALLERS (512) for the distinct-caller scenarios,
  * BENCH_ONLY=live or live-cluster (only that live scenario, which replaces its own section of the
- * document), BENCH_COMPARE (another built checkout, measured against this one in the same run: bench/compare.ts).
+ * document), BENCH_COMPARE (another built checkout, measured against this one in the same run:
+ * bench/compare.ts; with BENCH_ONLY=compare, only that, printed and not written).
  */
 import { cpus, totalmem } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -37,10 +38,14 @@ const callers = Number(process.env.BENCH_CALLERS ?? 512);
 /** The scenarios that run alone, each replacing only its own section of the document. */
 const ALONE: Record<string, () => Promise<string | undefined>> = { live: liveBenchmark, 'live-cluster': liveClusterBenchmark };
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && !Object.hasOwn(ALONE, only)) throw new Error(`BENCH_ONLY may be ${Object.keys(ALONE).map((key) => `"${key}"`).join(', ')} or unset, not "${only}"`);
+if (only !== undefined && only !== 'compare' && !Object.hasOwn(ALONE, only)) {
+  throw new Error(`BENCH_ONLY may be ${[...Object.keys(ALONE), 'compare'].map((key) => `"${key}"`).join(', ')} or unset, not "${only}"`);
+}
+const compareDir = process.env.BENCH_COMPARE;
+if (only === 'compare' && !compareDir) throw new Error('BENCH_ONLY=compare needs BENCH_COMPARE, the directory of another built checkout');
 
 const document = new URL('../docs/BENCHMARKS.md', import.meta.url);
-if (only !== undefined) {
+if (only !== undefined && only !== 'compare') {
   const section = await ALONE[only]!();
   // A scenario that could not run (it said why) leaves the document as it was.
   if (section === undefined) process.exit(1);
@@ -54,6 +59,13 @@ const baseUrls = { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.
 const vendorCalls = () => simulators.iwerp.received + simulators.popsell.received + simulators.messenger.received;
 
 const gateway = await startGateway(baseUrls);
+if (only === 'compare') {
+  // Only the comparison, printed: the document keeps its full run.
+  console.log(await compareCheckout(gateway, baseUrls, compareDir!, { seconds, connections, distinctConnections, callers }));
+  await gateway.stop();
+  await simulators.close();
+  process.exit(0);
+}
 let peer: Service | undefined;
 let peerNote = '';
 if (withPeer) {
@@ -154,7 +166,6 @@ for (const { key, of } of DISTINCT) {
 }
 await bare.stop();
 
-const compareDir = process.env.BENCH_COMPARE;
 const comparison = compareDir ? await compareCheckout(gateway, baseUrls, compareDir, { seconds, connections, distinctConnections, callers }) : '';
 
 const gatewayRss = gateway.rssMiB();
