@@ -7,6 +7,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { markTracingActive } from './tracing.js';
 
 /** Registers the SDK (W3C trace-context propagation included) with the given span processors. */
 export function registerTracing(processors: SpanProcessor[], serviceName = 'chat-gateway'): NodeTracerProvider {
@@ -15,6 +16,7 @@ export function registerTracing(processors: SpanProcessor[], serviceName = 'chat
     spanProcessors: processors,
   });
   provider.register();
+  markTracingActive();
   return provider;
 }
 
