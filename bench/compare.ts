@@ -9,13 +9,26 @@ import { execFileSync } from 'node:child_process';
 import type { ProviderKey } from '../src/model/provider.js';
 import { startGateway, type Service } from './process.js';
 import { DISTINCT, measureDistinct, type Measured } from './realTraffic.js';
-import { SCENARIOS } from './scenarios.js';
+import { graphqlLoad } from './load.js';
+import { HEADERS, SCENARIOS } from './scenarios.js';
 
 interface Settings {
   seconds: number;
   connections: number;
   distinctConnections: number;
   callers: number;
+}
+
+/**
+ * Identical callers run for a fixed time (their pace is high and steady, and the few requests in
+ * flight at the end are a negligible share); distinct callers as measureDistinct runs them.
+ */
+async function measure(service: Service, load: { query: string; connections: number; callers: number }, seconds: number): Promise<Measured> {
+  if (load.callers > 0) return measureDistinct(service, load.query, load.connections, seconds, load.callers);
+  await graphqlLoad(service.url.href, load.query, HEADERS, load.connections, 1);
+  const before = service.cpuSeconds();
+  const result = await graphqlLoad(service.url.href, load.query, HEADERS, load.connections, seconds);
+  return { ...result, cpuPerOp: (service.cpuSeconds() - before) / result.operations };
 }
 
 /** Two runs' figures as one: operations and CPU summed, throughput averaged, the worse p99. */
@@ -45,8 +58,8 @@ export async function compareCheckout(gateway: Service, baseUrls: Record<Provide
     for (const load of loads) {
       const runs = { ours: [] as Measured[], theirs: [] as Measured[] };
       for (let round = 0; round < 2; round += 1) {
-        runs.ours.push(await measureDistinct(gateway, load.query, load.connections, half, load.callers));
-        runs.theirs.push(await measureDistinct(other, load.query, load.connections, half, load.callers));
+        runs.ours.push(await measure(gateway, load, half));
+        runs.theirs.push(await measure(other, load, half));
       }
       const [a, b] = [merge(runs.ours), merge(runs.theirs)];
       const ratio = (x: number, y: number) => (x / y).toFixed(2);
@@ -59,8 +72,8 @@ export async function compareCheckout(gateway: Service, baseUrls: Record<Provide
   return `## Against another commit
 
 \`BENCH_COMPARE=${dir}\`: this checkout (${ours}) against \`${commit}\`, both built and serving the same
-simulators in this run. Each scenario ran this, that, this, that, ${half} s each (distinct-caller
-runs as many requests as their pace answers in that time). CPU per operation is the figure to
+simulators in this run. Each scenario ran this, that, this, that, ${half} s each after a 1 s
+warm-up (distinct-caller runs: as many requests as their pace answers in that time). CPU per operation is the figure to
 compare: the other figures move with the machine's load.
 
 | scenario | op/s this | op/s that | × | CPU ms/op this | CPU ms/op that | × | p99 ms this | p99 ms that | errors |

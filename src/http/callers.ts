@@ -4,16 +4,26 @@
  * signal cannot hang up: once one joins, the signal never fires.
  */
 export class Callers {
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   #waiting = 0;
   #pinned = false;
   readonly #listeners: [AbortSignal, () => void][] = [];
+  #first: AbortSignal | undefined;
+
+  /**
+   * `first`: a caller joined only once the signal is first read or another joins, so that work
+   * that never needs a signal (a request joining another's execution) costs no controller.
+   */
+  constructor(first?: AbortSignal) {
+    this.#first = first;
+  }
 
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#started().signal;
   }
 
   join(signal: AbortSignal | undefined): void {
+    this.#started();
     if (!signal) {
       this.#pinned = true;
       return;
@@ -33,7 +43,16 @@ export class Callers {
     for (const [signal, listener] of this.#listeners) signal.removeEventListener('abort', listener);
   }
 
+  #started(): AbortController {
+    if (this.#controller) return this.#controller;
+    const controller = (this.#controller = new AbortController());
+    const first = this.#first;
+    this.#first = undefined;
+    if (first) this.join(first);
+    return controller;
+  }
+
   #leave(signal: AbortSignal): void {
-    if (this.#waiting === 0 && !this.#pinned) this.#controller.abort(signal.reason);
+    if (this.#waiting === 0 && !this.#pinned) this.#started().abort(signal.reason);
   }
 }

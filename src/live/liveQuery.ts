@@ -105,7 +105,7 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         const message = (ref: { provider: keyof Adapters; providerId: string }) =>
           messageResource(adapters[ref.provider], ref.provider, ref.providerId);
         // Fresh loaders for every run: the request's would answer from their cache, unchanged.
-        context.loaders = createLoaders(adapters, context.credentials, context.signal, {
+        context.loaders = createLoaders(adapters, context.credentials, () => context.callers.signal, {
           knownChatroom: (ref) => registry.peek(room(ref), context.credentials),
           knownMessage: (ref) => registry.peek(message(ref), context.credentials),
           readChatroom: (ref, value) => read(room(ref) as LiveResource<unknown>, value),

@@ -36,12 +36,13 @@ export interface LoadObserver {
  * benchmark starts its second round ~2 ms sooner). Keys carry the credential scope (a hash, never
  * the secret), so a loader can never answer one credential with another's data, even if it
  * outlived a request. A failed key yields its own error: one bad ID fails one field, not the list.
- * `signal` is the request's: when its client hangs up, its reads are abandoned (unless shared).
+ * `signal` gives the request's: when its client hangs up, its reads are abandoned (unless shared).
+ * It is asked for at the first vendor read only (a request that joins another's execution has none).
  */
 export function createLoaders(
   adapters: Readonly<Record<Provider, ChatAdapter>>,
   credentials: Credentials,
-  signal?: AbortSignal,
+  signal?: () => AbortSignal,
   observer?: LoadObserver,
 ): Loaders {
   const scopes = new Map<Provider, string>();
@@ -58,12 +59,12 @@ export function createLoaders(
   const settle = <T>(work: () => Promise<T>) => work().catch((error: unknown) => error as Error);
 
   const getChatroom = async (ref: ChatroomRef) => {
-    const room = observer?.knownChatroom(ref) ?? (await adapters[ref.provider].getChatroom(ref, credentials, { signal }));
+    const room = observer?.knownChatroom(ref) ?? (await adapters[ref.provider].getChatroom(ref, credentials, { signal: signal?.() }));
     observer?.readChatroom(ref, room);
     return room;
   };
   const getMessage = async (ref: MessageRef) => {
-    const found = observer?.knownMessage(ref) ?? (await adapters[ref.provider].getMessage(ref.providerId, credentials, { signal }));
+    const found = observer?.knownMessage(ref) ?? (await adapters[ref.provider].getMessage(ref.providerId, credentials, { signal: signal?.() }));
     observer?.readMessage(ref, found);
     return found;
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BREAK, getOperationAST, visit, type DocumentNode, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { isLiveOperation } from '../live/liveQuery.js';
 
@@ -67,20 +67,22 @@ export function useOperationDedup(): Plugin {
         documentIds.set(args.document, documentId);
       }
       if (documentId === null) return;
-      const { credentials, callers, signal } = args.contextValue as unknown as Partial<Context>;
+      const context = args.contextValue as unknown as Partial<Context> & Partial<YogaInitialContext>;
+      const { credentials } = context;
       const key = createHash('sha256')
         .update(JSON.stringify([mutationEpoch, documentId, args.operationName ?? null, args.variableValues ?? null, credentials]))
         .digest('base64url');
       setExecuteFn((executionArgs) => {
         const pending = inFlight.get(key);
         if (pending) {
-          pending.callers?.join(signal);
+          // Its own client's signal: a caller that only joins has no work of its own to abandon.
+          pending.callers?.join(context.request?.signal);
           return pending.started;
         }
         const started = Promise.resolve(executeFn(executionArgs) as Promise<ExecutionResult>)
           .then(serializedOnce)
           .finally(() => inFlight.delete(key));
-        inFlight.set(key, { started, callers });
+        inFlight.set(key, { started, callers: context.callers });
         return started;
       });
     },

@@ -238,7 +238,7 @@ export function defineChatroom(builder: Builder, refs: Refs, enums: Enums, optio
           requirePositive(args.organizationId, 'organizationId'),
           requirePositive(args.eventId, 'eventId'),
           ctx.credentials,
-          { signal: ctx.signal },
+          { signal: ctx.callers.signal },
         );
         ctx.loaders.primeChatrooms([room]);
         return room;

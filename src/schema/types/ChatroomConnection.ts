@@ -33,13 +33,13 @@ const hasMore = (end: number, total: number | null, full: boolean) => (total !==
 async function organizationPage(organizationId: number, window: Window, ctx: Context): Promise<ConnectionShape> {
   const messenger = ctx.adapters.MESSENGER;
   if ('before' in window && window.before === null) {
-    const tail = await messenger.listLastOrganizationChatrooms(organizationId, window.count, ctx.credentials, { signal: ctx.signal });
+    const tail = await messenger.listLastOrganizationChatrooms(organizationId, window.count, ctx.credentials, { signal: ctx.callers.signal });
     return { ...tail, hasNextPage: false };
   }
   const offset = 'offset' in window ? window.offset : Math.max(0, (window.before ?? 0) - window.count);
   const limit = 'offset' in window ? window.count : (window.before ?? 0) - offset;
   if (limit === 0) return { chatrooms: [], offset, total: null, hasNextPage: true };
-  const page = await messenger.listOrganizationChatrooms(organizationId, { offset, limit }, ctx.credentials, { signal: ctx.signal });
+  const page = await messenger.listOrganizationChatrooms(organizationId, { offset, limit }, ctx.credentials, { signal: ctx.callers.signal });
   // Paging backward, the `before` item itself follows this page.
   const hasNextPage = 'before' in window || hasMore(offset + page.chatrooms.length, page.total, page.chatrooms.length === limit);
   return { ...page, offset, hasNextPage };
@@ -147,7 +147,7 @@ export function defineChatroomConnection(builder: Builder, refs: Refs) {
         const organizationId = args.organizationId == null ? null : requirePositive(args.organizationId, 'organizationId');
         const page =
           organizationId === null
-            ? assignedPage(await ctx.adapters.MESSENGER.listAssignedChatrooms(ctx.credentials, { signal: ctx.signal }), window)
+            ? assignedPage(await ctx.adapters.MESSENGER.listAssignedChatrooms(ctx.credentials, { signal: ctx.callers.signal }), window)
             : await organizationPage(organizationId, window, ctx);
         ctx.loaders.primeChatrooms(page.chatrooms);
         return page;
