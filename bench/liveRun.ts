@@ -410,7 +410,8 @@ export function targetRows(run: LiveRun, allowanceMs: number) {
   const { all } = run.latencies;
   const p99 = percentile(all, 99);
   return {
-    polls: `| vendor polls ≤ 1.05 × the minimum (watched pairs ÷ interval = ${minimum.toFixed(0)}/s) | ${polls.toFixed(0)}/s = ${(polls / minimum).toFixed(3)} ×${polls < 0.95 * minimum ? ': behind, pairs were polled less often than every interval' : ''} | ${met(polls <= 1.05 * minimum)} |`,
+    // Fewer polls than the minimum is no saving: the pairs were polled less often than every interval.
+    polls: `| vendor polls ≤ 1.05 × the minimum (watched pairs ÷ interval = ${minimum.toFixed(0)}/s), and not behind it (≥ 0.95 ×) | ${polls.toFixed(0)}/s = ${(polls / minimum).toFixed(3)} ×${polls < 0.95 * minimum ? ': behind, pairs were polled less often than every interval' : ''} | ${met(polls <= 1.05 * minimum && polls >= 0.95 * minimum)} |`,
     latency: `| delivery latency p99 ≤ interval + ${allowanceMs} ms = ${intervalMs + allowanceMs} ms | p50 ${percentile(all, 50).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms | ${met(all.length > 0 && p99 <= intervalMs + allowanceMs)} |`,
     lost: `| zero lost final states (each subscriber's last event shows its room's last change, ${DRAIN_INTERVALS} intervals after it at most) | ${run.lost} lost of ${run.subscribers.toLocaleString('en')}${run.ended ? `, ${run.ended} streams ended early (${run.endReasons})` : ''} (${run.lost ? 'checked' : 'all there'} ${run.drainMs.toFixed(0)} ms after the window); ${run.unknown} events showing no change made, ${run.repeated} repeated | ${met(run.lost === 0 && run.unknown === 0 && run.repeated === 0)} |`,
   };
