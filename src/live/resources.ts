@@ -9,7 +9,7 @@ import type { Chatroom, ChatroomPage, ChatroomRef, Message } from '../model/chat
 import type { Provider } from '../model/provider.js';
 import type { ChatAdapter } from '../upstreams/adapter.js';
 import type { MessengerAdapter } from '../upstreams/messenger/index.js';
-import { diffChatroom, diffChatroomList, diffMessage } from './diff.js';
+import { diffChatroom, diffChatroomList, diffMessage, sameValue } from './diff.js';
 import type { LiveResource } from './registry.js';
 
 export const chatroomResourceKey = (ref: ChatroomRef) => `chatroom|${ref.brandId ?? ''}|${ref.providerId}`;
@@ -19,14 +19,15 @@ export const chatroomResource = (adapter: ChatAdapter, ref: ChatroomRef): LiveRe
   provider: ref.provider,
   key: chatroomResourceKey(ref),
   fetch: (credentials, signal) => adapter.getChatroom(ref, credentials, { signal, priority: 'poll' }),
-  same: (a, b) => diffChatroom(a, b).changes.length === 0,
+  // Most polls find the room as it was: a deep comparison settles those without building a diff.
+  same: (a, b) => sameValue(a, b) || diffChatroom(a, b).changes.length === 0,
 });
 
 export const messageResource = (adapter: ChatAdapter, provider: Provider, providerId: string): LiveResource<Message> => ({
   provider,
   key: messageResourceKey(providerId),
   fetch: (credentials, signal) => adapter.getMessage(providerId, credentials, { signal, priority: 'poll' }),
-  same: (a, b) => diffMessage(a, b).length === 0,
+  same: (a, b) => sameValue(a, b) || diffMessage(a, b).length === 0,
 });
 
 /**
