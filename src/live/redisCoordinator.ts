@@ -24,6 +24,10 @@
  * - Redis away (a command failing or over its budget, or the subscriber connection down): each
  *   instance polls every pair it watches for itself, with the budget divided by the instance count
  *   it last saw; one warning says so, and when Redis answers again the leases decide once more.
+ * - Joins: a pair's first subscriber here has its channel listened to, then its lease taken or its
+ *   holder's state read. Whatever of that Redis did not do (a join while it was away, a state
+ *   published while the listening connection was down) is done by the next tick that finds Redis
+ *   back, before it says so: every pair watched here then listens and has read its holder's state.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -158,6 +162,10 @@ interface Entry {
   fresh: boolean;
   /** In the local lane: held, or Redis away. */
   polling: boolean;
+  /** Its channel is listened to (the client listens again by itself whenever it reconnects). */
+  subscribed: boolean;
+  /** Its holder's state may hold what its subscribers here have not heard: read it at the next chance. */
+  unread: boolean;
   listener: (message: string) => void;
 }
 
@@ -191,9 +199,8 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     const duplicate = client.duplicate();
     duplicate.on('error', connection.degraded);
     let connections = 0;
-    // Pub/sub delivers at most once: what was published while the connection was down (shorter
-    // than a tick, or the tick would have noticed) is read back from the states, once the client
-    // has subscribed its channels again (before it says ready).
+    // Pub/sub delivers at most once: what was published while the connection was down is read
+    // back from the states, once the client has subscribed its channels again (before it says ready).
     duplicate.on('ready', () => {
       connections += 1;
       if (connections > 1) void catchUp();
@@ -282,43 +289,79 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     if (entries.get(entry.pair.key) !== entry) return;
     if (held && !entry.held) entry.fresh = true;
     entry.held = held;
+    // The holder's own first poll here comes at once (or once the state at hand has aged).
+    if (held) entry.unread = false;
     if (held) startPolling(entry, entry.delayMs);
     else stopPolling(entry);
     // Only the first poll of the pair here waits for a state at hand to age; a takeover polls at once.
     entry.delayMs = 0;
   }
 
+  /** Listens to the channels of the entries not listened to yet. */
+  async function subscribe(list: Entry[]) {
+    const pending = list.filter((entry) => !entry.subscribed);
+    if (!pending.length) return;
+    const { sub } = await ready();
+    if (!sub.isReady) throw new Error('The Redis subscriber connection is down');
+    await Promise.all(
+      pending.map(async (entry) => {
+        // The client keeps one listener per channel once: subscribing again after a subscribe that
+        // answered past the budget changes nothing.
+        await withinBudget(sub.subscribe(channel(entry.pair), entry.listener));
+        if (entries.get(entry.pair.key) === entry) entry.subscribed = true;
+        // Its last subscriber left meanwhile: remove's unsubscribe may have gone before this subscribe.
+        else await withinBudget(sub.unsubscribe(channel(entry.pair), entry.listener));
+      }),
+    );
+  }
+
+  /** The holders' last states of the entries listed that are unread (read, not yet delivered). */
+  async function unreadStates(list: Entry[]) {
+    const unread = list.filter((entry) => entry.unread);
+    if (!unread.length) return [];
+    const { client } = await ready();
+    const states = await withinBudget(client.mGet(unread.map((entry) => stateKey(entry.pair))));
+    return unread.map((entry, index) => ({ entry, state: states[index] ?? null }));
+  }
+
+  /** Hands the states read to the subscribers here, unless this instance now polls the pair itself. */
+  function deliver(read: { entry: Entry; state: string | null }[]) {
+    for (const { entry, state } of read) {
+      if (entry.held) continue;
+      entry.unread = false;
+      if (state) receive(entry, state);
+    }
+  }
+
   /** A pair's first subscriber here: listen to its channel, then take its lease or read its last state. */
   async function join(entry: Entry) {
     try {
-      const { client, sub } = await ready();
-      if (!sub.isReady) throw new Error('The Redis subscriber connection is down');
-      await withinBudget(sub.subscribe(channel(entry.pair), entry.listener));
+      await subscribe([entry]);
       const [held = false] = await leases([entry]);
       if (entries.get(entry.pair.key) !== entry) {
         // Its last subscriber left meanwhile (remove could not yet hand back a lease taken here).
-        await withinBudget(sub.unsubscribe(channel(entry.pair), entry.listener));
-        if (held) await withinBudget(client.eval(RELEASE, { keys: [leaseKey(entry.pair)], arguments: [me] }));
+        if (held) await withinBudget(connection.connected.then((client) => client.eval(RELEASE, { keys: [leaseKey(entry.pair)], arguments: [me] })));
         return;
       }
+      // Redis went away meanwhile: the tick that finds it back assigns the lease and reads the state.
       if (!coordinated) return;
       assign(entry, held);
-      if (held) return;
-      const state = await withinBudget(client.get(stateKey(entry.pair)));
-      if (state) receive(entry, state);
+      deliver(await unreadStates([entry]));
     } catch (error) {
       if (entries.get(entry.pair.key) === entry) degrade(error);
     }
   }
 
-  /** The holders' last states for the pairs watched here and polled elsewhere. */
+  /**
+   * The listening connection is back: what the holders published meanwhile is in their states,
+   * read now, or by the tick that finds Redis back.
+   */
   async function catchUp() {
-    if (!coordinated || closed) return;
     const listening = [...entries.values()].filter((entry) => !entry.held);
-    if (!listening.length) return;
+    for (const entry of listening) entry.unread = true;
+    if (!coordinated || closed) return;
     try {
-      const states = await withinBudget(connection.connected.then((client) => client.mGet(listening.map((entry) => stateKey(entry.pair)))));
-      states.forEach((state, index) => state && receive(listening[index] as Entry, state));
+      deliver(await unreadStates(listening));
     } catch (error) {
       degrade(error);
     }
@@ -338,12 +381,16 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       const [count = 1, ...perVendor] = (await withinBudget(
         client.eval(HEARTBEAT, { keys: [INSTANCES], arguments: [me, String(heartbeatMs), ...PROVIDERS.map((p) => String(held[p]))] }),
       )) as number[];
+      // What the joins (or the listening connection's return) left undone, before Redis counts as back.
+      await subscribe(list);
+      const read = await unreadStates(list.filter((_, index) => !heldFlags[index]));
       if (closed) return;
       instances = count;
       const wasCoordinated = coordinated;
       coordinated = true;
       list.forEach((entry, index) => assign(entry, heldFlags[index] ?? false));
       setBudgets(held, Object.fromEntries(PROVIDERS.map((p, i) => [p, perVendor[i] ?? 0])) as Record<Provider, number>);
+      deliver(read);
       // Each instance polled for itself meanwhile: its subscribers are as current as the holder's
       // first poll from now on, which it shares whatever it finds.
       if (!wasCoordinated) logger.info('Redis back: live polls are shared by the instances again');
@@ -366,7 +413,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
 
   return {
     add(pair, delayMs) {
-      const entry: Entry = { pair, delayMs, held: false, fresh: false, polling: false, listener: () => undefined };
+      const entry: Entry = { pair, delayMs, held: false, fresh: false, polling: false, subscribed: false, unread: true, listener: () => undefined };
       entry.listener = (message) => receive(entry, message);
       entries.set(pair.key, entry);
       if (!coordinated) startPolling(entry, delayMs);
