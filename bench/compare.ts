@@ -6,6 +6,7 @@
  * both alike. CPU per operation is the figure to read: it counts work, not waiting.
  */
 import { execFileSync } from 'node:child_process';
+import { relative } from 'node:path';
 import type { ProviderKey } from '../src/model/provider.js';
 import { startGateway, type Service } from './process.js';
 import { DISTINCT, measureDistinct, type Measured } from './realTraffic.js';
@@ -71,7 +72,7 @@ export async function compareCheckout(gateway: Service, baseUrls: Record<Provide
   }
   return `## Against another commit
 
-\`BENCH_COMPARE=${dir}\`: this checkout (${ours}) against \`${commit}\`, both built and serving the same
+\`BENCH_COMPARE=${relative(process.cwd(), dir) || dir}\`: this checkout (${ours}) against \`${commit}\`, both built and serving the same
 simulators in this run. Each scenario ran this, that, this, that, ${half} s each after a 1 s
 warm-up (distinct-caller runs: as many requests as their pace answers in that time). CPU per operation is the figure to
 compare: the other figures move with the machine's load.
