@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,5 +61,33 @@ describe('the import graph of src/', () => {
       file.startsWith('schema/') ? targets.filter((t) => /^upstreams\/[^/]+\//.test(t)).map((t) => `${file} → ${t}`) : [],
     );
     expect(leaks).toEqual([]);
+  });
+});
+
+/** Functions (declarations, arrows, methods) of one source text longer than `max` lines, as `name:line (lines)`. */
+function longFunctions(fileName: string, text: string, max: number): string[] {
+  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      const first = source.getLineAndCharacterOfPosition(node.getStart()).line;
+      const lines = source.getLineAndCharacterOfPosition(node.getEnd()).line - first + 1;
+      if (lines > max) found.push(`${fileName}:${first + 1} (${lines} lines)`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe('the vendor door (src/http/)', () => {
+  it('is small layers: no function longer than 60 lines', () => {
+    const files = readdirSync(join(src, 'http')).filter((f) => f.endsWith('.ts'));
+    expect(files.flatMap((f) => longFunctions(`http/${f}`, readFileSync(join(src, 'http', f), 'utf8'), 60))).toEqual([]);
+  });
+
+  it('finds a long function when there is one (the check itself works)', () => {
+    const body = Array.from({ length: 61 }, (_, i) => `  const v${i} = ${i};`).join('\n');
+    expect(longFunctions('x.ts', `export const f = () => {\n${body}\n};`, 60)).toEqual(['x.ts:1 (63 lines)']);
   });
 });
