@@ -59,9 +59,17 @@ export function connectRedis(url: URL, logger: Logger, unavailable: string) {
   };
 }
 
-/** A Redis that is connected but stalled must not hold a request: give up after the budget. */
+/**
+ * A Redis that is connected but stalled must not hold a request: give up after the budget. The
+ * refusal waits for the I/O of the loop turn in which the budget ran out (setImmediate runs after
+ * it): when this process was busy past the budget, an answer that arrived meanwhile is read first.
+ * Timers run before I/O in a turn, so otherwise a loaded instance took its own slowness for Redis's
+ * and fell back to polling alone, adding polls exactly when it had no time for them.
+ */
 export const withinBudget = <T>(command: Promise<T>) =>
   Promise.race([
     command,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('Redis did not answer in time')), REDIS_BUDGET_MS).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => setImmediate(() => reject(new Error('Redis did not answer in time'))), REDIS_BUDGET_MS).unref(),
+    ),
   ]);
