@@ -25,7 +25,9 @@
  *   instance polls every pair it watches for itself, with the budget divided by the instance count
  *   it last saw; one warning says so, and when Redis answers again the leases decide once more.
  * - Joins: a pair's first subscriber here has its channel listened to, then its lease taken or its
- *   holder's state read. Whatever of that Redis did not do (a join while it was away, a state
+ *   holder's state read; the pairs added in one turn of the event loop join together (lease scripts
+ *   of many pairs, one MGET), since a thousand clients subscribing at once would otherwise queue
+ *   a thousand scripts and reads on one connection, past the command budget. Whatever of that Redis did not do (a join while it was away, a state
  *   published while the listening connection was down) is done by the next tick that finds Redis
  *   back, before it says so: every pair watched here then listens and has read its holder's state.
  */
@@ -334,21 +336,37 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   }
 
   /** A pair's first subscriber here: listen to its channel, then take its lease or read its last state. */
-  async function join(entry: Entry) {
+  /** Pairs added this turn of the event loop, joined together at its end. */
+  let joining: Entry[] = [];
+  function queueJoin(entry: Entry) {
+    if (joining.push(entry) === 1) {
+      setImmediate(() => {
+        const list = joining;
+        joining = [];
+        void join(list);
+      });
+    }
+  }
+
+  async function join(list: Entry[]) {
+    const current = (entry: Entry) => entries.get(entry.pair.key) === entry;
     try {
-      await subscribe([entry]);
-      const [held = false] = await leases([entry]);
-      if (entries.get(entry.pair.key) !== entry) {
-        // Its last subscriber left meanwhile (remove could not yet hand back a lease taken here).
-        if (held) await withinBudget(connection.connected.then((client) => client.eval(RELEASE, { keys: [leaseKey(entry.pair)], arguments: [me] })));
-        return;
+      await subscribe(list);
+      const heldFlags = await leases(list);
+      // Their last subscriber left meanwhile (remove could not yet hand back a lease taken here).
+      const gone = list.filter((entry, index) => heldFlags[index] && !current(entry));
+      if (gone.length) {
+        const keys = gone.map((entry) => leaseKey(entry.pair));
+        await withinBudget(connection.connected.then((client) => client.eval(RELEASE, { keys, arguments: [me] })));
       }
-      // Redis went away meanwhile: the tick that finds it back assigns the lease and reads the state.
+      // Redis went away meanwhile: the tick that finds it back assigns the leases and reads the states.
       if (!coordinated) return;
-      assign(entry, held);
-      deliver(await unreadStates([entry]));
+      list.forEach((entry, index) => {
+        if (current(entry)) assign(entry, heldFlags[index] ?? false);
+      });
+      deliver(await unreadStates(list.filter(current)));
     } catch (error) {
-      if (entries.get(entry.pair.key) === entry) degrade(error);
+      if (list.some(current)) degrade(error);
     }
   }
 
@@ -417,7 +435,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       entry.listener = (message) => receive(entry, message);
       entries.set(pair.key, entry);
       if (!coordinated) startPolling(entry, delayMs);
-      void join(entry);
+      queueJoin(entry);
     },
     remove(pair) {
       const entry = entries.get(pair.key);
