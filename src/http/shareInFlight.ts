@@ -10,11 +10,11 @@ interface Shared {
 }
 
 /**
- * Adds in-flight sharing: identical reads (not polls) in flight at once (same path, query and headers, so the
- * same credential and brand, under the same write epoch) share one vendor call, which is abandoned
- * only when every caller waiting for it has gone. Writes never share and are never abandoned: one
- * cut off halfway may still have happened, and its caller would never learn. Assumes the layers
- * below stop the call when its signal fires.
+ * Adds in-flight sharing: identical reads (not polls) in flight at once (same path, query and
+ * headers, so the same credential and brand, under the same write epoch) share one vendor call,
+ * which is abandoned only when every caller waiting for it has gone. Writes never share and are
+ * never abandoned: one cut off halfway may still have happened, and its caller would never learn.
+ * Assumes the layers below stop the call when its signal fires.
  */
 export const shareInFlight =
   (epochs: { readonly current: number }): Layer =>

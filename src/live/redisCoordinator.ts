@@ -26,10 +26,11 @@
  *   it last saw; one warning says so, and when Redis answers again the leases decide once more.
  * - Joins: a pair's first subscriber here has its channel listened to, then its lease taken or its
  *   holder's state read; the pairs added in one turn of the event loop join together (lease scripts
- *   of many pairs, one MGET), since a thousand clients subscribing at once would otherwise queue
- *   a thousand scripts and reads on one connection, past the command budget. Whatever of that Redis did not do (a join while it was away, a state
- *   published while the listening connection was down) is done by the next tick that finds Redis
- *   back, before it says so: every pair watched here then listens and has read its holder's state.
+ *   of many pairs, one MGET), since a thousand clients subscribing at once would otherwise queue a
+ *   thousand scripts and reads on one connection, past the command budget. Whatever of that Redis
+ *   did not do (a join while it was away, a state published while the listening connection was
+ *   down) is done by the next tick that finds Redis back, before it says so: every pair watched
+ *   here then listens and has read its holder's state.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -176,6 +177,8 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   const me = randomUUID();
   const local = createLocalCoordinator(options);
   const entries = new Map<string, Entry>();
+  /** Still watched here: its last subscriber did not leave (and come back as a new entry) meanwhile. */
+  const watched = (entry: Entry) => entries.get(entry.pair.key) === entry;
   const intervals = PROVIDERS.map((provider) => settings.intervalMs[provider]);
   const tickMs = Math.min(...intervals) / 4;
   const leaseMs = (provider: Provider) => Math.round(settings.intervalMs[provider] * 0.75);
@@ -242,7 +245,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   }
 
   function receive(entry: Entry, message: string) {
-    if (entries.get(entry.pair.key) !== entry) return;
+    if (!watched(entry)) return;
     const envelope = parse(() => decodeEnvelope(message));
     if (envelope && envelope.from !== me) entry.pair.receive(envelope.snapshot);
   }
@@ -288,7 +291,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
 
   /** Applies what the lease script said: the holder polls; the others stop and listen. */
   function assign(entry: Entry, held: boolean) {
-    if (entries.get(entry.pair.key) !== entry) return;
+    if (!watched(entry)) return;
     if (held && !entry.held) entry.fresh = true;
     entry.held = held;
     // The holder's own first poll here comes at once (or once the state at hand has aged).
@@ -310,7 +313,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
         // The client keeps one listener per channel once: subscribing again after a subscribe that
         // answered past the budget changes nothing.
         await withinBudget(sub.subscribe(channel(entry.pair), entry.listener));
-        if (entries.get(entry.pair.key) === entry) entry.subscribed = true;
+        if (watched(entry)) entry.subscribed = true;
         // Its last subscriber left meanwhile: remove's unsubscribe may have gone before this subscribe.
         else await withinBudget(sub.unsubscribe(channel(entry.pair), entry.listener));
       }),
@@ -335,7 +338,6 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     }
   }
 
-  /** A pair's first subscriber here: listen to its channel, then take its lease or read its last state. */
   /** Pairs added this turn of the event loop, joined together at its end. */
   let joining: Entry[] = [];
   function queueJoin(entry: Entry) {
@@ -348,13 +350,13 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     }
   }
 
+  /** Pairs whose first subscriber came here: listen to their channels, then take their leases or read their states. */
   async function join(list: Entry[]) {
-    const current = (entry: Entry) => entries.get(entry.pair.key) === entry;
     try {
       await subscribe(list);
       const heldFlags = await leases(list);
       // Their last subscriber left meanwhile (remove could not yet hand back a lease taken here).
-      const gone = list.filter((entry, index) => heldFlags[index] && !current(entry));
+      const gone = list.filter((entry, index) => heldFlags[index] && !watched(entry));
       if (gone.length) {
         const keys = gone.map((entry) => leaseKey(entry.pair));
         await withinBudget(connection.connected.then((client) => client.eval(RELEASE, { keys, arguments: [me] })));
@@ -362,11 +364,11 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       // Redis went away meanwhile: the tick that finds it back assigns the leases and reads the states.
       if (!coordinated) return;
       list.forEach((entry, index) => {
-        if (current(entry)) assign(entry, heldFlags[index] ?? false);
+        if (watched(entry)) assign(entry, heldFlags[index] ?? false);
       });
-      deliver(await unreadStates(list.filter(current)));
+      deliver(await unreadStates(list.filter(watched)));
     } catch (error) {
-      if (list.some(current)) degrade(error);
+      if (list.some(watched)) degrade(error);
     }
   }
 
@@ -394,7 +396,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       const heldFlags = await leases(list);
       const held = { IWERP: 0, POPSELL: 0, MESSENGER: 0 };
       list.forEach((entry, index) => {
-        if (heldFlags[index] && entries.get(entry.pair.key) === entry) held[entry.pair.provider] += 1;
+        if (heldFlags[index] && watched(entry)) held[entry.pair.provider] += 1;
       });
       const [count = 1, ...perVendor] = (await withinBudget(
         client.eval(HEARTBEAT, { keys: [INSTANCES], arguments: [me, String(heartbeatMs), ...PROVIDERS.map((p) => String(held[p]))] }),

@@ -39,9 +39,10 @@ export interface LiveSettings {
   /** Per vendor: *_LIVE_MAX_POLLS_PER_SECOND (default 1000, LIVE_MAX_POLLS_PER_SECOND for all). */
   maxPollsPerSecond: Record<Provider, number>;
   /**
-   * Per vendor: polls in flight at most, three quarters of its UPSTREAM_CONCURRENCY (48 of the default 64). The
-   * rest of the vendor's connections stay free for queries, and polls that cannot start at once
-   * wait their turn in the poll lane instead of the vendor queue, where they would time out.
+   * Per vendor: polls in flight at most, three quarters of its UPSTREAM_CONCURRENCY (48 of the
+   * default 64). The rest of the vendor's connections stay free for queries, and polls that cannot
+   * start at once wait their turn in the poll lane instead of the vendor queue, where they would
+   * time out.
    */
   maxPollsInFlight: Record<Provider, number>;
   /** LIVE_MAX_SUBSCRIPTIONS (default 20000): open subscriptions on the instance at most. */
