@@ -20,6 +20,7 @@ import type { Provider, ProviderKey } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
+import { useCompiledQueries, withSettledListItems } from './plugins/compiledQueries.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { useErrorCodes } from './plugins/errorCodes.js';
 import { useIntrospectionPolicy } from './plugins/introspection.js';
@@ -33,7 +34,7 @@ import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins' | 'introspection'> & PersistedOperationsConfig;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins' | 'introspection' | 'compiledQueries'> & PersistedOperationsConfig;
   adapters: Adapters;
   /** The shared poller behind subscriptions and @live queries (its owner closes it on shutdown). */
   live: LiveRegistry;
@@ -109,7 +110,7 @@ export function createGateway(deps: GatewayDeps) {
   }
   const demoHeaders = deps.config.demo ? JSON.stringify(DEMO_HEADERS, null, 2) : null;
   return createYoga({
-    schema: withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument })),
+    schema: withSettledListItems(withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument }))),
     context: createContextFactory(deps),
     logging: deps.logger,
     // Errors are shown only when they are GatewayErrors (coded); everything else is masked.
@@ -146,6 +147,8 @@ export function createGateway(deps: GatewayDeps) {
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),
       useErrorCodes(),
+      // Before useOperationDedup, which shares whichever executor runs the query.
+      ...(deps.config.compiledQueries ? [useCompiledQueries()] : []),
       useOperationDedup(),
       ...deps.metrics.plugins(),
       useCsrfPrevention(),

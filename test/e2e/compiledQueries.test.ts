@@ -1,0 +1,84 @@
+/**
+ * Compiled queries (graphql-jit) answer exactly what graphql-js answers: the same bytes, the same
+ * vendor calls. Two gateways share the simulators, one with COMPILED_QUERIES=false; every document
+ * runs twice on the compiled one, since a document is compiled on its second execution.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCENARIOS } from '../../bench/scenarios.js';
+import { DEMO_HEADERS } from '../../src/gateway.js';
+import { encodeGlobalId } from '../../src/model/globalId.js';
+import { startSimulators, type Simulators } from '../../src/simulators/index.js';
+import { startGateway, type TestGateway } from '../helpers/gateway.js';
+
+const room = (provider: 'IWERP' | 'POPSELL' | 'MESSENGER', chatroom: string) =>
+  encodeGlobalId('Chatroom', provider, provider === 'POPSELL' ? { chatroom, brand: '1' } : { chatroom });
+const message = encodeGlobalId('Message', 'IWERP', { message: '1' });
+
+/** [title, document, variables, headers]: the benchmark's scenarios, then where the engines could differ. */
+const CASES: [string, string, Record<string, unknown>?, Record<string, string>?][] = [
+  ...SCENARIOS.map((s): [string, string] => [`bench scenario (${s.key}) ${s.title}`, s.query]),
+  ['a rejected item last in a nullable list', 'query($ids: [ID!]!) { chatrooms(ids: $ids) { id name } }', { ids: [room('IWERP', '1'), room('IWERP', '99')] }],
+  ['rejected items first, between and last', 'query($ids: [ID!]!) { chatrooms(ids: $ids) { id } }', { ids: ['bad', room('POPSELL', '4'), 'bad', room('MESSENGER', '3'), message] }],
+  ['nodes(ids) with a missing one and a malformed one', 'query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Chatroom { name } ... on Message { text } } }', { ids: [message, room('IWERP', '77'), 'x'] }],
+  ['an error deep in a selection, with its locations', `{
+    a: chatroomByProviderId(provider: IWERP, providerId: "404") { name }
+    b: messageByProviderId(provider: IWERP, providerId: "1") { text chatroom { name } }
+  }`],
+  ['a credential missing for one vendor', '{ p: chatroomByProviderId(provider: POPSELL, providerId: "1", brandId: 1) { name } i: chatroomByProviderId(provider: IWERP, providerId: "1") { name } }', {}, { 'x-session-token': 'demo-session' }],
+  ['interfaces, unions, fragments and __typename', `query Room($id: ID!) {
+    chatroom(id: $id) { __typename ...Room participants { __typename ... on Ambassador { username } ...Person } }
+  }
+  fragment Room on Chatroom { id name kind capabilities { canSendMessage } }
+  fragment Person on Participant { id displayName }`, { id: room('POPSELL', '1') }],
+  ['@skip and @include on fields, fragments and inline fragments', `query($yes: Boolean!, $no: Boolean = false) {
+    chatroomByProviderId(provider: IWERP, providerId: "1") {
+      name @include(if: $yes) createdAt @skip(if: $yes)
+      ...Parts @include(if: $no)
+      ... @skip(if: $no) { participants { displayName } }
+    }
+  }
+  fragment Parts on Chatroom { participants { id } }`, { yes: true }],
+  ['a connection page', '{ organizationChatrooms(organizationId: 1, first: 2) { totalCount edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }'],
+  ['an enum variable with a typo', 'query($p: Provider!) { chatroomByProviderId(provider: $p, providerId: "1") { name } }', { p: 'POPSEL' }],
+  ['a required variable missing', 'query($id: ID!) { chatroom(id: $id) { name } }', {}],
+  ['a variable of the wrong type', 'query($first: Int) { organizationChatrooms(organizationId: 1, first: $first) { totalCount } }', { first: 'two' }],
+  ['introspection next to data', '{ __schema { queryType { name } } __type(name: "Provider") { enumValues { name } } chatroomByProviderId(provider: IWERP, providerId: "2") { name } }'],
+  ['a named operation among several', 'query A { chatroomByProviderId(provider: IWERP, providerId: "1") { name } } query B { messageByProviderId(provider: IWERP, providerId: "2") { text } }'],
+];
+
+let simulators: Simulators;
+let graphqlJs: TestGateway;
+let compiled: TestGateway;
+
+beforeAll(async () => {
+  simulators = await startSimulators({ record: true });
+  [graphqlJs, compiled] = await Promise.all([
+    startGateway({ simulators, env: { COMPILED_QUERIES: 'false' } }),
+    startGateway({ simulators }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([graphqlJs?.close(), compiled?.close()]);
+  await simulators?.close();
+});
+
+/** The response's exact text and the vendor calls it made. */
+async function answer(gateway: TestGateway, query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+  gateway.resetCalls();
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    // The last of several operations, where there are several.
+    body: JSON.stringify({ query, variables, operationName: query.startsWith('query A') ? 'B' : undefined }),
+  });
+  const calls = (['iwerp', 'popsell', 'messenger'] as const).flatMap((vendor) => gateway.vendorRequests(vendor).map((r) => `${vendor} ${r.path}`));
+  return { status: response.status, body: await response.text(), calls: calls.sort() };
+}
+
+describe('compiled queries answer as graphql-js does', () => {
+  it.each(CASES)('%s', async (_, query, variables = {}, headers = DEMO_HEADERS) => {
+    const expected = await answer(graphqlJs, query, variables, headers);
+    for (let run = 0; run < 3; run++) expect(await answer(compiled, query, variables, headers)).toEqual(expected);
+  });
+});
