@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * The callers waiting for one piece of work (a vendor call, an execution shared between
  * requests), as one signal that fires only when every one of them has gone. A caller without a
@@ -46,6 +48,9 @@ export class Callers {
   #started(): AbortController {
     if (this.#controller) return this.#controller;
     const controller = (this.#controller = new AbortController());
+    // Every vendor call of a request joins the request's signal: as many listeners as calls in
+    // flight, which the query limits bound. Node would take more than ten for a leak and warn.
+    setMaxListeners(0, controller.signal);
     const first = this.#first;
     this.#first = undefined;
     if (first) this.join(first);

@@ -2,6 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { Callers } from '../../src/http/callers.js';
 
 describe('Callers', () => {
+  it("carries a request's many vendor calls without a 'possible memory leak' warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const request = new Callers(new AbortController().signal);
+      // Scenario (c)'s 21 vendor calls, each joining its request's signal.
+      for (let call = 0; call < 21; call++) new Callers().join(request.signal);
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it('fires only when every caller has gone', () => {
     const [a, b] = [new AbortController(), new AbortController()];
     const callers = new Callers();
