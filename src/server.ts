@@ -41,6 +41,18 @@ const { upstreams, live, gateway } = assembleGateway(
   { logger, metrics, lifecycle },
 );
 const server = createServer(gateway);
+// Each connection holds a socket, its buffers and a file descriptor, and idle ones cost a client
+// nothing: past MAX_CONNECTIONS a new one is closed on arrival (Node's maxConnections). The default
+// leaves room above LIVE_MAX_SUBSCRIPTIONS, since an SSE subscription is a connection of its own.
+server.maxConnections = config.maxConnections;
+let refusingSince = -Infinity;
+server.on('drop', () => {
+  metrics.connectionRefused();
+  // Said once a minute at most: a flood of connections must not become a flood of log lines.
+  if (performance.now() - refusingSince < 60_000) return;
+  refusingSince = performance.now();
+  logger.warn(`Refusing new connections: MAX_CONNECTIONS (${config.maxConnections}) are open (gateway_connections_refused_total counts them)`);
+});
 const closeWebSockets = serveWebSocket(gateway, server, config);
 // A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.
 server.once('error', (error: NodeJS.ErrnoException) => {

@@ -32,6 +32,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     registers: [registry],
   });
   const retries = new Counter({ name: 'gateway_vendor_retries_total', help: 'Retries of vendor reads, by provider and route template.', labelNames: ['provider', 'method', 'route'], registers: [registry] });
+  const refusedConnections = new Counter({ name: 'gateway_connections_refused_total', help: 'Connections closed on arrival because MAX_CONNECTIONS were open.', registers: [registry] });
   const errors = new Counter({ name: 'gateway_graphql_errors_total', help: 'Errors in GraphQL responses, by extensions.code.', labelNames: ['code'], registers: [registry] });
   const breakerSources = new Map<Provider, () => BreakerState>();
   new Gauge({
@@ -110,6 +111,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     registry,
     vendor,
     live,
+    connectionRefused: () => refusedConnections.inc(),
     /** Lets the live gauges read the registry when scraped. */
     watchLive(stats: LiveRegistry['stats']) {
       liveStats = stats;

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { startSimulators } from '../../src/simulators/index.js';
 import { start } from '../helpers/process.js';
@@ -106,6 +106,49 @@ describe('npm start', () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({ errors: [expect.objectContaining({ message: expect.stringMatching(/nested deeper than 64/), extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] });
     } finally {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+    }
+  });
+
+  it('past MAX_CONNECTIONS, closes new connections at once, says so once, counts them, and takes them again when one goes', async () => {
+    const server = start({ MAX_CONNECTIONS: '2' });
+    const sockets: Socket[] = [];
+    let refused = 0;
+    try {
+      const url = (await server.ready)!;
+      const open = async () => {
+        const socket = connect(Number(url.port), url.hostname);
+        // A refused connection is reset: it closes, unanswered.
+        socket.on('error', () => undefined);
+        sockets.push(socket);
+        await once(socket, 'connect');
+        return socket;
+      };
+      /** One request on a connection of its own: the response's status line, or null if the connection was closed unanswered. */
+      const get = async (path: string) => {
+        const socket = await open();
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+        // Not events.once, which would reject on the reset.
+        await new Promise((resolve) => socket.once('close', resolve));
+        if (!text) refused += 1;
+        return text ? text : null;
+      };
+      const idle = [await open(), await open()];
+      expect(await get('/health')).toBeNull();
+      expect(await get('/health')).toBeNull();
+      idle[0]!.destroy();
+      await vi.waitFor(async () => expect(await get('/health')).toMatch(/^HTTP\/1\.1 200/), { timeout: 3000, interval: 50 });
+      idle[1]!.destroy();
+      const metrics = await get('/metrics');
+      // Every refusal the client saw, counted (the wait above may have been refused too, until the server saw the close).
+      expect(metrics).toMatch(new RegExp(`^gateway_connections_refused_total ${refused}$`, 'm'));
+      expect(refused).toBeGreaterThanOrEqual(2);
+      expect(server.output().match(/Refusing new connections: MAX_CONNECTIONS \(2\)/g)).toHaveLength(1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
       server.child.kill('SIGTERM');
       await once(server.child, 'exit');
     }
