@@ -2,20 +2,20 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { compileQuery } from 'graphql-jit';
 import { describe, expect, it, vi } from 'vitest';
-import { useCompiledQueries } from '../../src/plugins/compiledQueries.js';
+import { COMPILE_BUDGET, useCompiledQueries } from '../../src/plugins/compiledQueries.js';
 
 vi.mock('graphql-jit', async (original) => {
   const jit = await original<typeof import('graphql-jit')>();
   return { ...jit, compileQuery: vi.fn(jit.compileQuery) };
 });
 
-function gateway() {
+function gateway(budget = COMPILE_BUDGET, clock?: () => number) {
   const yoga = createYoga({
     schema: createSchema({
       typeDefs: 'type Query { n: Int s: String } type Mutation { m: Int }',
       resolvers: { Query: { n: () => 1, s: () => 'x' }, Mutation: { m: () => 2 } },
     }),
-    plugins: [useDeferStream(), useCompiledQueries()],
+    plugins: [useDeferStream(), useCompiledQueries(budget, clock)],
   });
   return async (query: string, operationName?: string) => {
     const response = await yoga.fetch('http://gateway/graphql', {
@@ -46,5 +46,30 @@ describe('compiled queries', () => {
       expect(await send('query A { n }', `B${i}`)).toContain('"errors"');
     }
     expect(compileQuery).not.toHaveBeenCalled();
+  });
+
+  it('compiles within its budget: past it, a document runs on graphql-js, and is compiled once the budget refills', async () => {
+    const jit = await vi.importActual<typeof import('graphql-jit')>('graphql-jit');
+    let now = 0;
+    // Each compile takes 10 ms of this clock; the budget is a 5 ms burst, refilled at 1 ms a second.
+    vi.mocked(compileQuery).mockImplementation((...args) => {
+      now += 10;
+      return jit.compileQuery(...args);
+    });
+    try {
+      const send = gateway({ burstMs: 5, perSecondMs: 1 }, () => now);
+      vi.mocked(compileQuery).mockClear();
+      for (let i = 0; i < 3; i++) expect(await send('{ n }')).toBe('{"data":{"n":1}}');
+      for (let i = 0; i < 3; i++) expect(await send('{ s }')).toBe('{"data":{"s":"x"}}');
+      expect(compileQuery).toHaveBeenCalledTimes(1);
+      now += 4_000;
+      expect(await send('{ s }')).toBe('{"data":{"s":"x"}}');
+      expect(compileQuery).toHaveBeenCalledTimes(1);
+      now += 2_000;
+      expect(await send('{ s }')).toBe('{"data":{"s":"x"}}');
+      expect(compileQuery).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.mocked(compileQuery).mockImplementation(jit.compileQuery);
+    }
   });
 });
