@@ -1,6 +1,6 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
@@ -109,8 +109,9 @@ export function createGateway(deps: GatewayDeps) {
     deps.metrics.watchBreaker(provider as Provider, () => upstream.breakerState());
   }
   const demoHeaders = deps.config.demo ? JSON.stringify(DEMO_HEADERS, null, 2) : null;
+  const compiled = (schema: GraphQLSchema) => (deps.config.compiledQueries ? withSettledListItems(schema) : schema);
   return createYoga({
-    schema: withSettledListItems(withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument }))),
+    schema: compiled(withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument }))),
     context: createContextFactory(deps),
     logging: deps.logger,
     // Errors are shown only when they are GatewayErrors (coded); everything else is masked.

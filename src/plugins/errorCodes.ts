@@ -10,7 +10,7 @@ import type { Plugin } from 'graphql-yoga';
  * `extensions.originalError`, which yoga adds to a malformed JSON body's error (its message quotes
  * the whole body), is dropped: no internal error object is shown. yoga answers that error 400 to
  * an application/json client only while originalError is there (else its `spec` flag makes it
- * 200), so the flag goes too and the 400 stays.
+ * 200), so the flag goes too and the 400 stays. Several errors are listed in response order.
  */
 export function useErrorCodes(): Plugin {
   const safe = (error: GraphQLError) => Boolean(error.extensions?.code) && !error.extensions?.originalError;
@@ -30,8 +30,40 @@ export function useErrorCodes(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
-      if (result.errors.every((e) => safe(e as GraphQLError))) return;
-      setResult({ ...result, errors: result.errors.map((e) => withCode(e as GraphQLError)) });
+      const errors = result.errors as GraphQLError[];
+      const coded = errors.every(safe) ? errors : errors.map(withCode);
+      const ordered = coded.length > 1 ? inResponseOrder(coded, result.data) : coded;
+      if (ordered !== errors) setResult({ ...result, errors: ordered });
     },
   };
+}
+
+/**
+ * Errors in the order of the fields they belong to in the response (request-level errors, which
+ * have no path, first), rather than the order the vendors happened to answer in: the same request
+ * gets the same answer, and graphql-js and graphql-jit (which lists the errors that null a parent
+ * last) answer alike. Returns `errors` itself when it is in that order already.
+ */
+function inResponseOrder(errors: GraphQLError[], data: unknown): GraphQLError[] {
+  // Per error, where each step of its path sits among its siblings; -1 where the data stops (a
+  // null an error left), so that an error sorts before the fields beneath its own place.
+  const place = (path: readonly (string | number)[] | undefined) => {
+    let node = data;
+    return (path ?? []).map((step) => {
+      const parent = node as Record<string | number, unknown> | null | undefined;
+      node = parent?.[step];
+      if (typeof step === 'number') return step;
+      return parent && typeof parent === 'object' ? Object.keys(parent).indexOf(step) : -1;
+    });
+  };
+  const places = new Map(errors.map((error) => [error, place(error.path)]));
+  // Beneath a null, where the response no longer tells, the document's order decides.
+  const at = (error: GraphQLError) => error.locations?.[0] ?? { line: 0, column: 0 };
+  const compare = (a: GraphQLError, b: GraphQLError) => {
+    const [x, y] = [places.get(a)!, places.get(b)!];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+    return x.length - y.length || at(a).line - at(b).line || at(a).column - at(b).column;
+  };
+  const sorted = [...errors].sort(compare);
+  return sorted.every((error, i) => error === errors[i]) ? errors : sorted;
 }

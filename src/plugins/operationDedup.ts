@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { BREAK, getOperationAST, visit, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { isLiveOperation } from '../live/liveQuery.js';
-import { isIncremental } from './incremental.js';
 
 /**
  * Every caller that shared an execution gets the same result object, which yoga serializes once
@@ -17,6 +16,21 @@ function serializedOnce(executed: ExecutionResult): ExecutionResult {
   let text: string | undefined;
   const stringify = (value: unknown) => (value === result ? (text ??= JSON.stringify(value)) : JSON.stringify(value));
   return Object.defineProperty(result, 'stringify', { value: stringify, enumerable: false });
+}
+
+/** Whether the document asks for incremental delivery anywhere (@defer or @stream). */
+function isIncremental(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**

@@ -1,21 +1,23 @@
-import { createSchema, createYoga } from 'graphql-yoga';
+import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { compileQuery } from 'graphql-jit';
 import { describe, expect, it, vi } from 'vitest';
 import { COMPILE_BUDGET, useCompiledQueries } from '../../src/plugins/compiledQueries.js';
+import { useErrorCodes } from '../../src/plugins/errorCodes.js';
 
 vi.mock('graphql-jit', async (original) => {
   const jit = await original<typeof import('graphql-jit')>();
   return { ...jit, compileQuery: vi.fn(jit.compileQuery) };
 });
 
-function gateway(budget = COMPILE_BUDGET, clock?: () => number) {
+function gateway(budget = COMPILE_BUDGET, clock?: () => number, plugins: Plugin[] = []) {
   const yoga = createYoga({
     schema: createSchema({
-      typeDefs: 'type Query { n: Int s: String } type Mutation { m: Int }',
-      resolvers: { Query: { n: () => 1, s: () => 'x' }, Mutation: { m: () => 2 } },
+      typeDefs: 'type Query { n: Int s: String a: A } type A { x: String! } type Mutation { m: Int }',
+      resolvers: { Query: { n: () => 1, s: () => 'x', a: () => ({}) }, A: { x: () => null }, Mutation: { m: () => 2 } },
     }),
-    plugins: [useDeferStream(), useCompiledQueries(budget, clock)],
+    logging: false,
+    plugins: [useDeferStream(), ...plugins, useCompiledQueries(budget, clock)],
   });
   return async (query: string, operationName?: string) => {
     const response = await yoga.fetch('http://gateway/graphql', {
@@ -57,7 +59,7 @@ describe('compiled queries', () => {
       return jit.compileQuery(...args);
     });
     try {
-      const send = gateway({ burstMs: 5, perSecondMs: 1 }, () => now);
+      const send = gateway({ ...COMPILE_BUDGET, burstMs: 5, perSecondMs: 1 }, () => now);
       vi.mocked(compileQuery).mockClear();
       for (let i = 0; i < 3; i++) expect(await send('{ n }')).toBe('{"data":{"n":1}}');
       for (let i = 0; i < 3; i++) expect(await send('{ s }')).toBe('{"data":{"s":"x"}}');
@@ -71,5 +73,22 @@ describe('compiled queries', () => {
     } finally {
       vi.mocked(compileQuery).mockImplementation(jit.compileQuery);
     }
+  });
+
+  it('keeps compiled queries within their documents\' characters, the least recently run going first', async () => {
+    const send = gateway({ ...COMPILE_BUDGET, maxSourceCharacters: '{ n }'.length });
+    vi.mocked(compileQuery).mockClear();
+    for (const query of ['{ n }', '{ n }', '{ n }', '{ s }', '{ s }', '{ n }', '{ n }']) await send(query);
+    // { n } compiled, then pushed out by { s }, and compiled again.
+    expect(compileQuery).toHaveBeenCalledTimes(3);
+  });
+
+  it("answers a non-null field that resolved to null as yoga's executor does, once useErrorCodes masks it", async () => {
+    const send = gateway(COMPILE_BUDGET, undefined, [useErrorCodes()]);
+    const answers = new Set<string>();
+    for (let i = 0; i < 3; i++) answers.add(await send('{ a { x x } }'));
+    expect([...answers]).toEqual([
+      '{"errors":[{"message":"Unexpected error.","locations":[{"line":1,"column":7},{"line":1,"column":9}],"path":["a","x"],"extensions":{"code":"INTERNAL_SERVER_ERROR"}}],"data":{"a":null}}',
+    ]);
   });
 });
