@@ -129,6 +129,8 @@ export interface Config {
    * ambient (cookies are not used): a page can only send a credential it already holds.
    */
   corsOrigins: readonly string[];
+  /** MAX_CONNECTIONS (default 25000): open connections (HTTP, SSE, WebSocket) at most; past it a new one is closed at once. */
+  maxConnections: number;
   /**
    * SHUTDOWN_DRAIN_DELAY_MS (default 5000; 0 in demo mode, which has no load balancer to wait for):
    * after SIGTERM, how long the gateway keeps serving while /readiness answers 503, before it stops
@@ -136,8 +138,6 @@ export interface Config {
    * times its failure threshold).
    */
   shutdownDrainDelayMs: number;
-  /** MAX_CONNECTIONS (default 25000): open connections (HTTP, SSE, WebSocket) at most; past it a new one is closed at once. */
-  maxConnections: number;
   /** SHUTDOWN_GRACE_MS (default 10000): then, how long in-flight requests may finish; the process exits 0 at most 1 s later. */
   shutdownGraceMs: number;
   /** INTROSPECTION (default true): schema introspection, and suggestions ("Did you mean …?") in errors. */
@@ -356,9 +356,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxPageSize: readInt(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
     maxListArgument: readInt(env, 'MAX_LIST_ARGUMENT', 100, 1, 10_000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
+    maxConnections: readInt(env, 'MAX_CONNECTIONS', 25_000, 1),
     shutdownDrainDelayMs: readInt(env, 'SHUTDOWN_DRAIN_DELAY_MS', demo ? 0 : 5000, 0),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
-    maxConnections: readInt(env, 'MAX_CONNECTIONS', 25_000, 1),
     corsOrigins: readOrigins(env),
     live: readLive(env, upstreams),
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),

@@ -49,8 +49,9 @@ export class Callers {
     if (this.#controller) return this.#controller;
     const controller = (this.#controller = new AbortController());
     // Every vendor call of a request joins the request's signal: as many listeners as calls in
-    // flight, which the query limits bound. Node would take more than ten for a leak and warn.
-    setMaxListeners(0, controller.signal);
+    // flight or queued, which MAX_COST bounds (10,000 fields at most). Node would take more than
+    // ten for a leak and warn; past this bound it still does.
+    setMaxListeners(10_000, controller.signal);
     const first = this.#first;
     this.#first = undefined;
     if (first) this.join(first);

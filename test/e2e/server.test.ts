@@ -142,7 +142,8 @@ describe('npm start', () => {
       idle[0]!.destroy();
       await vi.waitFor(async () => expect(await get('/health')).toMatch(/^HTTP\/1\.1 200/), { timeout: 3000, interval: 50 });
       idle[1]!.destroy();
-      const metrics = await get('/metrics');
+      let metrics: string | null = null;
+      await vi.waitFor(async () => expect((metrics = await get('/metrics'))).toMatch(/^HTTP\/1\.1 200/), { timeout: 3000, interval: 50 });
       // Every refusal the client saw, counted (the wait above may have been refused too, until the server saw the close).
       expect(metrics).toMatch(new RegExp(`^gateway_connections_refused_total ${refused}$`, 'm'));
       expect(refused).toBeGreaterThanOrEqual(2);
