@@ -91,7 +91,9 @@ export function useCompiledQueries(budget = COMPILE_BUDGET, clock = () => perfor
     const entry = kept.get(operation);
     const count = seen.get(operation) ?? 0;
     if (entry || count === null) return entry;
-    if (operation.operation !== 'query' || isLiveOperation(operation) || !compilable(args.document)) {
+    const size = args.document.loc?.source.body.length ?? budget.maxSourceCharacters;
+    // A document larger than the memory budget could never be kept: it would compile every time.
+    if (operation.operation !== 'query' || isLiveOperation(operation) || size > budget.maxSourceCharacters || !compilable(args.document)) {
       seen.set(operation, null);
       return undefined;
     }
@@ -104,7 +106,7 @@ export function useCompiledQueries(budget = COMPILE_BUDGET, clock = () => perfor
       seen.set(operation, null);
       return undefined;
     }
-    const compiledEntry = { query, schema: args.schema, size: args.document.loc?.source.body.length ?? budget.maxSourceCharacters };
+    const compiledEntry = { query, schema: args.schema, size };
     kept.set(operation, compiledEntry);
     return compiledEntry;
   };

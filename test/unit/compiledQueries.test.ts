@@ -81,6 +81,9 @@ describe('compiled queries', () => {
     for (const query of ['{ n }', '{ n }', '{ n }', '{ s }', '{ s }', '{ n }', '{ n }']) await send(query);
     // { n } compiled, then pushed out by { s }, and compiled again.
     expect(compileQuery).toHaveBeenCalledTimes(3);
+    // Larger than the whole budget: never compiled, rather than compiled at every execution.
+    for (let i = 0; i < 3; i++) await send('{ n s }');
+    expect(compileQuery).toHaveBeenCalledTimes(3);
   });
 
   it("answers a non-null field that resolved to null as yoga's executor does, once useErrorCodes masks it", async () => {
