@@ -48,13 +48,16 @@ export class Callers {
   #started(): AbortController {
     if (this.#controller) return this.#controller;
     const controller = (this.#controller = new AbortController());
-    // Every vendor call of a request joins the request's signal: as many listeners as calls in
-    // flight or queued, which MAX_COST bounds (10,000 fields at most). Node would take more than
-    // ten for a leak and warn; past this bound it still does.
-    setMaxListeners(10_000, controller.signal);
     const first = this.#first;
     this.#first = undefined;
-    if (first) this.join(first);
+    if (first) {
+      // A request's callers (made with its client's signal): every vendor call of the request
+      // joins this signal, as many listeners as calls in flight or queued, which MAX_COST bounds
+      // (10,000 fields at most). Node would take more than ten for a leak and warn; past this bound
+      // it still does. A vendor call's own callers are joined by a few requests: left as they are.
+      setMaxListeners(10_000, controller.signal);
+      this.join(first);
+    }
     return controller;
   }
 
