@@ -149,7 +149,7 @@ export function createGateway(deps: GatewayDeps) {
       useIntrospectionPolicy(deps.config.introspection),
       useErrorCodes(),
       // Before useOperationDedup, which shares whichever executor runs the query.
-      ...(deps.config.compiledQueries ? [useCompiledQueries()] : []),
+      ...(deps.config.compiledQueries ? [useCompiledQueries({ counted: deps.metrics.compilation })] : []),
       useOperationDedup(),
       ...deps.metrics.plugins(),
       useCsrfPrevention(),

@@ -7,6 +7,7 @@ import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LiveHooks, LiveRegistry } from '../live/registry.js';
 import { PROVIDERS, type Provider } from '../model/provider.js';
+import type { CompileOutcome } from '../plugins/compiledQueries.js';
 import type { BreakerState, VendorMetrics } from './vendorMetrics.js';
 
 const BREAKER_STATES: BreakerState[] = ['closed', 'half-open', 'open'];
@@ -33,6 +34,12 @@ export function createMetrics(options: MetricsOptions = {}) {
   });
   const retries = new Counter({ name: 'gateway_vendor_retries_total', help: 'Retries of vendor reads, by provider and route template.', labelNames: ['provider', 'method', 'route'], registers: [registry] });
   const refusedConnections = new Counter({ name: 'gateway_connections_refused_total', help: 'Connections closed on arrival because MAX_CONNECTIONS were open.', registers: [registry] });
+  const compilations = new Counter({
+    name: 'gateway_query_compilations_total',
+    help: 'Queries due to be compiled (COMPILED_QUERIES), by outcome: compiled, over_budget (left on yoga\'s executor this time), failed.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const errors = new Counter({ name: 'gateway_graphql_errors_total', help: 'Errors in GraphQL responses, by extensions.code.', labelNames: ['code'], registers: [registry] });
   const breakerSources = new Map<Provider, () => BreakerState>();
   new Gauge({
@@ -112,6 +119,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     vendor,
     live,
     connectionRefused: () => refusedConnections.inc(),
+    compilation: (outcome: CompileOutcome) => compilations.inc({ outcome }),
     /** Lets the live gauges read the registry when scraped. */
     watchLive(stats: LiveRegistry['stats']) {
       liveStats = stats;

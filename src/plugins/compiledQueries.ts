@@ -72,7 +72,17 @@ interface Compiled {
   size: number;
 }
 
-export function useCompiledQueries(budget = COMPILE_BUDGET, clock = () => performance.now()): Plugin {
+/** What became of a document due to be compiled (gateway_query_compilations_total). */
+export type CompileOutcome = 'compiled' | 'over_budget' | 'failed';
+
+export interface CompiledQueriesOptions {
+  budget?: typeof COMPILE_BUDGET;
+  clock?: () => number;
+  /** Hears each outcome, so operators can see whether the time budget holds documents back. */
+  counted?: (outcome: CompileOutcome) => void;
+}
+
+export function useCompiledQueries({ budget = COMPILE_BUDGET, clock = () => performance.now(), counted }: CompiledQueriesOptions = {}): Plugin {
   let available = budget.burstMs;
   let refilledAt = clock();
   const affordable = () => {
@@ -98,14 +108,20 @@ export function useCompiledQueries(budget = COMPILE_BUDGET, clock = () => perfor
       return undefined;
     }
     seen.set(operation, count + 1);
-    if (count < 1 || !affordable()) return undefined;
+    if (count < 1) return undefined;
+    if (!affordable()) {
+      counted?.('over_budget');
+      return undefined;
+    }
     const started = clock();
     const query = compileQuery(args.schema, args.document, args.operationName ?? undefined, { disablingCapturingStackErrors: true });
     available -= clock() - started;
     if (!isCompiledQuery(query)) {
+      counted?.('failed');
       seen.set(operation, null);
       return undefined;
     }
+    counted?.('compiled');
     const compiledEntry = { query, schema: args.schema, size };
     kept.set(operation, compiledEntry);
     return compiledEntry;

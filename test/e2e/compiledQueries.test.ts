@@ -134,4 +134,9 @@ describe("compiled queries answer as yoga's executor does", () => {
     for (let i = 0; i < 2; i++) await run(compiled, 'A');
     for (let i = 0; i < 2; i++) expect(await run(compiled, 'B')).toBe(expected);
   });
+
+  it('counts its compilations for operators in /metrics', async () => {
+    const metrics = await (await fetch(new URL('/metrics', compiled.url))).text();
+    expect(metrics).toMatch(/^gateway_query_compilations_total\{outcome="compiled"\} [1-9]\d*$/m);
+  });
 });

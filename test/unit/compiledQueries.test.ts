@@ -2,7 +2,7 @@ import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { compileQuery } from 'graphql-jit';
 import { describe, expect, it, vi } from 'vitest';
-import { COMPILE_BUDGET, useCompiledQueries } from '../../src/plugins/compiledQueries.js';
+import { COMPILE_BUDGET, useCompiledQueries, type CompileOutcome, type CompiledQueriesOptions } from '../../src/plugins/compiledQueries.js';
 import { useErrorCodes } from '../../src/plugins/errorCodes.js';
 
 vi.mock('graphql-jit', async (original) => {
@@ -10,14 +10,14 @@ vi.mock('graphql-jit', async (original) => {
   return { ...jit, compileQuery: vi.fn(jit.compileQuery) };
 });
 
-function gateway(budget = COMPILE_BUDGET, clock?: () => number, plugins: Plugin[] = []) {
+function gateway(options: CompiledQueriesOptions = {}, plugins: Plugin[] = []) {
   const yoga = createYoga({
     schema: createSchema({
       typeDefs: 'type Query { n: Int s: String a: A } type A { x: String! } type Mutation { m: Int }',
       resolvers: { Query: { n: () => 1, s: () => 'x', a: () => ({}) }, A: { x: () => null }, Mutation: { m: () => 2 } },
     }),
     logging: false,
-    plugins: [useDeferStream(), ...plugins, useCompiledQueries(budget, clock)],
+    plugins: [useDeferStream(), ...plugins, useCompiledQueries(options)],
   });
   return async (query: string, operationName?: string) => {
     const response = await yoga.fetch('http://gateway/graphql', {
@@ -59,7 +59,8 @@ describe('compiled queries', () => {
       return jit.compileQuery(...args);
     });
     try {
-      const send = gateway({ ...COMPILE_BUDGET, burstMs: 5, perSecondMs: 1 }, () => now);
+      const outcomes: CompileOutcome[] = [];
+      const send = gateway({ budget: { ...COMPILE_BUDGET, burstMs: 5, perSecondMs: 1 }, clock: () => now, counted: (outcome) => outcomes.push(outcome) });
       vi.mocked(compileQuery).mockClear();
       for (let i = 0; i < 3; i++) expect(await send('{ n }')).toBe('{"data":{"n":1}}');
       for (let i = 0; i < 3; i++) expect(await send('{ s }')).toBe('{"data":{"s":"x"}}');
@@ -70,13 +71,15 @@ describe('compiled queries', () => {
       now += 2_000;
       expect(await send('{ s }')).toBe('{"data":{"s":"x"}}');
       expect(compileQuery).toHaveBeenCalledTimes(2);
+      // What an operator sees: { s } held back three times before the budget let it through.
+      expect(outcomes).toEqual(['compiled', 'over_budget', 'over_budget', 'over_budget', 'compiled']);
     } finally {
       vi.mocked(compileQuery).mockImplementation(jit.compileQuery);
     }
   });
 
   it('keeps compiled queries within their documents\' characters, the least recently run going first', async () => {
-    const send = gateway({ ...COMPILE_BUDGET, maxSourceCharacters: '{ n }'.length });
+    const send = gateway({ budget: { ...COMPILE_BUDGET, maxSourceCharacters: '{ n }'.length } });
     vi.mocked(compileQuery).mockClear();
     for (const query of ['{ n }', '{ n }', '{ n }', '{ s }', '{ s }', '{ n }', '{ n }']) await send(query);
     // { n } compiled, then pushed out by { s }, and compiled again.
@@ -87,7 +90,7 @@ describe('compiled queries', () => {
   });
 
   it("answers a non-null field that resolved to null as yoga's executor does, once useErrorCodes masks it", async () => {
-    const send = gateway(COMPILE_BUDGET, undefined, [useErrorCodes()]);
+    const send = gateway({}, [useErrorCodes()]);
     const answers = new Set<string>();
     for (let i = 0; i < 3; i++) answers.add(await send('{ a { x x } }'));
     expect([...answers]).toEqual([
