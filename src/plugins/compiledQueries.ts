@@ -52,7 +52,7 @@ import {
   visit,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { MapperKind, isPromise, mapSchema } from '@graphql-tools/utils';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { isLiveOperation } from '../live/liveQuery.js';
@@ -188,7 +188,6 @@ function locator(document: DocumentNode): (error: GraphQLError) => GraphQLError 
   };
 }
 
-const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | null)?.then === 'function';
 const asError = (reason: unknown) => (reason instanceof Error ? reason : new Error(String(reason)));
 const settled = (items: unknown) =>
   Array.isArray(items) && items.some(isPromise) ? items.map((item) => (isPromise(item) ? item.then(undefined, asError) : item)) : items;
