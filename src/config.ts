@@ -124,6 +124,11 @@ export interface Config {
   /** Real time: poll intervals, poll budgets and subscription limits (LIVE_*). */
   live: LiveSettings;
   /**
+   * LIVE_POLL_WORKER (default true): polls read their vendors on a worker thread of their own
+   * (src/live/pollWorker.ts), not on the thread that serves queries and delivers events.
+   */
+  livePollWorker: boolean;
+  /**
    * CORS_ORIGINS (default `*`, any origin): the browser origins that may call, comma-separated
    * (`https://app.example,https://admin.example`). Any is safe as a default since no credential is
    * ambient (cookies are not used): a page can only send a credential it already holds.
@@ -304,7 +309,7 @@ function readPersistedDocuments(env: Env): ReadonlyMap<string, string> | undefin
  * (IWERP_LIVE_POLL_INTERVAL_MS, POPSELL_LIVE_MAX_POLLS_PER_SECOND...). An interval under 100 ms
  * would be a load test on the vendor, not a chat UI's need.
  */
-function readLive(env: Env, upstreams: Record<ProviderKey, UpstreamPolicy>): LiveSettings {
+function readLive(env: Env, upstreams: Record<ProviderKey, UpstreamPolicy>, pollWorker: boolean): LiveSettings {
   const perVendor = (name: string, fallback: number, min: number) => {
     const all = readInt(env, `LIVE_${name}`, fallback, min);
     return Object.fromEntries(
@@ -314,8 +319,14 @@ function readLive(env: Env, upstreams: Record<ProviderKey, UpstreamPolicy>): Liv
   return {
     intervalMs: perVendor('POLL_INTERVAL_MS', 2000, 100),
     maxPollsPerSecond: perVendor('MAX_POLLS_PER_SECOND', 1000, 1),
+    // On this thread, polls share the queries' pool. The poll worker has a pool of its own, which its
+    // door keeps to UPSTREAM_CONCURRENCY; a poll counts here until its answer is read on this
+    // thread, and as many again cover the answers waiting for this thread's event loop.
     maxPollsInFlight: Object.fromEntries(
-      PROVIDERS.map((provider) => [provider, Math.max(1, Math.floor((upstreams[providerKey(provider)].concurrency * 3) / 4))]),
+      PROVIDERS.map((provider) => {
+        const { concurrency } = upstreams[providerKey(provider)];
+        return [provider, pollWorker ? concurrency * 2 : Math.max(1, Math.floor((concurrency * 3) / 4))];
+      }),
     ) as LiveSettings['maxPollsInFlight'],
     maxSubscriptions: readInt(env, 'LIVE_MAX_SUBSCRIPTIONS', 20_000, 1),
     maxSubscriptionsPerCredential: readInt(env, 'LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL', 500, 1),
@@ -339,6 +350,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const persistedDocuments = readPersistedDocuments(env);
   const upstreams = Object.fromEntries(PROVIDER_KEYS.map((key) => [key, readPolicy(env, key)])) as Record<ProviderKey, UpstreamPolicy>;
   const persistedDocumentsOnly = readBoolean(env, 'PERSISTED_DOCUMENTS_ONLY');
+  const livePollWorker = env.LIVE_POLL_WORKER?.trim() ? readBoolean(env, 'LIVE_POLL_WORKER') : true;
   if (persistedDocumentsOnly && !persistedDocuments) {
     throw new ConfigError('PERSISTED_DOCUMENTS_ONLY=true needs PERSISTED_DOCUMENTS_FILE: without it every document would be refused.');
   }
@@ -360,7 +372,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownDrainDelayMs: readInt(env, 'SHUTDOWN_DRAIN_DELAY_MS', demo ? 0 : 5000, 0),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     corsOrigins: readOrigins(env),
-    live: readLive(env, upstreams),
+    live: readLive(env, upstreams, livePollWorker),
+    livePollWorker,
     cacheTtlMs: readInt(env, 'CACHE_TTL_MS', 0, 0),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
     redisUrl: readRedisUrl(env),

@@ -14,9 +14,10 @@ import { createContextFactory, type Adapters } from './context.js';
 import type { Upstream } from './http/upstream.js';
 import { useLiveQueries, withLiveQueryKeys } from './live/liveQuery.js';
 import { createRedisCoordinator } from './live/redisCoordinator.js';
+import { createPollWorker } from './live/pollWorkerClient.js';
 import { createLiveRegistry, type LiveRegistry } from './live/registry.js';
 import { encodeGlobalId } from './model/globalId.js';
-import type { Provider, ProviderKey } from './model/provider.js';
+import { PROVIDERS, providerKey, type Provider, type ProviderKey } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
@@ -277,14 +278,33 @@ export function assembleGateway(
   deps: Pick<GatewayDeps, 'logger' | 'metrics'> & { lifecycle: { draining: boolean } },
 ) {
   const upstreams = createUpstreams(config, baseUrls, deps.logger, { metrics: deps.metrics.vendor });
-  const paused = (provider: Provider) => upstreams.upstreams[provider]?.breakerState() === 'open';
+  const pollWorker = config.livePollWorker ? startPollWorker(config, baseUrls, deps) : undefined;
+  const paused = (provider: Provider) => upstreams.upstreams[provider]?.breakerState() === 'open' || (pollWorker?.paused(provider) ?? false);
   const live = createLiveRegistry({
     settings: config.live,
     paused,
     hooks: deps.metrics.live,
+    ...(pollWorker ? { reader: pollWorker } : {}),
     ...(config.redisUrl ? { coordinator: createRedisCoordinator({ url: config.redisUrl, settings: config.live, paused, logger: deps.logger }) } : {}),
   });
   deps.metrics.watchLive(() => live.stats());
   const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, ...deps });
   return { upstreams, live, gateway };
+}
+
+/** The poll worker reads with the vendors' policies, in a pool of its own (its polls never wait behind queries). */
+function startPollWorker(config: Readonly<Config>, baseUrls: Partial<Record<ProviderKey, URL>>, deps: Pick<GatewayDeps, 'logger' | 'metrics'>) {
+  return createPollWorker({
+    data: {
+      baseUrls: Object.fromEntries(Object.entries(baseUrls).map(([key, url]) => [key, url.href])),
+      upstreams: config.upstreams,
+      messengerPaths: config.messengerPaths,
+      maxPageSize: config.maxPageSize,
+      logLevel: config.logLevel,
+      logPretty: config.logPretty ?? false,
+    },
+    breakerResetMs: Object.fromEntries(PROVIDERS.map((provider) => [provider, config.upstreams[providerKey(provider)].breakerResetMs])) as Record<Provider, number>,
+    metrics: deps.metrics.vendor,
+    logger: deps.logger,
+  });
 }

@@ -115,7 +115,7 @@ async function shutdown(signal: string) {
     server.closeAllConnections();
   }
   const steps: [string, (() => Promise<unknown>) | undefined][] = [
-    ['live coordination (Redis)', () => liveClosed],
+    ['live polls (Redis, the poll worker)', () => liveClosed],
     ['vendor pools and cache', () => upstreams.close()],
     // What the gateway's plugins hold open (the APQ store's Redis connection).
     ['gateway plugins', async () => gateway.dispose()],

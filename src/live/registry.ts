@@ -39,10 +39,11 @@ export interface LiveSettings {
   /** Per vendor: *_LIVE_MAX_POLLS_PER_SECOND (default 1000, LIVE_MAX_POLLS_PER_SECOND for all). */
   maxPollsPerSecond: Record<Provider, number>;
   /**
-   * Per vendor: polls in flight at most, three quarters of its UPSTREAM_CONCURRENCY (48 of the
-   * default 64). The rest of the vendor's connections stay free for queries, and polls that cannot
-   * start at once wait their turn in the poll lane instead of the vendor queue, where they would
-   * time out.
+   * Per vendor: polls in flight at most. With the poll worker (LIVE_POLL_WORKER), twice its
+   * UPSTREAM_CONCURRENCY (128 of the default 64): the worker's pool is the polls' own, and its door
+   * keeps them to UPSTREAM_CONCURRENCY at the vendor. On the main thread, three quarters of it (48):
+   * the rest of the vendor's connections stay free for queries. Either way, polls that cannot start
+   * at once wait their turn in the poll lane instead of the vendor queue, where they would time out.
    */
   maxPollsInFlight: Record<Provider, number>;
   /** LIVE_MAX_SUBSCRIPTIONS (default 20000): open subscriptions on the instance at most. */
@@ -65,6 +66,18 @@ export interface LiveRegistryOptions {
   hooks?: LiveHooks;
   /** Who polls each pair (default: this instance, every pair it watches; with REDIS_URL, createRedisCoordinator). */
   coordinator?: PollCoordinator;
+  /**
+   * How a poll reads its resource (default: `resource.fetch`, on this thread). With
+   * LIVE_POLL_WORKER, the poll worker reads it (pollWorkerClient.ts) and answers the same model
+   * object; the registry closes it when it closes.
+   */
+  reader?: PollReader;
+}
+
+/** Reads a watched resource somewhere else than on this thread. */
+export interface PollReader {
+  read<T>(resource: LiveResource<T>, credentials: Credentials, signal: AbortSignal): Promise<T>;
+  close(): Promise<void>;
 }
 
 /** Errors a later poll cannot mend: the subscriber hears of them once, then its stream ends. */
@@ -128,7 +141,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     const { signal } = pair.retired;
     let snapshot: Snapshot<T>;
     try {
-      const value = await resource.fetch(subscriber.credentials, signal);
+      const value = await (options.reader ? options.reader.read(resource, subscriber.credentials, signal) : resource.fetch(subscriber.credentials, signal));
       snapshot = { kind: 'state', value, observedAt: new Date() };
     } catch (error) {
       if (signal.aborted) return;
@@ -259,13 +272,13 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       }
       return { watchedPairs, subscribers };
     },
-    /** Ends every feed and stops every timer and poll (shutdown); settles once the coordinator let go of its connections. */
+    /** Ends every feed and stops every timer and poll (shutdown); settles once the coordinator and the reader let go of their connections and thread. */
     close(): Promise<void> {
       closed = true;
       for (const pair of [...pairs.values()]) {
         for (const subscriber of [...pair.subscribers]) leave(pair, subscriber);
       }
-      return coordinator.close();
+      return Promise.all([coordinator.close(), options.reader?.close()]).then(() => undefined);
     },
   };
 }

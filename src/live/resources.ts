@@ -5,6 +5,7 @@
  * itself by what the vendor is asked for, so every subscriber of one room with one credential
  * shares one pair, whichever field or query brought them.
  */
+import type { Adapters } from '../context.js';
 import type { Chatroom, ChatroomPage, ChatroomRef, Message } from '../model/chat.js';
 import type { Provider } from '../model/provider.js';
 import type { ChatAdapter } from '../upstreams/adapter.js';
@@ -51,3 +52,21 @@ export const chatroomListResource = (
     return a.total === b.total && !diff.added.length && !diff.removed.length && !diff.changed.length;
   },
 });
+
+/**
+ * The resource a key names (the inverse of the functions above), for the poll worker
+ * (pollWorker.ts), which is told a pair's vendor and key and reads it with its own adapters.
+ * Keys are made on the main thread by the functions above, never taken from a client.
+ */
+export function resourceOf(adapters: Adapters, provider: Provider, key: string, maxRooms: number): LiveResource<unknown> {
+  const [kind = '', first = '', ...rest] = key.split('|');
+  if (kind === 'chatroom') {
+    return chatroomResource(adapters[provider], { provider, brandId: first === '' ? null : Number(first), providerId: rest.join('|') }) as LiveResource<unknown>;
+  }
+  if (kind === 'message') return messageResource(adapters[provider], provider, [first, ...rest].join('|')) as LiveResource<unknown>;
+  if (kind === 'chatrooms' && provider === 'MESSENGER') {
+    if (first === 'assigned' && !rest.length) return chatroomListResource(adapters.MESSENGER, null, maxRooms) as LiveResource<unknown>;
+    if (first === 'organization' && /^\d+$/.test(rest.join('|'))) return chatroomListResource(adapters.MESSENGER, Number(rest[0]), maxRooms) as LiveResource<unknown>;
+  }
+  throw new Error(`No live resource is named "${key}" at ${provider}.`);
+}

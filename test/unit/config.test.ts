@@ -54,10 +54,15 @@ describe('loadConfig', () => {
     expect(loadConfig({}).live).toEqual({
       intervalMs: { IWERP: 2000, POPSELL: 2000, MESSENGER: 2000 },
       maxPollsPerSecond: { IWERP: 1000, POPSELL: 1000, MESSENGER: 1000 },
-      maxPollsInFlight: { IWERP: 48, POPSELL: 48, MESSENGER: 48 },
+      // On the poll worker (the default), twice UPSTREAM_CONCURRENCY: its own pool, and its answers waiting for this thread.
+      maxPollsInFlight: { IWERP: 128, POPSELL: 128, MESSENGER: 128 },
       maxSubscriptions: 20_000,
       maxSubscriptionsPerCredential: 500,
     });
+    expect(loadConfig({}).livePollWorker).toBe(true);
+    // On this thread, polls leave a quarter of the queries' pool free.
+    const onThisThread = loadConfig({ LIVE_POLL_WORKER: 'false', MESSENGER_CONCURRENCY: '8' });
+    expect([onThisThread.livePollWorker, onThisThread.live.maxPollsInFlight]).toEqual([false, { IWERP: 48, POPSELL: 48, MESSENGER: 6 }]);
     const live = loadConfig({ LIVE_POLL_INTERVAL_MS: '500', IWERP_LIVE_POLL_INTERVAL_MS: '5000', POPSELL_LIVE_MAX_POLLS_PER_SECOND: '20' }).live;
     expect(live.intervalMs).toEqual({ IWERP: 5000, POPSELL: 500, MESSENGER: 500 });
     expect(live.maxPollsPerSecond).toEqual({ IWERP: 1000, POPSELL: 20, MESSENGER: 1000 });
@@ -83,6 +88,7 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'redis://cache:6379/abc'],
     ['LOG_PRETTY', 'very'],
     ['METRICS_PHASE_HISTOGRAMS', 'some'],
+    ['LIVE_POLL_WORKER', 'maybe'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
     ['CACHE_TTL_MS', '-1'],
     ['UPSTREAM_BREAKER_ERROR_PERCENT', '0'],

@@ -1,0 +1,144 @@
+/**
+ * The main thread's side of the poll worker (pollWorker.ts, LIVE_POLL_WORKER): the live registry's
+ * reader. Each poll is one message to the worker (the pair's vendor, its resource key and the
+ * subscriber's credential for that vendor, nothing of the others) and one back (the model object,
+ * or the error, rebuilt as the GatewayError it was). The worker starts with the first poll, so an
+ * instance nobody subscribes to never pays for a second thread.
+ *
+ * Its vendor door is its own, so two things the main thread's door did for polls are done here:
+ * - metrics: the worker reports every vendor request, and they are counted as if made here;
+ * - the breaker: a vendor whose breaker the worker reported open pauses its polls for the
+ *   breaker's reset time, as the main thread's own breaker does.
+ * A worker that dies fails its polls in flight as transient (subscribers hear nothing) and the
+ * next poll starts another.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { GatewayError, type ErrorCode } from '../errors.js';
+import { providerKey, type Provider } from '../model/provider.js';
+import type { VendorMetrics } from '../observability/vendorMetrics.js';
+import type { Credentials } from '../upstreams/credentials.js';
+import type { PollAnswer, PollRequest, PollWorkerData } from './pollWorker.js';
+import type { LiveResource, PollReader } from './registry.js';
+
+export interface PollWorkerOptions {
+  data: PollWorkerData;
+  /** Per vendor, BREAKER_RESET_MS: how long polls pause after the worker found its breaker open. */
+  breakerResetMs: Record<Provider, number>;
+  metrics?: VendorMetrics;
+  logger: Logger;
+}
+
+export interface PollWorker extends PollReader {
+  /** True while the worker's last word on the vendor's breaker was "open", for at most its reset time. */
+  paused(provider: Provider): boolean;
+}
+
+// Run from the sources (tests, `npm run dev`), the worker is TypeScript too: it registers tsx,
+// as its parent did, before loading it (a worker does not inherit its parent's module hooks).
+const fromSources = import.meta.url.endsWith('.ts');
+const entry = fromSources
+  ? `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./pollWorker.ts', import.meta.url).href)}); })`
+  : new URL('./pollWorker.js', import.meta.url);
+
+interface Waiting {
+  provider: Provider;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+export function createPollWorker(options: PollWorkerOptions): PollWorker {
+  const { logger } = options;
+  let worker: Worker | undefined;
+  let nextId = 0;
+  let closed = false;
+  const waiting = new Map<number, Waiting>();
+  const openUntil = new Map<Provider, number>();
+
+  const stopped = (provider: Provider) =>
+    new GatewayError('UPSTREAM_ERROR', 'The poll worker stopped; the next poll starts another.', { provider });
+
+  function settle(answer: PollAnswer) {
+    for (const report of answer.reports) {
+      if (report[0] === 'observe') options.metrics?.observe(report[1], report[2], report[3], report[4], report[5]);
+      else options.metrics?.retried(report[1], report[2], report[3]);
+    }
+    for (const [provider, state] of Object.entries(answer.breakers) as [Provider, string][]) {
+      if (state === 'open') openUntil.set(provider, Date.now() + options.breakerResetMs[provider]);
+      else openUntil.delete(provider);
+    }
+    const waiter = waiting.get(answer.id);
+    if (!waiter) return;
+    waiting.delete(answer.id);
+    const { error } = answer;
+    if (!error) return waiter.resolve(answer.value);
+    waiter.reject(
+      error.code
+        ? new GatewayError(error.code as ErrorCode, error.message, {
+            ...(error.provider ? { provider: error.provider } : {}),
+            ...(error.upstreamStatus !== undefined ? { upstreamStatus: error.upstreamStatus } : {}),
+          })
+        : new Error(error.message),
+    );
+  }
+
+  function start() {
+    const started = new Worker(entry, { workerData: options.data, eval: fromSources });
+    // The HTTP server keeps the process up; the worker alone must not (a test's process, a failed start).
+    started.unref();
+    started.on('message', settle);
+    started.on('error', (error) => logger.error({ err: error }, 'The poll worker failed'));
+    started.on('exit', (code) => {
+      if (worker === started) worker = undefined;
+      if (!closed) logger.error(`The poll worker exited (code ${code}); the next poll starts another`);
+      for (const [id, waiter] of waiting) {
+        waiting.delete(id);
+        waiter.reject(stopped(waiter.provider));
+      }
+    });
+    return started;
+  }
+
+  return {
+    read<T>(resource: LiveResource<T>, credentials: Credentials, signal: AbortSignal): Promise<T> {
+      const { provider } = resource;
+      if (closed) return Promise.reject(stopped(provider));
+      if (signal.aborted) return Promise.reject(signal.reason);
+      worker ??= start();
+      const thread = worker;
+      const id = (nextId += 1);
+      const key = providerKey(provider);
+      // Only the vendor's own credential crosses over.
+      const own = { iwerp: null, popsell: null, messenger: null, [key]: credentials[key] } as Credentials;
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = () => {
+          waiting.delete(id);
+          thread.postMessage({ cancel: id } satisfies PollRequest);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const done = () => signal.removeEventListener('abort', onAbort);
+        waiting.set(id, {
+          provider,
+          resolve: (value) => {
+            done();
+            resolve(value as T);
+          },
+          reject: (error) => {
+            done();
+            reject(error);
+          },
+        });
+        thread.postMessage({ id, provider, key: resource.key, credentials: own } satisfies PollRequest);
+      });
+    },
+    paused(provider) {
+      const until = openUntil.get(provider);
+      return until !== undefined && Date.now() < until;
+    },
+    async close() {
+      closed = true;
+      await worker?.terminate();
+    },
+  };
+}
