@@ -300,8 +300,9 @@ function startPollWorker(config: Readonly<Config>, baseUrls: Partial<Record<Prov
       upstreams: config.upstreams,
       messengerPaths: config.messengerPaths,
       maxPageSize: config.maxPageSize,
-      logLevel: config.logLevel,
-      logPretty: config.logPretty ?? false,
+      // As the main thread logs: its level, and lines for humans on a terminal (server.ts).
+      logLevel: deps.logger.level,
+      logPretty: config.logPretty ?? process.stdout.isTTY === true,
     },
     breakerResetMs: Object.fromEntries(PROVIDERS.map((provider) => [provider, config.upstreams[providerKey(provider)].breakerResetMs])) as Record<Provider, number>,
     metrics: deps.metrics.vendor,

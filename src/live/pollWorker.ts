@@ -69,9 +69,9 @@ function answer(id: number, outcome: Pick<PollAnswer, 'value' | 'error'>) {
     const upstream = upstreams[provider];
     if (upstream) breakers[provider] = upstream.breakerState();
   }
-  const message: PollAnswer = { id, ...outcome, reports, breakers };
+  port?.postMessage({ id, ...outcome, reports, breakers } satisfies PollAnswer);
+  // Cleared once sent: an answer that could not be cloned keeps its reports for the next.
   reports = [];
-  port?.postMessage(message);
 }
 
 async function read(id: number, provider: Provider, key: string, credentials: Credentials) {
@@ -82,6 +82,8 @@ async function read(id: number, provider: Provider, key: string, credentials: Cr
     answer(id, { value });
   } catch (error) {
     const gateway = error instanceof GatewayError ? error : undefined;
+    // A vendor's failure is coded and reported; anything else is a defect here, said where it happened.
+    if (!gateway && !controller.signal.aborted) logger.error({ err: error, provider, key }, 'A poll failed in the poll worker');
     answer(id, {
       error: {
         code: gateway?.code,

@@ -9,8 +9,10 @@
  * - metrics: the worker reports every vendor request, and they are counted as if made here;
  * - the breaker: a vendor whose breaker the worker reported open pauses its polls for the
  *   breaker's reset time, as the main thread's own breaker does.
- * A worker that dies fails its polls in flight as transient (subscribers hear nothing) and the
- * next poll starts another.
+ * A worker that dies fails its polls in flight as transient (subscribers hear nothing). Polls then
+ * read on this thread, through the resource's own adapter, until another worker is started: a
+ * second later, then twice as long after each death in a row, up to five minutes, so a worker
+ * that cannot start costs a log line now and then, not a thread per poll.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -36,10 +38,15 @@ export interface PollWorker extends PollReader {
 
 // Run from the sources (tests, `npm run dev`), the worker is TypeScript too: it registers tsx,
 // as its parent did, before loading it (a worker does not inherit its parent's module hooks).
+// tsx is resolved here, from this file, since an eval'd worker would resolve it from the cwd.
 const fromSources = import.meta.url.endsWith('.ts');
 const entry = fromSources
-  ? `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./pollWorker.ts', import.meta.url).href)}); })`
+  ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(new URL('./pollWorker.ts', import.meta.url).href)}); })`
   : new URL('./pollWorker.js', import.meta.url);
+
+/** The wait before starting a worker again after its first death in a row, doubled per death since. */
+const RESTART_MS = 1000;
+const MAX_RESTART_MS = 5 * 60_000;
 
 interface Waiting {
   provider: Provider;
@@ -52,11 +59,13 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
   let worker: Worker | undefined;
   let nextId = 0;
   let closed = false;
+  /** Deaths since the last answer, and when the next worker may start (until then, polls read here). */
+  let deaths = 0;
+  let restartAt = 0;
   const waiting = new Map<number, Waiting>();
   const openUntil = new Map<Provider, number>();
 
-  const stopped = (provider: Provider) =>
-    new GatewayError('UPSTREAM_ERROR', 'The poll worker stopped; the next poll starts another.', { provider });
+  const stopped = (provider: Provider) => new GatewayError('UPSTREAM_ERROR', 'The poll worker stopped.', { provider });
 
   function settle(answer: PollAnswer) {
     for (const report of answer.reports) {
@@ -67,6 +76,7 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
       if (state === 'open') openUntil.set(provider, Date.now() + options.breakerResetMs[provider]);
       else openUntil.delete(provider);
     }
+    deaths = 0;
     const waiter = waiting.get(answer.id);
     if (!waiter) return;
     waiting.delete(answer.id);
@@ -90,7 +100,12 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
     started.on('error', (error) => logger.error({ err: error }, 'The poll worker failed'));
     started.on('exit', (code) => {
       if (worker === started) worker = undefined;
-      if (!closed) logger.error(`The poll worker exited (code ${code}); the next poll starts another`);
+      if (!closed) {
+        deaths += 1;
+        const waitMs = Math.min(MAX_RESTART_MS, RESTART_MS * 2 ** (deaths - 1));
+        restartAt = Date.now() + waitMs;
+        logger.error(`The poll worker exited (code ${code}); polls read on the main thread for ${waitMs} ms, then another worker starts`);
+      }
       for (const [id, waiter] of waiting) {
         waiting.delete(id);
         waiter.reject(stopped(waiter.provider));
@@ -104,6 +119,7 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
       const { provider } = resource;
       if (closed) return Promise.reject(stopped(provider));
       if (signal.aborted) return Promise.reject(signal.reason);
+      if (!worker && Date.now() < restartAt) return resource.fetch(credentials, signal);
       worker ??= start();
       const thread = worker;
       const id = (nextId += 1);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { createClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
 import type { ExecutionResult } from 'graphql';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_HEADERS, EXAMPLE_SUBSCRIPTION } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
 import { useGateway } from '../helpers/gateway.js';
@@ -360,6 +361,51 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       } finally {
         await client.dispose();
       }
+    });
+  });
+
+  describe('where polls are read', () => {
+    it('on the poll worker unless LIVE_POLL_WORKER=false: each poll is a message to it', async () => {
+      const posted = vi.spyOn(Worker.prototype, 'postMessage');
+      try {
+        const results = subscribe(roomChanged(roomId('IWERP', '3')));
+        await next(results);
+        await sleep(INTERVAL_MS * 3);
+        await results.return?.();
+        const reads = posted.mock.calls.filter(([message]) => (message as { key?: string }).key === 'chatroom||3');
+        if ('LIVE_POLL_WORKER' in mode) expect(reads).toEqual([]);
+        else expect(reads.length).toBeGreaterThanOrEqual(2);
+      } finally {
+        posted.mockRestore();
+      }
+    });
+  });
+
+  describe('a vendor whose breaker opens', () => {
+    const breaking = useGateway({ env: { ...mode, LIVE_POLL_INTERVAL_MS: '100', MESSENGER_BREAKER_VOLUME: '3', MESSENGER_BREAKER_RESET_MS: '1000', MESSENGER_RETRIES: '0' } });
+
+    it('pauses its polls while the breaker is open, then polls again and delivers', async () => {
+      const client = createClient({ url: breaking().url.href, headers: DEMO_HEADERS, retryAttempts: 0 });
+      clients.push(client);
+      const results = client.iterate<Record<string, any>>({ query: roomChanged(roomId('MESSENGER', '20')) });
+      await next(results);
+      breaking().simulators.messenger.inject({ fault: { kind: 'status', status: 503 }, route: '/chatroom/20' });
+      // Three failed polls open the breaker (within ~300 ms); then no poll starts for the reset time:
+      // none reaches the vendor, and none is even tried (a poll failing fast would count as an error).
+      const failedPolls = async () => {
+        const text = await (await fetch(new URL('/metrics', breaking().url))).text();
+        return Number(/^gateway_live_polls_total\{provider="MESSENGER",outcome="error"\} (\S+)$/m.exec(text)?.[1]);
+      };
+      await sleep(500);
+      breaking().resetCalls();
+      const failedBefore = await failedPolls();
+      await sleep(400);
+      expect(breaking().vendorRequests('messenger').length).toBeLessThanOrEqual(1);
+      expect((await failedPolls()) - failedBefore).toBeLessThanOrEqual(1);
+      breaking().simulators.messenger.clearFaults();
+      breaking().simulators.messengerState.rooms.get(20)!.name = 'Room twenty';
+      expect((await next(results, 5000)).value?.data?.chatroomChanged.changes).toEqual(['RENAMED']);
+      await results.return?.();
     });
   });
 

@@ -10,13 +10,13 @@ import type { Credentials } from '../../src/upstreams/credentials.js';
 import type { Adapters } from '../../src/context.js';
 import { testConfig } from '../helpers/config.js';
 
-const config = testConfig({ MESSENGER_BREAKER_VOLUME: '2', MESSENGER_BREAKER_RESET_MS: '60000', MESSENGER_RETRIES: '0' });
+const config = testConfig({ MESSENGER_BREAKER_VOLUME: '2', MESSENGER_BREAKER_RESET_MS: '1500', MESSENGER_RETRIES: '0' });
 const credentials: Credentials = {
   iwerp: { sessionToken: 'demo-session', buildId: undefined, packageId: undefined },
   popsell: null,
   messenger: { apiToken: 'demo-api-token', personalAccessToken: undefined },
 };
-const RESET_MS = { IWERP: 5000, POPSELL: 5000, MESSENGER: 60_000 } as Record<Provider, number>;
+const RESET_MS = { IWERP: 5000, POPSELL: 5000, MESSENGER: 1500 } as Record<Provider, number>;
 // The worker reads with adapters of its own; the resource's own adapter is never called here.
 const noAdapter = {} as Adapters['IWERP'];
 const room = (provider: Provider, providerId: string) => chatroomResource(noAdapter, { provider, providerId, brandId: null });
@@ -77,12 +77,18 @@ describe('the poll worker', () => {
     });
   });
 
-  it('gives up on a read whose pair retired, at once', async () => {
-    simulators.iwerp.inject({ fault: { kind: 'slow', delayMs: 2000 }, route: '/api/chat/chatroom/2' });
+  it('gives up on a read whose pair retired at once, and so does the worker: its vendor call ends long before the vendor answers', async () => {
+    simulators.iwerp.inject({ fault: { kind: 'slow', delayMs: 3000 }, route: '/api/chat/chatroom/2' });
     const controller = new AbortController();
     const reading = worker.read(room('IWERP', '2'), credentials, controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
     controller.abort(new Error('retired'));
     await expect(reading).rejects.toThrow('retired');
+    // The worker's abandoned call is reported (with its error code) when the worker answers it.
+    const abandoned = () => observed.filter((entry) => entry[3] === '/api/chat/chatroom/{identifier}' && entry[4] !== '200');
+    await expect.poll(abandoned, { timeout: 2000 }).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(2000);
     simulators.iwerp.clearFaults();
   });
 
@@ -95,25 +101,34 @@ describe('the poll worker', () => {
     simulators.messenger.clearFaults();
     expect(worker.paused('MESSENGER')).toBe(true);
     expect(worker.paused('IWERP')).toBe(false);
+    // After the reset time the lane may poll again: the worker's breaker lets one read through, and it succeeds.
+    await expect.poll(() => worker.paused('MESSENGER'), { timeout: 3000 }).toBe(false);
+    await expect(worker.read(room('MESSENGER', '9'), credentials, new AbortController().signal)).resolves.toMatchObject({ providerId: '9' });
+    expect(worker.paused('MESSENGER')).toBe(false);
   });
-});
 
-it('a worker that dies fails its reads as transient, says so, and the next read starts another', async () => {
-  const { logger, lines } = logs();
-  // A base URL the worker cannot parse: it throws as it starts.
-  const broken = createPollWorker({
-    data: { baseUrls: { iwerp: 'not a url' }, upstreams: config.upstreams, messengerPaths: config.messengerPaths, maxPageSize: 100, logLevel: 'silent', logPretty: false },
-    breakerResetMs: RESET_MS,
-    logger,
-  });
-  try {
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      await expect(broken.read(room('IWERP', '1'), credentials, new AbortController().signal)).rejects.toMatchObject({
-        extensions: { code: 'UPSTREAM_ERROR', provider: 'IWERP' },
-      });
+  it('a worker that dies fails its reads as transient and says so; polls read on this thread until another starts, a second later, then twice as long', async () => {
+    const { logger, lines } = logs();
+    // A base URL the worker cannot parse: it throws as it starts.
+    const broken = createPollWorker({
+      data: { baseUrls: { iwerp: 'not a url' }, upstreams: config.upstreams, messengerPaths: config.messengerPaths, maxPageSize: 100, logLevel: 'silent', logPretty: false },
+      breakerResetMs: RESET_MS,
+      logger,
+    });
+    const here = createUpstreams(config, { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl }, createLogger('silent'));
+    const readable = chatroomResource(here.adapters.IWERP, { provider: 'IWERP', providerId: '1', brandId: null });
+    const read = () => broken.read(readable, credentials, new AbortController().signal);
+    try {
+      await expect(read()).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_ERROR', provider: 'IWERP' } });
+      expect(lines.filter((line) => line.includes('polls read on the main thread for 1000 ms'))).toHaveLength(1);
+      // Within the second: read here, through the resource's own adapter.
+      await expect(read()).resolves.toMatchObject({ name: 'Project Apollo' });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await expect(read()).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_ERROR' } });
+      expect(lines.filter((line) => line.includes('polls read on the main thread for 2000 ms'))).toHaveLength(1);
+    } finally {
+      await broken.close();
+      await here.close();
     }
-    expect(lines.filter((line) => line.includes('The poll worker exited'))).toHaveLength(2);
-  } finally {
-    await broken.close();
-  }
+  });
 });
