@@ -184,6 +184,8 @@ export async function runLive({ scopes, instances, env = {}, sidecar }: LiveOpti
     LIVE_MAX_POLLS_PER_SECOND: String(budget),
     LIVE_MAX_SUBSCRIPTIONS: String(subscribers),
     ...env,
+    // Settings to try against the defaults (e.g. LIVE_POLL_WORKER=false); the report's command line shows them.
+    ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=', 2) as [string, string])),
   };
   const gateways: Service[] = [];
   const connections = Array.from({ length: instances }, () => ({ sse: 0, ws: 0 }));

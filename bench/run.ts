@@ -7,6 +7,7 @@
  *
  * Settings: BENCH_LATENCY_MS (20), BENCH_SECONDS per run (8), BENCH_CONNECTIONS (32), BENCH_PEER
  * (1; 0 skips the peer), BENCH_NODE_FLAGS (node flags added after those of `npm start`, to try others),
+ * BENCH_GATEWAY_ENV (`NAME=value …` settings added to the live scenarios' gateways, to try others),
  * BENCH_DISTINCT_CONNECTIONS (64) and BENCH_CALLERS (512) for the distinct-caller scenarios,
  * BENCH_ONLY=live or live-cluster (only that live scenario, which replaces its own section of the
  * document), BENCH_COMPARE (another built checkout, measured against this one in the same run:
