@@ -82,11 +82,26 @@ const ROOM_FIELD_KINDS: Partial<Record<keyof Chatroom, ChatroomChangeKind>> = {
 const ROOM_SKIP = new Set(['participants']);
 
 /**
+ * The last diff made from each state, by identity: a poll that finds a room changed diffs the two
+ * states (resources.ts), and then each of the pair's subscribers diffs the same two states for its
+ * event (changeStream.ts). States are never mutated, so the first diff serves them all.
+ */
+const lastDiffs = new WeakMap<Chatroom, { after: Chatroom; diff: ChatroomDiff }>();
+
+/**
  * The changes from one state of a chatroom to the next, in the enum's order. A participant that
  * leaves the list or becomes `deleted` has left (the schema's `participants` hides deleted ones);
- * one that appears, or comes back from `deleted`, has joined.
+ * one that appears, or comes back from `deleted`, has joined. The result is shared: read it only.
  */
 export function diffChatroom(before: Chatroom, after: Chatroom): ChatroomDiff {
+  const last = lastDiffs.get(before);
+  if (last?.after === after) return last.diff;
+  const diff = compareChatrooms(before, after);
+  lastDiffs.set(before, { after, diff });
+  return diff;
+}
+
+function compareChatrooms(before: Chatroom, after: Chatroom): ChatroomDiff {
   const kinds = new Set<ChatroomChangeKind>();
   for (const key of differingKeys(before, after, ROOM_SKIP)) {
     const kind = ROOM_FIELD_KINDS[key as keyof Chatroom];

@@ -112,6 +112,18 @@ describe('diffChatroom', () => {
     expect(diffChatroom(iwerpRoom((p) => (p.deleted = true)), iwerpRoom()).changes).toEqual(['OTHER']);
   });
 
+  it('diffs two states once: the poll that found the change and each subscriber share the result', () => {
+    const before = iwerpRoom();
+    const after = iwerpRoom((p) => (p.name = 'Renamed'));
+    const first = diffChatroom(before, after);
+    expect(diffChatroom(before, after)).toBe(first);
+    // Another state after the same one is diffed anew, and is then the one remembered.
+    const other = iwerpRoom((p) => (p.last_read_at = '2025-05-05T00:00:00Z'));
+    expect(diffChatroom(before, other).changes).toEqual(['READ_MARKS']);
+    expect(diffChatroom(before, after)).not.toBe(first);
+    expect(diffChatroom(before, after)).toEqual(first);
+  });
+
   it('ignores the order of participants', () => {
     const reordered = iwerpRoom((p) => p.participants.reverse());
     expect(diffChatroom(iwerpRoom(), reordered).changes).toEqual([]);
