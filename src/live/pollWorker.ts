@@ -9,6 +9,8 @@
  * each vendor's connections. Every request's outcome is reported back for the main thread's
  * metrics; no read cache (a poll never reads from one, and one here would serve nobody).
  */
+import { createHash } from 'node:crypto';
+import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { GatewayError } from '../errors.js';
@@ -30,16 +32,25 @@ export interface PollWorkerData {
   logPretty: boolean;
 }
 
-/** Main → worker: read a pair's resource with these credentials (the vendor's own part only), or give up on a read. */
-export type PollRequest = { id: number; provider: Provider; key: string; credentials: Credentials } | { cancel: number };
+/**
+ * Main → worker: read a pair's resource with these credentials (the vendor's own part only), or
+ * give up on a read. `since` is the tag of the state the main thread holds for the pair.
+ */
+export type PollRequest = { id: number; provider: Provider; key: string; credentials: Credentials; since: string | undefined } | { cancel: number };
 
 /** A vendor request's outcome, as VendorMetrics.observe or .retried takes it. */
 export type VendorReport = ['observe', Provider, string, string, string, number] | ['retried', Provider, string, string];
 
-/** Worker → main: the model object read, or the error, with the metrics and breaker states since the last answer. */
+/**
+ * Worker → main: the model object read and its tag (a hash of its structured-clone bytes), or
+ * `same` when the tag is the `since` of the request (no object is sent: the main thread keeps its
+ * own), or the error; with the metrics and breaker states since the last answer.
+ */
 export interface PollAnswer {
   id: number;
   value?: unknown;
+  tag?: string;
+  same?: true;
   error?: { code: string | undefined; message: string; provider: Provider | undefined; upstreamStatus: number | undefined };
   reports: VendorReport[];
   breakers: Partial<Record<Provider, BreakerState>>;
@@ -63,7 +74,7 @@ const { adapters, upstreams } = createUpstreams(
 );
 const reading = new Map<number, AbortController>();
 
-function answer(id: number, outcome: Pick<PollAnswer, 'value' | 'error'>) {
+function answer(id: number, outcome: Pick<PollAnswer, 'value' | 'tag' | 'same' | 'error'>) {
   const breakers: PollAnswer['breakers'] = {};
   for (const provider of PROVIDERS) {
     const upstream = upstreams[provider];
@@ -74,12 +85,14 @@ function answer(id: number, outcome: Pick<PollAnswer, 'value' | 'error'>) {
   reports = [];
 }
 
-async function read(id: number, provider: Provider, key: string, credentials: Credentials) {
+async function read(id: number, provider: Provider, key: string, credentials: Credentials, since: string | undefined) {
   const controller = new AbortController();
   reading.set(id, controller);
   try {
     const value = await resourceOf(adapters, provider, key, data.maxPageSize).fetch(credentials, controller.signal);
-    answer(id, { value });
+    // Most polls find the state unchanged: then the main thread neither receives nor compares it.
+    const tag = createHash('sha256').update(serialize(value)).digest('base64');
+    answer(id, tag === since ? { same: true } : { value, tag });
   } catch (error) {
     const gateway = error instanceof GatewayError ? error : undefined;
     // A vendor's failure is coded and reported; anything else is a defect here, said where it happened.
@@ -99,5 +112,5 @@ async function read(id: number, provider: Provider, key: string, credentials: Cr
 
 port.on('message', (request: PollRequest) => {
   if ('cancel' in request) reading.get(request.cancel)?.abort();
-  else void read(request.id, request.provider, request.key, request.credentials);
+  else void read(request.id, request.provider, request.key, request.credentials, request.since);
 });

@@ -5,6 +5,10 @@
  * or the error, rebuilt as the GatewayError it was). The worker starts with the first poll, so an
  * instance nobody subscribes to never pays for a second thread.
  *
+ * A poll that finds the state unchanged (most do) answers only that: the worker tags each state it
+ * sends with a hash of its bytes, the main thread sends back the tag of the state it holds, and on
+ * a match it keeps its own object instead of receiving and comparing another.
+ *
  * Its vendor door is its own, so two things the main thread's door did for polls are done here:
  * - metrics: the worker reports every vendor request, and they are counted as if made here;
  * - the breaker: a vendor whose breaker the worker reported open pauses its polls for the
@@ -50,6 +54,8 @@ const MAX_RESTART_MS = 5 * 60_000;
 
 interface Waiting {
   provider: Provider;
+  /** The pair's latest state, answered again when the worker finds the same. */
+  previous: unknown;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -64,6 +70,8 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
   let restartAt = 0;
   const waiting = new Map<number, Waiting>();
   const openUntil = new Map<Provider, number>();
+  /** The worker's tag of each state it sent, held as long as the state itself. */
+  const tags = new WeakMap<object, string>();
 
   const stopped = (provider: Provider) => new GatewayError('UPSTREAM_ERROR', 'The poll worker stopped.', { provider });
 
@@ -81,7 +89,11 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
     if (!waiter) return;
     waiting.delete(answer.id);
     const { error } = answer;
-    if (!error) return waiter.resolve(answer.value);
+    if (answer.same) return waiter.resolve(waiter.previous);
+    if (!error) {
+      if (answer.tag && typeof answer.value === 'object' && answer.value !== null) tags.set(answer.value, answer.tag);
+      return waiter.resolve(answer.value);
+    }
     waiter.reject(
       error.code
         ? new GatewayError(error.code as ErrorCode, error.message, {
@@ -115,7 +127,7 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
   }
 
   return {
-    read<T>(resource: LiveResource<T>, credentials: Credentials, signal: AbortSignal): Promise<T> {
+    read<T>(resource: LiveResource<T>, credentials: Credentials, signal: AbortSignal, previous: T | undefined): Promise<T> {
       const { provider } = resource;
       if (closed) return Promise.reject(stopped(provider));
       if (signal.aborted) return Promise.reject(signal.reason);
@@ -136,6 +148,7 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
         const done = () => signal.removeEventListener('abort', onAbort);
         waiting.set(id, {
           provider,
+          previous,
           resolve: (value) => {
             done();
             resolve(value as T);
@@ -145,7 +158,8 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
             reject(error);
           },
         });
-        thread.postMessage({ id, provider, key: resource.key, credentials: own } satisfies PollRequest);
+        const since = typeof previous === 'object' && previous !== null ? tags.get(previous) : undefined;
+        thread.postMessage({ id, provider, key: resource.key, credentials: own, since } satisfies PollRequest);
       });
     },
     paused(provider) {

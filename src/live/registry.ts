@@ -77,7 +77,8 @@ export interface LiveRegistryOptions {
 
 /** Reads a watched resource somewhere else than on this thread. */
 export interface PollReader {
-  read<T>(resource: LiveResource<T>, credentials: Credentials, signal: AbortSignal): Promise<T>;
+  /** `previous` is the pair's latest state: the reader may answer that very object when nothing changed. */
+  read<T>(resource: LiveResource<T>, credentials: Credentials, signal: AbortSignal, previous: T | undefined): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -142,7 +143,8 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     const { signal } = pair.retired;
     let snapshot: Snapshot<T>;
     try {
-      const value = await (options.reader ? options.reader.read(resource, subscriber.credentials, signal) : resource.fetch(subscriber.credentials, signal));
+      const previous = pair.latest?.kind === 'state' ? pair.latest.value : undefined;
+      const value = await (options.reader ? options.reader.read(resource, subscriber.credentials, signal, previous) : resource.fetch(subscriber.credentials, signal));
       snapshot = { kind: 'state', value, observedAt: new Date() };
     } catch (error) {
       if (signal.aborted) return;

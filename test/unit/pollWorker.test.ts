@@ -61,7 +61,7 @@ describe('the poll worker', () => {
   it('answers the model object a read on this thread makes, with the vendor’s own credential; its requests reach the metrics', async () => {
     const here = createUpstreams(config, { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl }, createLogger('silent'));
     try {
-      const read = await worker.read(room('IWERP', '2'), credentials, new AbortController().signal);
+      const read = await worker.read(room('IWERP', '2'), credentials, new AbortController().signal, undefined);
       // Structured clone keeps what the model holds: Dates stay Dates, absent fields stay absent.
       expect(read).toStrictEqual(await here.adapters.IWERP.getChatroom({ provider: 'IWERP', providerId: '2', brandId: null }, credentials));
     } finally {
@@ -71,8 +71,23 @@ describe('the poll worker', () => {
     expect(observed).toContainEqual(['observe', 'IWERP', 'GET', '/api/chat/chatroom/{identifier}', '200', expect.any(Number)]);
   });
 
+  it('answers a state found unchanged as the object the main thread holds, and a changed one anew', async () => {
+    const read = (previous: unknown) => worker.read(room('MESSENGER', '30'), credentials, new AbortController().signal, previous);
+    const first = await read(undefined);
+    expect(await read(first)).toBe(first);
+    // A state the worker did not send (read here, or from another instance) has no tag: it is sent whole.
+    const copy = structuredClone(first);
+    const again = await read(copy);
+    expect(again).not.toBe(copy);
+    expect(again).toStrictEqual(first);
+    simulators.messengerState.rooms.get(30)!.name = 'Renamed thirty';
+    const renamed = (await read(again)) as { name: string };
+    expect(renamed).not.toBe(again);
+    expect(renamed.name).toBe('Renamed thirty');
+  });
+
   it('rebuilds a vendor’s error as the coded error it was', async () => {
-    await expect(worker.read(room('IWERP', '999999'), credentials, new AbortController().signal)).rejects.toMatchObject({
+    await expect(worker.read(room('IWERP', '999999'), credentials, new AbortController().signal, undefined)).rejects.toMatchObject({
       extensions: { code: 'NOT_FOUND', provider: 'IWERP' },
     });
   });
@@ -80,7 +95,7 @@ describe('the poll worker', () => {
   it('gives up on a read whose pair retired at once, and so does the worker: its vendor call ends long before the vendor answers', async () => {
     simulators.iwerp.inject({ fault: { kind: 'slow', delayMs: 3000 }, route: '/api/chat/chatroom/2' });
     const controller = new AbortController();
-    const reading = worker.read(room('IWERP', '2'), credentials, controller.signal);
+    const reading = worker.read(room('IWERP', '2'), credentials, controller.signal, undefined);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     controller.abort(new Error('retired'));
@@ -95,15 +110,15 @@ describe('the poll worker', () => {
   it('pauses a vendor’s polls once its breaker in the worker opened, for the breaker’s reset time', async () => {
     expect(worker.paused('MESSENGER')).toBe(false);
     simulators.messenger.inject({ fault: { kind: 'status', status: 503 }, route: '/chatroom/9' });
-    for (let i = 0; i < 3; i += 1) {
-      await worker.read(room('MESSENGER', '9'), credentials, new AbortController().signal).catch(() => undefined);
+    for (let i = 0; i < 6; i += 1) {
+      await worker.read(room('MESSENGER', '9'), credentials, new AbortController().signal, undefined).catch(() => undefined);
     }
     simulators.messenger.clearFaults();
     expect(worker.paused('MESSENGER')).toBe(true);
     expect(worker.paused('IWERP')).toBe(false);
     // After the reset time the lane may poll again: the worker's breaker lets one read through, and it succeeds.
     await expect.poll(() => worker.paused('MESSENGER'), { timeout: 3000 }).toBe(false);
-    await expect(worker.read(room('MESSENGER', '9'), credentials, new AbortController().signal)).resolves.toMatchObject({ providerId: '9' });
+    await expect(worker.read(room('MESSENGER', '9'), credentials, new AbortController().signal, undefined)).resolves.toMatchObject({ providerId: '9' });
     expect(worker.paused('MESSENGER')).toBe(false);
   });
 
@@ -117,7 +132,7 @@ describe('the poll worker', () => {
     });
     const here = createUpstreams(config, { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl }, createLogger('silent'));
     const readable = chatroomResource(here.adapters.IWERP, { provider: 'IWERP', providerId: '1', brandId: null });
-    const read = () => broken.read(readable, credentials, new AbortController().signal);
+    const read = () => broken.read(readable, credentials, new AbortController().signal, undefined);
     try {
       await expect(read()).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_ERROR', provider: 'IWERP' } });
       expect(lines.filter((line) => line.includes('polls read on the main thread for 1000 ms'))).toHaveLength(1);
