@@ -321,12 +321,13 @@ function readLive(env: Env, upstreams: Record<ProviderKey, UpstreamPolicy>, poll
     maxPollsPerSecond: perVendor('MAX_POLLS_PER_SECOND', 1000, 1),
     // On this thread, polls share the queries' pool. The poll worker has a pool of its own, which its
     // door keeps to UPSTREAM_CONCURRENCY; a poll counts here until its answer is read on this
-    // thread, and a quarter more keep the vendor busy while answers wait for this thread's event
-    // loop (no more: a poll waiting in the worker's vendor queue spends its deadline there).
+    // thread, so as many again keep the vendor busy while answers wait for this thread's event loop.
+    // (The price: a poll may wait in the worker's vendor queue for one vendor round, which spends
+    // its deadline only with a vendor slower than half of UPSTREAM_TIMEOUT_MS.)
     maxPollsInFlight: Object.fromEntries(
       PROVIDERS.map((provider) => {
         const { concurrency } = upstreams[providerKey(provider)];
-        return [provider, pollWorker ? concurrency + Math.ceil(concurrency / 4) : Math.max(1, Math.floor((concurrency * 3) / 4))];
+        return [provider, pollWorker ? concurrency * 2 : Math.max(1, Math.floor((concurrency * 3) / 4))];
       }),
     ) as LiveSettings['maxPollsInFlight'],
     maxSubscriptions: readInt(env, 'LIVE_MAX_SUBSCRIPTIONS', 20_000, 1),

@@ -54,8 +54,8 @@ describe('loadConfig', () => {
     expect(loadConfig({}).live).toEqual({
       intervalMs: { IWERP: 2000, POPSELL: 2000, MESSENGER: 2000 },
       maxPollsPerSecond: { IWERP: 1000, POPSELL: 1000, MESSENGER: 1000 },
-      // On the poll worker (the default), UPSTREAM_CONCURRENCY and a quarter: its own pool, and answers waiting for this thread.
-      maxPollsInFlight: { IWERP: 80, POPSELL: 80, MESSENGER: 80 },
+      // On the poll worker (the default), twice UPSTREAM_CONCURRENCY: its own pool, and answers waiting for this thread.
+      maxPollsInFlight: { IWERP: 128, POPSELL: 128, MESSENGER: 128 },
       maxSubscriptions: 20_000,
       maxSubscriptionsPerCredential: 500,
     });
