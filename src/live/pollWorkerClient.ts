@@ -2,8 +2,10 @@
  * The main thread's side of the poll worker (pollWorker.ts, LIVE_POLL_WORKER): the live registry's
  * reader. Each poll is one message to the worker (the pair's vendor, its resource key and the
  * subscriber's credential for that vendor, nothing of the others) and one back (the model object,
- * or the error, rebuilt as the GatewayError it was). The worker starts with the first poll, so an
- * instance nobody subscribes to never pays for a second thread.
+ * or the error, rebuilt as the GatewayError it was). The worker starts when the first pair is
+ * watched, so an instance nobody subscribes to never pays for a second thread, and a poll never
+ * waits for it to start (with REDIS_URL, the first poll may come when this instance takes a lease
+ * over from one that died).
  *
  * A poll that finds the state unchanged (most do) answers only that: the worker tags each state it
  * sends with a hash of its bytes, the main thread sends back the tag of the state it holds, and on
@@ -161,6 +163,9 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
         const since = typeof previous === 'object' && previous !== null ? tags.get(previous) : undefined;
         thread.postMessage({ id, provider, key: resource.key, credentials: own, since } satisfies PollRequest);
       });
+    },
+    warm() {
+      if (!closed && !worker && Date.now() >= restartAt) worker = start();
     },
     paused(provider) {
       const until = openUntil.get(provider);

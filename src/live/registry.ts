@@ -79,6 +79,11 @@ export interface LiveRegistryOptions {
 export interface PollReader {
   /** `previous` is the pair's latest state: the reader may answer that very object when nothing changed. */
   read<T>(resource: LiveResource<T>, credentials: Credentials, signal: AbortSignal, previous: T | undefined): Promise<T>;
+  /**
+   * A pair is watched: get ready to read, so that its first poll does not wait for that (with
+   * REDIS_URL it may come much later, when this instance takes the pair's lease over).
+   */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -187,6 +192,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       },
     };
     pairs.set(key, pair);
+    options.reader?.warm();
     coordinator.add(pair, known === undefined ? 0 : settings.intervalMs[resource.provider]);
     return pair;
   }

@@ -242,4 +242,30 @@ describe('live registry', () => {
     expect(await pending).toEqual({ value: undefined, done: true });
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it('reads through its reader when given one, handing it the state it holds, and has it get ready when a pair is first watched', async () => {
+    const { resource, state } = fakeResource();
+    const reads: unknown[] = [];
+    const reader = {
+      warm: vi.fn(),
+      read: async <T>(r: LiveResource<T>, credentials: Credentials, signal: AbortSignal, previous: T | undefined) => {
+        reads.push(previous);
+        return r.fetch(credentials, signal);
+      },
+      close: vi.fn(async () => undefined),
+    };
+    const registry = createLiveRegistry({ settings: settings(), paused: () => false, reader });
+    const first = registry.watch(resource, iwerpCredentials('a'));
+    const second = registry.watch(resource, iwerpCredentials('a'));
+    // One pair, readied once, before any poll.
+    expect(reader.warm).toHaveBeenCalledTimes(1);
+    expect(state.calls).toEqual([]);
+    await nextOf(first);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reads).toEqual([undefined, 1]);
+    await first.return();
+    await second.return();
+    await registry.close();
+    expect(reader.close).toHaveBeenCalledTimes(1);
+  });
 });
