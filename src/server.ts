@@ -110,10 +110,15 @@ async function shutdown(signal: string) {
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  // A connection whose last response ends during the grace period (a subscription's stream, ended
+  // above) goes idle after that first sweep, and a keep-alive client would hold the exit for its
+  // own idle timeout: keep sweeping.
+  const sweeping = setInterval(() => server.closeIdleConnections(), 50);
   if (!(await within(closed, graceMs))) {
     logger.warn('Shutdown grace period over: closing the connections still open');
     server.closeAllConnections();
   }
+  clearInterval(sweeping);
   const steps: [string, (() => Promise<unknown>) | undefined][] = [
     ['live polls (Redis, the poll worker)', () => liveClosed],
     ['vendor pools and cache', () => upstreams.close()],

@@ -118,7 +118,8 @@ describe('subscriptions at shutdown', () => {
       expect(polls).toBeGreaterThanOrEqual(2);
       const [code] = await exited;
       expect(code).toBe(0);
-      expect(performance.now() - signalled).toBeLessThan(300 + 5000);
+      // The drain, then the streams' end; the clients' connections, idle but kept alive, do not hold it.
+      expect(performance.now() - signalled).toBeLessThan(300 + 2000);
       expect(vendors.iwerp.requests.length).toBe(polls);
     } finally {
       sse?.dispose();
