@@ -17,7 +17,7 @@ import { createRedisCoordinator } from './live/redisCoordinator.js';
 import { createPollWorker } from './live/pollWorkerClient.js';
 import { createLiveRegistry, type LiveRegistry } from './live/registry.js';
 import { encodeGlobalId } from './model/globalId.js';
-import { PROVIDERS, providerKey, type Provider, type ProviderKey } from './model/provider.js';
+import type { Provider, ProviderKey } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
@@ -304,7 +304,6 @@ function startPollWorker(config: Readonly<Config>, baseUrls: Partial<Record<Prov
       logLevel: deps.logger.level,
       logPretty: config.logPretty ?? process.stdout.isTTY === true,
     },
-    breakerResetMs: Object.fromEntries(PROVIDERS.map((provider) => [provider, config.upstreams[providerKey(provider)].breakerResetMs])) as Record<Provider, number>,
     metrics: deps.metrics.vendor,
     logger: deps.logger,
   });

@@ -31,8 +31,6 @@ import type { LiveResource, PollReader } from './registry.js';
 
 export interface PollWorkerOptions {
   data: PollWorkerData;
-  /** Per vendor, BREAKER_RESET_MS: how long polls pause after the worker found its breaker open. */
-  breakerResetMs: Record<Provider, number>;
   metrics?: VendorMetrics;
   logger: Logger;
 }
@@ -83,7 +81,8 @@ export function createPollWorker(options: PollWorkerOptions): PollWorker {
       else options.metrics?.retried(report[1], report[2], report[3]);
     }
     for (const [provider, state] of Object.entries(answer.breakers) as [Provider, string][]) {
-      if (state === 'open') openUntil.set(provider, Date.now() + options.breakerResetMs[provider]);
+      // As long as the worker's breaker fails fast before it lets a probe through (*_BREAKER_RESET_MS).
+      if (state === 'open') openUntil.set(provider, Date.now() + options.data.upstreams[providerKey(provider)].breakerResetMs);
       else openUntil.delete(provider);
     }
     deaths = 0;

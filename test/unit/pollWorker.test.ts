@@ -16,7 +16,6 @@ const credentials: Credentials = {
   popsell: null,
   messenger: { apiToken: 'demo-api-token', personalAccessToken: undefined },
 };
-const RESET_MS = { IWERP: 5000, POPSELL: 5000, MESSENGER: 1500 } as Record<Provider, number>;
 // The worker reads with adapters of its own; the resource's own adapter is never called here.
 const noAdapter = {} as Adapters['IWERP'];
 const room = (provider: Provider, providerId: string) => chatroomResource(noAdapter, { provider, providerId, brandId: null });
@@ -48,7 +47,6 @@ describe('the poll worker', () => {
         logLevel: 'silent',
         logPretty: false,
       },
-      breakerResetMs: RESET_MS,
       metrics: { observe: (...args) => observed.push(['observe', ...args]), retried: (...args) => observed.push(['retried', ...args]) },
       logger: createLogger('silent'),
     });
@@ -127,7 +125,6 @@ describe('the poll worker', () => {
     // A base URL the worker cannot parse: it throws as it starts.
     const broken = createPollWorker({
       data: { baseUrls: { iwerp: 'not a url' }, upstreams: config.upstreams, messengerPaths: config.messengerPaths, maxPageSize: 100, logLevel: 'silent', logPretty: false },
-      breakerResetMs: RESET_MS,
       logger,
     });
     const here = createUpstreams(config, { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl }, createLogger('silent'));
