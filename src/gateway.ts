@@ -137,7 +137,7 @@ export function createGateway(deps: GatewayDeps) {
     maxRequestBodySize: false,
     plugins: [
       useRequestScope(deps.logger),
-      useReadiness(deps.upstreams, deps.lifecycle ?? { draining: false }),
+      useReadiness(deps.upstreams, (provider) => deps.live.pollsPaused(provider), deps.lifecycle ?? { draining: false }),
       useRootRedirect('/graphql'),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
       usePersistedOperationsPolicy(deps.config, deps.logger),
@@ -287,7 +287,7 @@ export function assembleGateway(
     ...(pollWorker ? { reader: pollWorker } : {}),
     ...(config.redisUrl ? { coordinator: createRedisCoordinator({ url: config.redisUrl, settings: config.live, paused, logger: deps.logger }) } : {}),
   });
-  deps.metrics.watchLive(() => live.stats());
+  deps.metrics.watchLive(live);
   const gateway = createGateway({ config, adapters: upstreams.adapters, live, upstreams: upstreams.upstreams, ...deps });
   return { upstreams, live, gateway };
 }

@@ -271,6 +271,10 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     delivered(provider: Provider, observedAt: Date) {
       hooks.delivered?.(provider, observedAt);
     },
+    /** True while the vendor's polls wait for a breaker (the query door's or the poll worker's) to let calls through. */
+    pollsPaused(provider: Provider): boolean {
+      return options.paused(provider);
+    },
     /** What is watched now, for metrics. */
     stats() {
       const watchedPairs: Record<Provider, number> = { IWERP: 0, POPSELL: 0, MESSENGER: 0 };

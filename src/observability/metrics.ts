@@ -70,21 +70,24 @@ export function createMetrics(options: MetricsOptions = {}) {
     buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  let liveStats: LiveRegistry['stats'] | undefined;
-  const liveGauge = (name: string, help: string, pick: (stats: ReturnType<LiveRegistry['stats']>) => Record<Provider, number>) =>
+  let liveRegistry: Pick<LiveRegistry, 'stats' | 'pollsPaused'> | undefined;
+  const liveGauge = (name: string, help: string, pick: (registry: Pick<LiveRegistry, 'stats' | 'pollsPaused'>) => Record<Provider, number>) =>
     new Gauge({
       name,
       help,
       labelNames: ['provider'],
       registers: [registry],
       collect() {
-        if (!liveStats) return;
-        const counts = pick(liveStats());
+        if (!liveRegistry) return;
+        const counts = pick(liveRegistry);
         for (const provider of PROVIDERS) this.set({ provider }, counts[provider]);
       },
     });
-  liveGauge('gateway_live_subscriptions', 'Open subscribers (subscriptions and @live watches), by provider.', (s) => s.subscribers);
-  liveGauge('gateway_live_watched_pairs', 'Watched (resource, credential scope) pairs being polled, by provider.', (s) => s.watchedPairs);
+  liveGauge('gateway_live_subscriptions', 'Open subscribers (subscriptions and @live watches), by provider.', (r) => r.stats().subscribers);
+  liveGauge('gateway_live_watched_pairs', 'Watched (resource, credential scope) pairs being polled, by provider.', (r) => r.stats().watchedPairs);
+  liveGauge('gateway_live_polls_paused', "1 while the vendor's polls wait for an open breaker (the query door's or the poll worker's), else 0.", (r) =>
+    Object.fromEntries(PROVIDERS.map((provider) => [provider, r.pollsPaused(provider) ? 1 : 0])) as Record<Provider, number>,
+  );
 
   /** What the live registry reports. */
   const live: LiveHooks = {
@@ -121,8 +124,8 @@ export function createMetrics(options: MetricsOptions = {}) {
     connectionRefused: () => refusedConnections.inc(),
     compilation: (outcome: CompileOutcome) => compilations.inc({ outcome }),
     /** Lets the live gauges read the registry when scraped. */
-    watchLive(stats: LiveRegistry['stats']) {
-      liveStats = stats;
+    watchLive(live: Pick<LiveRegistry, 'stats' | 'pollsPaused'>) {
+      liveRegistry = live;
     },
     /** Lets the breaker gauge read each configured vendor's state when scraped. */
     watchBreaker(provider: Provider, state: () => BreakerState) {

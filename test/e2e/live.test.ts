@@ -396,15 +396,25 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
         const text = await (await fetch(new URL('/metrics', breaking().url))).text();
         return Number(/^gateway_live_polls_total\{provider="MESSENGER",outcome="error"\} (\S+)$/m.exec(text)?.[1]);
       };
+      // Operators see the pause whichever breaker opened (with the poll worker, its own: queries
+      // never met the failing vendor, so the query door's breaker stays closed).
+      const pauseSeen = async () => {
+        const readiness = (await (await fetch(new URL('/readiness', breaking().url))).json()) as { vendors: Record<string, { polls: string }> };
+        const text = await (await fetch(new URL('/metrics', breaking().url))).text();
+        const gauge = /^gateway_live_polls_paused\{provider="(\w+)"\} (\S+)$/gm;
+        return { readiness: readiness.vendors.MESSENGER?.polls, gauges: Object.fromEntries([...text.matchAll(gauge)].map((m) => [m[1], Number(m[2])])) };
+      };
       await sleep(500);
       breaking().resetCalls();
       const failedBefore = await failedPolls();
+      expect(await pauseSeen()).toEqual({ readiness: 'paused', gauges: { IWERP: 0, POPSELL: 0, MESSENGER: 1 } });
       await sleep(400);
       expect(breaking().vendorRequests('messenger').length).toBeLessThanOrEqual(1);
       expect((await failedPolls()) - failedBefore).toBeLessThanOrEqual(1);
       breaking().simulators.messenger.clearFaults();
       breaking().simulators.messengerState.rooms.get(20)!.name = 'Room twenty';
       expect((await next(results, 5000)).value?.data?.chatroomChanged.changes).toEqual(['RENAMED']);
+      expect(await pauseSeen()).toEqual({ readiness: 'running', gauges: { IWERP: 0, POPSELL: 0, MESSENGER: 0 } });
       await results.return?.();
     });
   });

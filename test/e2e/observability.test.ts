@@ -55,9 +55,9 @@ describe('health', () => {
     expect(await ready.json()).toEqual({
       status: 'ready',
       vendors: {
-        IWERP: { configured: true, breaker: 'closed' },
-        POPSELL: { configured: true, breaker: 'closed' },
-        MESSENGER: { configured: true, breaker: 'closed' },
+        IWERP: { configured: true, breaker: 'closed', polls: 'running' },
+        POPSELL: { configured: true, breaker: 'closed', polls: 'running' },
+        MESSENGER: { configured: true, breaker: 'closed', polls: 'running' },
       },
     });
     gw().lifecycle.draining = true;
