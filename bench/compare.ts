@@ -74,7 +74,7 @@ export async function compareCheckout(gateway: Service, baseUrls: Record<Provide
 
 \`BENCH_COMPARE=${relative(process.cwd(), dir) || dir}\`: this checkout (${ours}) against \`${commit}\`, both built and serving the same
 simulators in this run. Each scenario ran this, that, this, that, ${half} s each after a 1 s
-warm-up (distinct-caller runs: a warm-up as long as the run, then as many requests as its pace answers in that time). CPU per operation is the figure to
+warm-up (distinct-caller runs: a warm-up as long as the run, then as many requests as the warm pace answers in that time). CPU per operation is the figure to
 compare: the other figures move with the machine's load.
 
 | scenario | op/s this | op/s that | × | CPU ms/op this | CPU ms/op that | × | p99 ms this | p99 ms that | errors |

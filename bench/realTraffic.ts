@@ -25,18 +25,20 @@ export interface Measured extends LoadResult {
 }
 
 /**
- * One distinct-caller run against one process: a warm-up of `seconds` at the same load, which
- * gives its pace, then as many requests as that pace answers in `seconds` (at least two per
- * connection), every one answered before the CPU time is read again. So the CPU counted is that of
- * the operations counted: a run cut at a fixed time would count work on the requests still in
- * flight, at 64 connections and 1 s latencies a large share. The warm-up is as long as the run
- * because distinct callers take paths identical ones never do (a context, loaders and vendor reads
- * per request): after the 4 requests per connection it once was, V8 was still compiling them, and
- * bare yoga measured 1.03 ms per operation cold against 0.33–0.45 ms warm, the gateway 1.9 against
- * 1.0–1.3, in one session.
+ * One distinct-caller run against one process: a warm-up of `seconds` at the same load, a pass of
+ * 4 requests per connection that gives the warm pace, then as many requests as that pace answers
+ * in `seconds` (at least two per connection). The pace pass and the run are each answered whole
+ * before the CPU time is read, so the CPU counted is that of the operations counted: the warm-up
+ * ends with its last requests cut off in flight, and a run cut at a fixed time would count work on
+ * the requests still in flight, at 64 connections and 1 s latencies a large share. The warm-up is as
+ * long as the run because distinct callers take paths identical ones never do (a context, loaders
+ * and vendor reads per request): with only the 4 requests per connection, V8 was still compiling
+ * them, and bare yoga measured 1.03 ms per operation cold against 0.33–0.45 ms warm, the gateway
+ * 1.9 against 1.0–1.3, in one session.
  */
 export async function measureDistinct(service: Service, query: string, connections: number, seconds: number, callers: number): Promise<Measured> {
-  const pace = await graphqlLoad(service.url.href, query, HEADERS, connections, seconds, { callers });
+  await graphqlLoad(service.url.href, query, HEADERS, connections, seconds, { callers });
+  const pace = await graphqlLoad(service.url.href, query, HEADERS, connections, 0, { callers, amount: 4 * connections });
   const before = service.cpuSeconds();
   const amount = Math.max(2 * connections, Math.round(pace.throughput * seconds));
   const result = await graphqlLoad(service.url.href, query, HEADERS, connections, 0, { callers, amount });

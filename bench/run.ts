@@ -271,8 +271,8 @@ ${table}
 Real traffic: the same queries, every request from another of ${callers} callers, each with
 credentials of its own (the simulators accept any), at ${distinctConnections} connections: nothing can be
 shared. After a warm-up of ${seconds} s at the same load (V8 compiles the paths that distinct callers
-take only under them), each run is as many requests as the warm-up's pace answers in ${seconds} s, all
-answered before the CPU time is read. CPU is what the serving process spent per completed
+take only under them) and a pass of 4 requests per connection that gives the warm pace, each run is
+as many requests as that pace answers in ${seconds} s, all answered before the CPU time is read. CPU is what the serving process spent per completed
 operation (user and system time of all its threads, from \`/proc\`): it counts work, not waiting,
 so it varies far less than throughput on a loaded machine. Bare yoga is graphql-yoga with no
 plugin serving the gateway's own answers (the same bytes) from trivial resolvers: what parsing,
