@@ -137,7 +137,7 @@ export function createGateway(deps: GatewayDeps) {
     maxRequestBodySize: false,
     plugins: [
       useRequestScope(deps.logger),
-      useReadiness(deps.upstreams, (provider) => deps.live.pollsPaused(provider), deps.lifecycle ?? { draining: false }),
+      useReadiness(deps.upstreams, deps.live.pollsPaused, deps.lifecycle ?? { draining: false }),
       useRootRedirect('/graphql'),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
       usePersistedOperationsPolicy(deps.config, deps.logger),

@@ -271,7 +271,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     delivered(provider: Provider, observedAt: Date) {
       hooks.delivered?.(provider, observedAt);
     },
-    /** True while the vendor's polls wait for a breaker (the query door's or the poll worker's) to let calls through. */
+    /** True while an open breaker (the query door's or the poll worker's) holds the vendor's polls, or would if any were watched. */
     pollsPaused(provider: Provider): boolean {
       return options.paused(provider);
     },

@@ -70,8 +70,10 @@ export function createMetrics(options: MetricsOptions = {}) {
     buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  let liveRegistry: Pick<LiveRegistry, 'stats' | 'pollsPaused'> | undefined;
-  const liveGauge = (name: string, help: string, pick: (registry: Pick<LiveRegistry, 'stats' | 'pollsPaused'>) => Record<Provider, number>) =>
+  /** What the live gauges read from the registry. */
+  type LiveView = Pick<LiveRegistry, 'stats' | 'pollsPaused'>;
+  let liveRegistry: LiveView | undefined;
+  const liveGauge = (name: string, help: string, pick: (registry: LiveView) => Record<Provider, number>) =>
     new Gauge({
       name,
       help,
@@ -85,7 +87,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     });
   liveGauge('gateway_live_subscriptions', 'Open subscribers (subscriptions and @live watches), by provider.', (r) => r.stats().subscribers);
   liveGauge('gateway_live_watched_pairs', 'Watched (resource, credential scope) pairs being polled, by provider.', (r) => r.stats().watchedPairs);
-  liveGauge('gateway_live_polls_paused', "1 while the vendor's polls wait for an open breaker (the query door's or the poll worker's), else 0.", (r) =>
+  liveGauge('gateway_live_polls_paused', "1 while an open breaker (the query door's or the poll worker's) holds the vendor's polls, or would if any were watched; else 0.", (r) =>
     Object.fromEntries(PROVIDERS.map((provider) => [provider, r.pollsPaused(provider) ? 1 : 0])) as Record<Provider, number>,
   );
 
@@ -124,7 +126,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     connectionRefused: () => refusedConnections.inc(),
     compilation: (outcome: CompileOutcome) => compilations.inc({ outcome }),
     /** Lets the live gauges read the registry when scraped. */
-    watchLive(live: Pick<LiveRegistry, 'stats' | 'pollsPaused'>) {
+    watchLive(live: LiveView) {
       liveRegistry = live;
     },
     /** Lets the breaker gauge read each configured vendor's state when scraped. */

@@ -58,6 +58,12 @@ async function next<T>(results: AsyncIterator<T>, ms = 3000): Promise<IteratorRe
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The gateway's /metrics: each sample's value by its name and labels, as printed. */
+async function metricsOf(url: URL) {
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  return (sample: string) => Number(new RegExp(`^${sample.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
 const roomId = (provider: 'IWERP' | 'MESSENGER', id: string) => encodeGlobalId('Chatroom', provider, { chatroom: id });
 const roomChanged = (id: string) =>
   `subscription { chatroomChanged(id: "${id}") { changes chatroom { name participants { displayName } } participantsJoined { displayName } participantsLeft { displayName } observedAt } }`;
@@ -142,8 +148,7 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       const results = subscribe(roomChanged(roomId('MESSENGER', '15')));
       await next(results);
       await sleep(INTERVAL_MS * 3);
-      const text = await (await fetch(new URL('/metrics', gateway().url))).text();
-      const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+      const value = await metricsOf(gateway().url);
       expect(value('gateway_live_subscriptions{provider="MESSENGER"}')).toBe(1);
       expect(value('gateway_live_watched_pairs{provider="MESSENGER"}')).toBe(1);
       expect(value('gateway_live_watched_pairs{provider="IWERP"}')).toBe(0);
@@ -392,17 +397,15 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       breaking().simulators.messenger.inject({ fault: { kind: 'status', status: 503 }, route: '/chatroom/20' });
       // Three failed polls open the breaker (within ~300 ms); then no poll starts for the reset time:
       // none reaches the vendor, and none is even tried (a poll failing fast would count as an error).
-      const failedPolls = async () => {
-        const text = await (await fetch(new URL('/metrics', breaking().url))).text();
-        return Number(/^gateway_live_polls_total\{provider="MESSENGER",outcome="error"\} (\S+)$/m.exec(text)?.[1]);
-      };
-      // Operators see the pause whichever breaker opened (with the poll worker, its own: queries
-      // never met the failing vendor, so the query door's breaker stays closed).
+      const failedPolls = async () => (await metricsOf(breaking().url))('gateway_live_polls_total{provider="MESSENGER",outcome="error"}');
+      // Live updates stopping must not go unseen by operators, whichever breaker stopped them: with
+      // the poll worker it is the worker's own, and the queries' breaker, which never met the
+      // failing vendor, stays closed.
       const pauseSeen = async () => {
         const readiness = (await (await fetch(new URL('/readiness', breaking().url))).json()) as { vendors: Record<string, { polls: string }> };
-        const text = await (await fetch(new URL('/metrics', breaking().url))).text();
-        const gauge = /^gateway_live_polls_paused\{provider="(\w+)"\} (\S+)$/gm;
-        return { readiness: readiness.vendors.MESSENGER?.polls, gauges: Object.fromEntries([...text.matchAll(gauge)].map((m) => [m[1], Number(m[2])])) };
+        const value = await metricsOf(breaking().url);
+        const gauge = (provider: string) => value(`gateway_live_polls_paused{provider="${provider}"}`);
+        return { readiness: readiness.vendors.MESSENGER?.polls, gauges: { IWERP: gauge('IWERP'), POPSELL: gauge('POPSELL'), MESSENGER: gauge('MESSENGER') } };
       };
       await sleep(500);
       breaking().resetCalls();
