@@ -40,6 +40,11 @@ export class Callers {
     this.#listeners.push([signal, listener]);
   }
 
+  /** Stops the work for every caller (its deadline passed), whoever still waits. */
+  abort(reason: unknown): void {
+    this.#started().abort(reason);
+  }
+
   /** The work is done: the callers' signals no longer hold a reference to it. */
   release(): void {
     for (const [signal, listener] of this.#listeners) signal.removeEventListener('abort', listener);

@@ -5,7 +5,7 @@ import { cacheReads } from '../../src/http/cacheReads.js';
 import { withDeadline } from '../../src/http/deadline.js';
 import { isVendorFault, statusError } from '../../src/http/failures.js';
 import { guard } from '../../src/http/guard.js';
-import { compose, type VendorCall } from '../../src/http/layer.js';
+import { compose, type Layer, type VendorCall } from '../../src/http/layer.js';
 import { scrub } from '../../src/http/send.js';
 import { shareInFlight } from '../../src/http/shareInFlight.js';
 import { writeEpochs } from '../../src/http/writeEpochs.js';
@@ -210,6 +210,26 @@ describe('the deadline layer', () => {
     await expect(hungUp).rejects.toMatchObject({ name: 'AbortError' });
     expect(vendor.calls[1]!.call.signal?.aborted).toBe(false);
     await expect(timedOut).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it("times a shared read out through the read's own signal: every caller hears of it, and a caller hanging up alone does not stop it", async () => {
+    const vendor = pendingVendor();
+    let shared: AbortSignal | undefined;
+    const seen: Layer = (next) => (call) => {
+      shared = call.signal;
+      return next(call);
+    };
+    const handler = compose(shareInFlight({ current: 0 }), seen, withDeadline(100))(vendor.handler);
+    const first = new AbortController();
+    const reads = [handler(read('/x', { signal: first.signal })), handler(read('/x', { signal: new AbortController().signal }))];
+    expect(vendor.calls).toHaveLength(1);
+    const { signal } = vendor.calls[0]!.call;
+    // No controller of the deadline's own: the vendor sees the in-flight layer's signal.
+    expect(signal).toBe(shared);
+    first.abort(new DOMException('gone', 'AbortError'));
+    expect(signal?.aborted).toBe(false);
+    for (const shared of reads) await expect(shared).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(signal?.reason).toMatchObject({ name: 'TimeoutError' });
   });
 });
 
