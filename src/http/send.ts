@@ -55,7 +55,13 @@ async function snippet(body: Dispatcher.ResponseData['body']): Promise<string> {
   return text.slice(0, 1024);
 }
 
-async function readBody(body: Dispatcher.ResponseData['body'], limit: number, provider: Provider): Promise<string> {
+/**
+ * The body as text, never more than `limit` bytes. A body whose length the vendor declared (already
+ * checked against the limit) is read whole: undici fails one that runs past its length. One without
+ * is counted chunk by chunk.
+ */
+async function readBody(body: Dispatcher.ResponseData['body'], declared: boolean, limit: number, provider: Provider): Promise<string> {
+  if (declared) return body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -96,11 +102,10 @@ export function send(options: SendOptions): Handler {
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
 
   async function exchange(call: VendorCall): Promise<Dispatcher.ResponseData> {
-    const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(call.query ?? {})) {
-      if (value !== undefined) query.set(key, String(value));
-    }
-    const search = query.size > 0 ? `?${query}` : '';
+    // Most calls carry no query value (IW-ERP's build and package ids are usually unset): no
+    // URLSearchParams for them.
+    const values = Object.entries(call.query ?? {}).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
+    const search = values.length > 0 ? `?${new URLSearchParams(values.map(([key, value]) => [key, String(value)]))}` : '';
     const dispatch: Dispatcher.RequestOptions & RetryDispatchOptions = {
       origin,
       path: `${basePath}${call.path}${search}`,
@@ -129,10 +134,11 @@ export function send(options: SendOptions): Handler {
         logger.debug({ method: call.method, path: call.path, status: statusCode, body: detail }, 'vendor answered an error');
         throw statusError(provider, statusCode);
       }
-      if (Number(headers['content-length']) > policy.maxResponseBytes) {
+      const length = Number(headers['content-length'] ?? Number.NaN);
+      if (length > policy.maxResponseBytes) {
         throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
       }
-      return parse(call, await readBody(body, policy.maxResponseBytes, provider), provider);
+      return parse(call, await readBody(body, Number.isSafeInteger(length), policy.maxResponseBytes, provider), provider);
     } catch (error) {
       // The body is abandoned: close it, and swallow the abort error that destroying it emits.
       response.body.on('error', () => undefined).destroy();

@@ -49,9 +49,12 @@ async function codeOf(promise: Promise<unknown>) {
 }
 
 describe('the upstream HTTP layer', () => {
-  it('times out a body that trickles in, within the whole-request deadline', async () => {
+  it.each([
+    ['without a declared length (read chunk by chunk)', {}],
+    ['with a declared length (read whole)', { 'content-length': '100000' }],
+  ])('times out a body that trickles in, within the whole-request deadline: %s', async (_, length) => {
     const { url } = await vendor((_, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, { 'content-type': 'application/json', ...length });
       res.write('{"id":');
       // One byte every 50 ms resets any per-chunk timeout; only a whole-request deadline ends it.
       const timer = setInterval(() => res.write(' '), 50);
