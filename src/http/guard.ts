@@ -54,11 +54,10 @@ export function guard(
         throw unavailable('overloaded; too many requests are waiting');
       }
       try {
-        // The queue needs the signal only to drop a call that waits: one that starts at once is
-        // stopped by the layer below, which honours the signal (p-queue would race it against
-        // the call with another promise and two more listeners, for every call).
-        const waits = queue.pending >= policy.concurrency || queue.size > 0;
-        const options = { priority: PRIORITY[call.priority ?? 'query'], ...(call.signal && waits ? { signal: call.signal } : {}) };
+        // Every call gives the queue its signal, even one that starts at once: p-queue races the
+        // call against it, and that race is what holds the deadline while undici is still
+        // connecting (undici heeds an abort only once the request has a socket).
+        const options = { priority: PRIORITY[call.priority ?? 'query'], ...(call.signal ? { signal: call.signal } : {}) };
         return await queue.add(run(call), options);
       } catch (error) {
         if ((error as { code?: string }).code === 'EOPENBREAKER') throw unavailable('failing; its circuit is open');

@@ -57,8 +57,9 @@ async function snippet(body: Dispatcher.ResponseData['body']): Promise<string> {
 
 /**
  * The body as text, never more than `limit` bytes. A body whose length the vendor declared (already
- * checked against the limit) is read whole: undici fails one that runs past its length. One without
- * is counted chunk by chunk.
+ * checked against the limit) is read whole: HTTP/1.1 framing ends it there, and undici fails one
+ * that runs past its length (no interceptor decompresses it into more). One without is counted
+ * chunk by chunk.
  */
 async function readBody(body: Dispatcher.ResponseData['body'], declared: boolean, limit: number, provider: Provider): Promise<string> {
   if (declared) return body.text();
@@ -134,7 +135,7 @@ export function send(options: SendOptions): Handler {
         logger.debug({ method: call.method, path: call.path, status: statusCode, body: detail }, 'vendor answered an error');
         throw statusError(provider, statusCode);
       }
-      const length = Number(headers['content-length'] ?? Number.NaN);
+      const length = Number(headers['content-length']);
       if (length > policy.maxResponseBytes) {
         throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
       }

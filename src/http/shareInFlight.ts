@@ -22,7 +22,8 @@ export const shareInFlight =
     const inFlight = new Map<string, Shared>();
     const start = (call: VendorCall, key: string): Shared => {
       const callers = call.signal ? new Callers() : undefined;
-      const own = callers ? { signal: callers.signal, abort: (reason: unknown) => callers.abort(reason) } : { signal: undefined };
+      // The copy's signal is the callers' own, so it carries the hook to abort it (VendorCall.abort).
+      const own = callers ? { signal: callers.signal, abort: (reason: unknown) => callers.abort(reason) } : {};
       const promise = next({ ...call, ...own }).finally(() => {
         inFlight.delete(key);
         callers?.release();
