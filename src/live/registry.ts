@@ -42,9 +42,9 @@ export interface LiveSettings {
    * Per vendor: polls in flight at most. With the poll worker (LIVE_POLL_WORKER), twice its
    * UPSTREAM_CONCURRENCY (128 of the default 64): the worker's pool is the polls' own, and its door
    * keeps them to UPSTREAM_CONCURRENCY at the vendor, while answers wait for the main thread. On the
-   * main thread, three quarters of it (48):
-   * the rest of the vendor's connections stay free for queries. Either way, polls that cannot start
-   * at once wait their turn in the poll lane instead of the vendor queue, where they would time out.
+   * main thread, three quarters of it (48): the rest of the vendor's connections stay free for
+   * queries. Either way, polls that cannot start at once wait their turn in the poll lane instead
+   * of the vendor queue, where they would time out.
    */
   maxPollsInFlight: Record<Provider, number>;
   /** LIVE_MAX_SUBSCRIPTIONS (default 20000): open subscriptions on the instance at most. */
