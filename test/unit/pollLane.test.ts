@@ -81,6 +81,35 @@ describe('poll lane', () => {
     lane.close();
   });
 
+  /** A lane of one poll in flight at most, where `late` (due at 0) waits for `blocker`'s first poll to end at `heldMs`. */
+  async function heldBack(heldMs: number) {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 1, paused: () => false });
+    const [blocker, late] = [job(), job()];
+    blocker.state.hold = true;
+    lane.add(blocker.polled);
+    lane.add(late.polled);
+    await vi.advanceTimersByTimeAsync(heldMs);
+    blocker.state.hold = false;
+    blocker.release();
+    return { lane, late };
+  }
+
+  it('a pair held back a little by polls in flight keeps its own schedule: the lateness is not carried into every later poll', async () => {
+    const { lane, late } = await heldBack(300);
+    await vi.advanceTimersByTimeAsync(2000);
+    // Due at 0, started at 300; then due at 1000 and 2000 again, not 1300 and 2300 (each time
+    // just after the blocker's own poll, which a timer of the fake clock puts 1 ms later).
+    expect(late.starts).toEqual([300, 1001, 2001]);
+    lane.close();
+  });
+
+  it('a pair that started more than half an interval late counts its next poll from its start, not polled again at once', async () => {
+    const { lane, late } = await heldBack(700);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(late.starts).toEqual([700, 1700]);
+    lane.close();
+  });
+
   it('a budget under one poll per second spaces polls 1/budget seconds apart', async () => {
     const lane = createPollLane({ intervalMs: 100, maxPollsPerSecond: 100, maxInFlight: 10, paused: () => false });
     const { polled, starts } = job();
