@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { createVendorDispatcher } from '../../src/http/dispatcher.js';
@@ -70,6 +71,17 @@ describe('the upstream HTTP layer', () => {
   it('times out a vendor that sends no headers', async () => {
     const { url } = await vendor(() => undefined);
     expect(await codeOf(client(url, { UPSTREAM_TIMEOUT_MS: '200' }).request({ method: 'GET', path: '/x', route: '/x', headers: {} }))).toBe('UPSTREAM_TIMEOUT');
+  });
+
+  it('times out a call still connecting: undici heeds an abort only once it has a socket', async () => {
+    const policy = testConfig({ UPSTREAM_TIMEOUT_MS: '200' }).upstreams.iwerp;
+    // A vendor whose connection never opens (its SYN unanswered): the connector never calls back.
+    const connecting = new Agent({ connect: () => undefined });
+    const upstream = createUpstream({ provider: 'IWERP', baseUrl: new URL('http://127.0.0.1:9'), dispatcher: createVendorDispatcher(policy, connecting), policy, logger: createLogger('silent') });
+    const started = Date.now();
+    expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers: {} }))).toBe('UPSTREAM_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    void connecting.destroy();
   });
 
   it('refuses a body over the size cap, declared or not', async () => {
