@@ -55,6 +55,8 @@ async function snippet(body: Dispatcher.ResponseData['body']): Promise<string> {
   return text.slice(0, 1024);
 }
 
+const utf8 = new TextDecoder();
+
 /**
  * The body as text, never more than `limit` bytes. A body whose length the vendor declared (already
  * checked against the limit) is read whole: HTTP/1.1 framing ends it there, and undici fails one
@@ -72,7 +74,9 @@ async function readBody(body: Dispatcher.ResponseData['body'], declared: boolean
     }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  // Decoded as body.text() decodes the other path (WHATWG UTF-8 decode: a byte-order mark is
+  // dropped), so a vendor's answer parses alike whether or not it declared its length.
+  return utf8.decode(Buffer.concat(chunks));
 }
 
 /** Parses and validates a body: a resolver only ever sees a payload of the documented shape. */

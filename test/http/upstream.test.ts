@@ -84,6 +84,18 @@ describe('the upstream HTTP layer', () => {
     void connecting.destroy();
   });
 
+  it.each([
+    ['with a declared length', true],
+    ['without one (chunked)', false],
+  ])('reads an answer that starts with a UTF-8 byte-order mark alike, %s', async (_, declared) => {
+    const body = Buffer.from(`\uFEFF${JSON.stringify({ id: 7, name: 'Zoë' })}`);
+    const { url } = await vendor((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', ...(declared ? { 'content-length': body.length } : {}) });
+      res.end(body);
+    });
+    expect(await client(url).request({ method: 'GET', path: '/x', route: '/x', headers: {}, validate: acceptAnything as never })).toEqual({ id: 7, name: 'Zoë' });
+  });
+
   it('refuses a body over the size cap, declared or not', async () => {
     const big = JSON.stringify({ id: 1, name: 'x'.repeat(5000) });
     const declared = await vendor((_, res) => res.writeHead(200, { 'content-length': big.length }).end(big));
