@@ -110,16 +110,15 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   }
 
   /**
-   * A poll that started a little late (a crowd of pairs due together against the cap on polls in
-   * flight or the budget's window, a busy event loop) keeps its pair on its own schedule: carrying
-   * each moment's lateness into the next due time polled the pair less often than every interval
-   * for good (0.93–0.95 × the minimum on the busiest vendor of the live benchmark). One that
-   * started more than half an interval late (a budget too small for its pairs, a paused vendor)
-   * counts from its start instead: its pair is not polled twice in quick succession to catch up,
-   * and every pair's interval stretches alike.
+   * A poll that started late (a crowd of pairs due together against the cap on polls in flight or
+   * the budget's window, a busy event loop) keeps its pair on its own schedule, catching up by a
+   * quarter of an interval at most: carrying every moment's lateness into the next due time polled
+   * the pair less often than every interval for good. The cap keeps two polls of a pair at least
+   * three quarters of an interval apart, and under a budget too small for the pairs (or after a
+   * paused vendor) lets every pair's interval stretch evenly instead of lurching to catch up.
    */
   function nextDue(dueAt: number, startedAt: number) {
-    return (startedAt - dueAt <= intervalMs / 2 ? dueAt : startedAt) + intervalMs;
+    return Math.max(dueAt, startedAt - intervalMs / 4) + intervalMs;
   }
 
   function start(entry: Entry, now: number) {

@@ -95,18 +95,19 @@ describe('poll lane', () => {
   }
 
   it('a pair held back a little by polls in flight keeps its own schedule: the lateness is not carried into every later poll', async () => {
-    const { lane, late } = await heldBack(300);
+    const { lane, late } = await heldBack(200);
     await vi.advanceTimersByTimeAsync(2000);
-    // Due at 0, started at 300; then due at 1000 and 2000 again, not 1300 and 2300 (each time
+    // Due at 0, started at 200; then due at 1000 and 2000 again, not 1200 and 2200 (each time
     // just after the blocker's own poll, which a timer of the fake clock puts 1 ms later).
-    expect(late.starts).toEqual([300, 1001, 2001]);
+    expect(late.starts).toEqual([200, 1001, 2001]);
     lane.close();
   });
 
-  it('a pair that started more than half an interval late counts its next poll from its start, not polled again at once', async () => {
+  it('a pair held back longer catches up a quarter of an interval at most, never polled again at once', async () => {
     const { lane, late } = await heldBack(700);
-    await vi.advanceTimersByTimeAsync(1500);
-    expect(late.starts).toEqual([700, 1700]);
+    await vi.advanceTimersByTimeAsync(2500);
+    // Started 700 late: the next poll 750 later (700 - 250 + 1000), then back to every 1000.
+    expect(late.starts).toEqual([700, 1450, 2450]);
     lane.close();
   });
 
@@ -119,8 +120,9 @@ describe('poll lane', () => {
     expect(starts).toEqual([0, 2000, 4000]);
     lane.setBudget(4);
     await vi.advanceTimersByTimeAsync(1000);
-    // At once (the old window no longer applies), then 100 ms apart (the interval), four in any one second.
-    expect(starts.filter((t) => t > 4000)).toEqual([5000, 5100, 5200, 5300, 6000]);
+    // At once (the old window no longer applies); then 75 ms later, the quarter interval a late
+    // poll catches up, and 100 ms apart (the interval); four in any one second.
+    expect(starts.filter((t) => t > 4000)).toEqual([5000, 5075, 5175, 5275, 6000]);
     lane.close();
   });
 });
