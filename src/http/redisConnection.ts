@@ -76,6 +76,13 @@ export const withinBudget = <T>(command: Promise<T>) =>
   Promise.race([
     command,
     new Promise<never>((_, reject) =>
-      setImmediate(() => setTimeout(() => setImmediate(() => reject(new Error('Redis did not answer in time'))), REDIS_BUDGET_MS).unref()),
+      setImmediate(() => setTimeout(() => setImmediate(() => reject(new RedisLate())), REDIS_BUDGET_MS).unref()),
     ),
   ]);
+
+/** withinBudget's refusal: Redis had not answered within the budget (it may yet). */
+export class RedisLate extends Error {
+  constructor() {
+    super('Redis did not answer in time');
+  }
+}

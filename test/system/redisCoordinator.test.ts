@@ -99,6 +99,64 @@ function rename(room: number, name: string) {
   a.registry.touch('IWERP', `chatroom|${room}`);
 }
 
+/** Resolves just after instance a's next tick: its heartbeat, the instance entry holding one lease, changes in Redis. */
+async function afterTickOfA() {
+  const entryOfA = async () => Object.values(await admin.hGetAll('chat-gateway:live:instances')).find((entry) => entry.endsWith(',1,0,0'));
+  const before = await entryOfA();
+  for (const start = Date.now(); (await entryOfA()) === before; await sleep(5)) {
+    if (Date.now() - start > 3000) throw new Error('instance a never ticked');
+  }
+}
+
+/** Keeps Redis busy for `ms` (a script runs alone), so what it is sent meanwhile is answered late. */
+const STALL = `local stop = nil
+repeat
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  stop = stop or now + tonumber(ARGV[1])
+until now >= stop`;
+
+describe('Redis answering past the budget for a moment does not make an instance poll alone', () => {
+  it('a write (the share of a rename)', async () => {
+    await heldByA(4);
+    const onB = b.watch(4);
+    await until(() => onB.length === 1, 3000, 'the first state on b');
+    // Between two of a's ticks (a quarter interval apart), so that none of them waits on the stall.
+    await afterTickOfA();
+    const stall = admin.eval(STALL, { arguments: ['400'] });
+    await sleep(20);
+    // a's share of the rename reaches Redis during the stall and is answered about 380 ms later.
+    rename(4, 'Renamed four');
+    await stall;
+    await until(() => onB.length === 2, 3000, 'the rename on b');
+    expect(onB).toEqual(['Team 4', 'Renamed four']);
+    expect(a.logged('Redis away')).toBe(false);
+  });
+
+  it('one tick', async () => {
+    await heldByA(5);
+    await afterTickOfA();
+    // a's next tick comes a quarter interval (1,250 ms) after the last: inside this stall.
+    await sleep(INTERVAL_MS / 4 - 100);
+    await admin.eval(STALL, { arguments: ['400'] });
+    await sleep(INTERVAL_MS / 4);
+    expect(a.logged('Redis away')).toBe(false);
+    expect(fetches.filter((f) => f === 'b:5')).toEqual([]);
+  });
+
+  it('a join: the next tick does what it did not', async () => {
+    await heldByA(6);
+    const stall = admin.eval(STALL, { arguments: ['400'] });
+    await sleep(20);
+    const onB = b.watch(6);
+    await stall;
+    await until(() => onB.length === 1, INTERVAL_MS / 2, 'the first state on b');
+    expect(onB).toEqual(['Team 6']);
+    expect(b.logged('Redis away')).toBe(false);
+    expect(fetches).not.toContain('b:6');
+  });
+});
+
 describe('a room first watched while Redis fails for this instance is joined once Redis answers again', () => {
   it('the listening connection down at the join: the room’s channel is listened to afterwards, so the next change arrives', async () => {
     await heldByA(1);
