@@ -170,6 +170,8 @@ interface Entry {
   subscribed: boolean;
   /** Its holder's state may hold what its subscribers here have not heard: read it at the next chance. */
   unread: boolean;
+  /** A join or a tick has assigned it (taken its lease, or left it to its holder) at least once. */
+  joined: boolean;
   listener: (message: string) => void;
 }
 
@@ -257,11 +259,18 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     }
   }
 
-  /** Redis away: every pair watched here is polled here. */
+  /**
+   * Redis away: every pair watched here is polled here. The leases held here are handed back, and
+   * no tick takes or renews one until Redis is back: the lease scripts of an instance that reads
+   * its answers late still run in Redis, and one polling alone (sharing nothing) would otherwise
+   * keep the other instances' subscribers of its pairs from hearing anything.
+   */
   function degrade(error: unknown) {
     if (closed) return;
     if (coordinated) logger.warn({ err: String(error) }, 'Redis away: live polls are not shared; each instance polls what its subscribers watch');
     coordinated = false;
+    const held = [...entries.values()].filter((entry) => entry.held);
+    if (held.length) void run((client) => client.eval(RELEASE, { keys: held.map((entry) => leaseKey(entry.pair)), arguments: [me] }));
     for (const entry of entries.values()) {
       // A lease held before is taken afresh: its first poll then tells the others what this instance saw meanwhile.
       entry.held = false;
@@ -293,6 +302,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   /** Applies what the lease script said: the holder polls; the others stop and listen. */
   function assign(entry: Entry, held: boolean) {
     if (!watched(entry)) return;
+    entry.joined = true;
     if (held && !entry.held) entry.fresh = true;
     entry.held = held;
     // The holder's own first poll here comes at once (or once the state at hand has aged).
@@ -355,6 +365,8 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   async function join(list: Entry[]) {
     try {
       await subscribe(list);
+      // Polling alone: the tick that finds Redis back assigns the leases and reads the states.
+      if (!coordinated) return;
       const heldFlags = await leases(list);
       // Their last subscriber left meanwhile (remove could not yet hand back a lease taken here).
       const gone = list.filter((entry, index) => heldFlags[index] && !watched(entry));
@@ -370,7 +382,8 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       deliver(await unreadStates(list.filter(watched)));
     } catch (error) {
       // Answered late (a loaded instance reads its answers late too): the next tick does what this
-      // join did not (channels, leases, states) before the pairs wait longer than a quarter interval.
+      // join did not (channels, leases, states), a quarter interval and a budget later at most
+      // unless that tick is late too.
       if (error instanceof RedisLate) return;
       if (list.some(watched)) degrade(error);
     }
@@ -387,7 +400,8 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     try {
       deliver(await unreadStates(listening));
     } catch (error) {
-      degrade(error);
+      // Answered late: the next tick reads what is still unread.
+      if (!(error instanceof RedisLate)) degrade(error);
     }
   }
 
@@ -399,7 +413,9 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       const { client, sub } = await ready();
       if (!sub.isReady) throw new Error('The Redis subscriber connection is down');
       const list = [...entries.values()];
-      const heldFlags = await leases(list);
+      // Polling alone takes or renews no lease (degrade); the first tick that finds Redis back
+      // leaves every pair to its holder, and the next one takes those nobody holds.
+      const heldFlags = coordinated ? await leases(list) : list.map(() => false);
       const held = { IWERP: 0, POPSELL: 0, MESSENGER: 0 };
       list.forEach((entry, index) => {
         if (heldFlags[index] && watched(entry)) held[entry.pair.provider] += 1;
@@ -423,7 +439,8 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       lateTicks = 0;
     } catch (error) {
       // One tick answered late is no sign that Redis is away; two in a row are. A lease lasts three
-      // ticks, so one renewal missed loses none.
+      // ticks: a renewal Redis ran and answered late loses none, and one it never ran (at the
+      // shortest intervals) costs at worst a moment when another instance polls the pair too.
       if (error instanceof RedisLate && (lateTicks += 1) < 2) return;
       degrade(error);
     } finally {
@@ -449,7 +466,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
 
   return {
     add(pair, delayMs) {
-      const entry: Entry = { pair, delayMs, held: false, fresh: false, polling: false, subscribed: false, unread: true, listener: () => undefined };
+      const entry: Entry = { pair, delayMs, held: false, fresh: false, polling: false, subscribed: false, unread: true, joined: false, listener: () => undefined };
       entry.listener = (message) => receive(entry, message);
       entries.set(pair.key, entry);
       if (!coordinated) startPolling(entry, delayMs);
@@ -463,7 +480,9 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       void subscriber.then((sub) => sub.unsubscribe(channel(pair), entry.listener)).catch(() => {
         // Redis away: the listener ignores a pair no longer watched; the subscription goes with the connection.
       });
-      if (entry.held) void run((client) => client.eval(RELEASE, { keys: [leaseKey(pair)], arguments: [me] }));
+      // Also one no join has assigned: a join answered late may have taken its lease (RELEASE
+      // deletes only a lease this instance holds).
+      if (entry.held || !entry.joined) void run((client) => client.eval(RELEASE, { keys: [leaseKey(pair)], arguments: [me] }));
     },
     share(pair, snapshot, changed) {
       const entry = entries.get(pair.key);
@@ -476,7 +495,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
           arguments: [me, channel(pair), message, String(stateMs(pair.provider))],
         });
         // Another instance took the lease (this one missed its renewals): it polls now.
-        if (held === 0 && entries.get(pair.key) === entry) assign(entry, false);
+        if (held === 0 && coordinated && entries.get(pair.key) === entry) assign(entry, false);
       });
     },
     touch(resource) {
