@@ -259,6 +259,10 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     }
   }
 
+  /** The command that hands back these entries' leases (RELEASE deletes only those this instance holds). */
+  const release = (list: Entry[]) => (client: Awaited<typeof connection.connected>) =>
+    client.eval(RELEASE, { keys: list.map((entry) => leaseKey(entry.pair)), arguments: [me] });
+
   /**
    * Redis away: every pair watched here is polled here. The leases held here are handed back, and
    * no tick takes or renews one until Redis is back: the lease scripts of an instance that reads
@@ -270,7 +274,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     if (coordinated) logger.warn({ err: String(error) }, 'Redis away: live polls are not shared; each instance polls what its subscribers watch');
     coordinated = false;
     const held = [...entries.values()].filter((entry) => entry.held);
-    if (held.length) void run((client) => client.eval(RELEASE, { keys: held.map((entry) => leaseKey(entry.pair)), arguments: [me] }));
+    if (held.length) void run(release(held));
     for (const entry of entries.values()) {
       // A lease held before is taken afresh: its first poll then tells the others what this instance saw meanwhile.
       entry.held = false;
@@ -371,8 +375,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       // Their last subscriber left meanwhile (remove could not yet hand back a lease taken here).
       const gone = list.filter((entry, index) => heldFlags[index] && !watched(entry));
       if (gone.length) {
-        const keys = gone.map((entry) => leaseKey(entry.pair));
-        await withinBudget(connection.connected.then((client) => client.eval(RELEASE, { keys, arguments: [me] })));
+        await withinBudget(connection.connected.then(release(gone)));
       }
       // Redis went away meanwhile: the tick that finds it back assigns the leases and reads the states.
       if (!coordinated) return;
@@ -482,7 +485,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       });
       // Also one no join has assigned: a join answered late may have taken its lease (RELEASE
       // deletes only a lease this instance holds).
-      if (entry.held || !entry.joined) void run((client) => client.eval(RELEASE, { keys: [leaseKey(pair)], arguments: [me] }));
+      if (entry.held || !entry.joined) void run(release([entry]));
     },
     share(pair, snapshot, changed) {
       const entry = entries.get(pair.key);
@@ -512,7 +515,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       // Handing the leases back lets the other instances take over at their next tick, not after the lease time.
       if (coordinated) {
         await Promise.allSettled([
-          held.length && withinBudget(connection.connected.then((client) => client.eval(RELEASE, { keys: held.map((e) => leaseKey(e.pair)), arguments: [me] }))),
+          held.length && withinBudget(connection.connected.then(release(held))),
           withinBudget(connection.connected.then((client) => client.hDel(INSTANCES, me))),
         ]);
       }
