@@ -43,15 +43,18 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
 
 /**
  * `plugin`, also reached by the client preset's convention of sending `documentId`
- * ("sha256:<hex>") in a POST body instead of Apollo's `extensions.persistedQuery`.
+ * ("sha256:<hex>") instead of Apollo's `extensions.persistedQuery`: in a POST body, or in a GET's
+ * query string, which yoga's parser does not read. It is taken out of the params, which yoga
+ * otherwise refuses for a parameter it does not know.
  */
 function withDocumentId(plugin: Plugin): Plugin {
   return {
-    onParams({ params, setParams }) {
-      const { documentId } = params as { documentId?: unknown };
+    onParams({ params, request, setParams }) {
+      const { documentId: inBody, ...rest } = params as typeof params & { documentId?: unknown };
+      const documentId = inBody ?? (request.method === 'GET' && rest.query === undefined ? new URL(request.url).searchParams.get('documentId') : undefined);
       if (typeof documentId !== 'string') return;
       const sha256Hash = documentId.replace(/^sha256:/, '');
-      setParams({ ...params, extensions: { ...params.extensions, persistedQuery: { version: 1, sha256Hash } } });
+      setParams({ ...rest, extensions: { ...rest.extensions, persistedQuery: { version: 1, sha256Hash } } });
     },
     onPluginInit({ addPlugin }) {
       addPlugin(plugin);

@@ -90,6 +90,14 @@ describe('trusted documents: PERSISTED_DOCUMENTS_ONLY with the client preset’s
     expect(body.data).toMatchObject({ chatroom: { id: ROOM_ID, name: 'Team 12' } });
   });
 
+  it('runs it by a documentId in a GET’s query string', async () => {
+    const url = new URL(gateway().url);
+    url.searchParams.set('documentId', hash);
+    url.searchParams.set('variables', JSON.stringify({ id: ROOM_ID }));
+    const response = await fetch(url, { headers: DEMO_HEADERS });
+    expect(await response.json()).toMatchObject({ data: { chatroom: { id: ROOM_ID, name: 'Team 12' } } });
+  });
+
   it('runs it by Apollo’s extensions.persistedQuery too', async () => {
     const sha256Hash = hash.replace('sha256:', '');
     const { body } = await post({ extensions: { persistedQuery: { version: 1, sha256Hash } }, variables: { id: ROOM_ID } });
@@ -105,6 +113,42 @@ describe('trusted documents: PERSISTED_DOCUMENTS_ONLY with the client preset’s
     expect(answer.status).toBe(status);
     expect(answer.body.errors?.[0]?.extensions.code).toBe(code);
     expect(answer.body.errors?.[0]?.message).toMatch(/trusted documents only/);
+    expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+});
+
+describe('trusted documents beside APQ: PERSISTED_DOCUMENTS_FILE without PERSISTED_DOCUMENTS_ONLY', () => {
+  const manifest = fileURLToPath(new URL('./gql/persisted-documents.json', import.meta.url));
+  const gateway = useGateway({ env: { PERSISTED_DOCUMENTS_FILE: manifest } });
+  const hash = (TrustedRoomDocument as unknown as { __meta__: { hash: string } }).__meta__.hash;
+  const room = { chatroom: { id: ROOM_ID, name: 'Team 12' } };
+
+  it('runs a manifest document sent by its documentId in a POST body', async () => {
+    const response = await fetch(gateway().url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...DEMO_HEADERS },
+      body: JSON.stringify({ documentId: hash, variables: { id: ROOM_ID } }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ data: room });
+  });
+
+  it('runs it by a documentId in a GET’s query string, as it runs a GET’s query', async () => {
+    const url = new URL(gateway().url);
+    url.searchParams.set('documentId', hash);
+    url.searchParams.set('variables', JSON.stringify({ id: ROOM_ID }));
+    const response = await fetch(url, { headers: DEMO_HEADERS });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ data: room });
+  });
+
+  it('refuses a documentId that is not in the manifest, coded, without a vendor call', async () => {
+    const response = await fetch(gateway().url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...DEMO_HEADERS },
+      body: JSON.stringify({ documentId: `sha256:${sha256('query { __typename }')}` }),
+    });
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
   });
 });
