@@ -40,10 +40,36 @@ describe('the README', () => {
     expect(await gw().query(EXAMPLE_OPERATION)).toEqual(JSON.parse(fenced('## Example', 'json')!));
   });
 
+  it('incremental delivery: the @defer example sends the Popsell room after the IW-ERP one, with its data', async () => {
+    const query = fenced('Incremental delivery', 'graphql')!;
+    const response = await fetch(gw().url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...DEMO_HEADERS },
+      body: JSON.stringify({ query }),
+    });
+    const parts = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice('data: '.length)) as { data?: any; incremental?: { data: any }[] });
+    expect(parts[0]?.data).toEqual({ fast: { name: 'Project Apollo' } });
+    expect(parts.flatMap((part) => part.incremental ?? [])).toEqual([{ data: { slow: { kind: expect.any(String), lastRating: { value: expect.any(Number) } } }, path: [] }]);
+  });
+
   it('upload: the example avatar curl answers what the README says', async () => {
     const operations = JSON.parse(/-F operations='(.*)'/.exec(fenced('Uploading a chatroom avatar', 'sh')!)![1]!) as { query: string };
     expect(operations.query).toBe(AVATAR);
     expect(await upload(new Blob([EXAMPLE_AVATAR]))).toEqual(answer('Uploading a chatroom avatar'));
+  });
+});
+
+describe('the docs', () => {
+  const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+
+  it.each(['docs/operations.md', 'docs/realtime.md'])('%s runs the gateway under a supervisor with npm start’s own command', (file) => {
+    const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+    const commands = [...text.matchAll(/\bnode [^\n`]*dist\/server\.js/g)].map((match) => match[0]);
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands) expect(command).toBe(scripts.start);
   });
 });
 
