@@ -1,13 +1,12 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import type { OperationResult } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'graphql-ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
@@ -23,7 +22,7 @@ import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
 import { useCompiledQueries, withSettledListItems } from './plugins/compiledQueries.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
-import { useErrorCodes } from './plugins/errorCodes.js';
+import { codedForWebSocket, useErrorCodes } from './plugins/errorCodes.js';
 import { useIntrospectionPolicy } from './plugins/introspection.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
@@ -185,23 +184,31 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
  * GraphQL over WebSocket (graphql-transport-ws) on the gateway's own path and port, as yoga's
  * graphql-ws recipe runs it: every operation goes through yoga's envelop (parse, validate, context,
  * execute), so the same plugins and limits (depth, cost, aliases, tokens, masking) apply as over
- * HTTP. Credentials come from `connectionParams` under the header names; a connection whose params
- * are not header strings is refused (4403). A frame is at most MAX_REQUEST_BYTES; with
- * PERSISTED_DOCUMENTS_ONLY only the manifest's documents run. Returns a function that closes every
- * connection.
+ * HTTP, and its errors carry the same codes. Credentials come from `connectionParams` under the
+ * header names; a connection whose params are not header strings is refused (4403). A frame is at
+ * most MAX_REQUEST_BYTES; with PERSISTED_DOCUMENTS_ONLY only the manifest's documents run.
+ *
+ * graphql-ws's own `useServer` adapter is replaced by one on its `makeServer`, for what a socket
+ * may hold: WS_MAX_OPERATIONS open operations (more are refused, TOO_MANY_OPERATIONS), and
+ * WS_MAX_BUFFERED_BYTES of answers its client has not read (past them the client is not reading,
+ * and the socket is cut). Without them, a client that sent operations and stopped reading kept
+ * every answer in memory, over a gigabyte in a minute. A send to a socket that has gone resolves
+ * (its `close` ends its operations), where useServer printed a stack trace per pending answer.
+ * Returns a function that closes every connection.
  */
 export function serveWebSocket(
   gateway: Gateway,
   server: HttpServer,
   config: Pick<Config, 'limits' | 'persistedDocuments' | 'persistedDocumentsOnly'>,
+  logger: Pick<Logger, 'error'>,
 ): () => Promise<void> {
-  const maxRequestBytes = config.limits.maxRequestBytes;
+  const { maxRequestBytes, maxSocketOperations, maxSocketBufferedBytes } = config.limits;
   // yoga's persisted-operation plugins read HTTP params, which a WebSocket message has none of: with
   // PERSISTED_DOCUMENTS_ONLY, a document runs here only when the manifest holds it, by its hash.
   const trusted = config.persistedDocumentsOnly ? config.persistedDocuments : undefined;
   // Upgrades are taken from the HTTP server's 'upgrade' events rather than by handing ws the
   // server, which would re-emit the server's own errors (a port already taken) as its own.
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxRequestBytes });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxRequestBytes, handleProtocols });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== gateway.graphqlEndpoint) {
       socket.destroy();
@@ -212,53 +219,102 @@ export function serveWebSocket(
   server.on('upgrade', onUpgrade);
   const credentialHeaders = new WeakMap<object, Headers>();
   const endpoint = `http://localhost${gateway.graphqlEndpoint}`;
-  const disposable = useServer<Record<string, unknown>>(
-    {
-      isProd: true,
-      onConnect(ctx) {
-        const headers = headersOf(ctx.connectionParams);
-        if (!headers) return false;
-        credentialHeaders.set(ctx.extra.socket, headers);
-        return true;
-      },
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      async onSubscribe(ctx, _id, payload) {
-        if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
-          const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
-          return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
-        }
-        // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
-        const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
-        const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
-        try {
-          const document = parse(payload.query);
-          const errors = validate(schema, document);
-          if (errors.length) return errors;
-          return {
-            schema,
-            document,
-            operationName: payload.operationName,
-            variableValues: payload.variables,
-            contextValue: await contextFactory(),
-            rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-          };
-        } catch (error) {
-          // GraphQL Armor's limits throw their refusal from the parser and from validation rules,
-          // the context a coded error for a credential sent twice.
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-      },
+  const protocol = makeServer<Record<string, unknown>, { socket: WebSocket }>({
+    onConnect(ctx) {
+      const headers = headersOf(ctx.connectionParams);
+      if (!headers) return false;
+      credentialHeaders.set(ctx.extra.socket, headers);
+      return true;
     },
-    sockets,
-  );
+    execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+    subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+    async onSubscribe(ctx, _id, payload) {
+      // The operation being subscribed is among them already.
+      if (Object.keys(ctx.subscriptions).length > maxSocketOperations) {
+        return [new GraphQLError(`One WebSocket may hold ${maxSocketOperations} open operations at most.`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
+      }
+      if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
+        const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
+        return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
+      }
+      // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
+      const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
+      const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
+      try {
+        const document = parse(payload.query);
+        const errors = validate(schema, document);
+        if (errors.length) return codedForWebSocket(errors);
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+        };
+      } catch (error) {
+        // GraphQL Armor's limits throw their refusal from the parser and from validation rules,
+        // the context a coded error for a credential sent twice.
+        if (error instanceof GraphQLError) return codedForWebSocket([error]);
+        throw error;
+      }
+    },
+    onNext(_ctx, _id, _payload, _args, result) {
+      if (!result.errors?.length) return undefined;
+      const errors = codedForWebSocket(result.errors as GraphQLError[], result.data);
+      return errors.every((error, i) => error === result.errors![i]) ? undefined : { ...result, errors: errors.map((error) => error.toJSON()) };
+    },
+  });
+  sockets.on('connection', (socket: WebSocket) => {
+    const closed = protocol.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            // An error here is the socket going away; its 'close' ends the operations.
+            socket.send(data, () => resolve());
+            if (socket.bufferedAmount > maxSocketBufferedBytes) socket.terminate();
+          }),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (handle) =>
+          socket.on('message', (data) => {
+            handle(String(data)).catch((error: unknown) => {
+              logger.error({ err: error }, 'A WebSocket message could not be handled');
+              socket.close(CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      { socket },
+    );
+    // graphql-ws's keep-alive: a ping every KEEP_ALIVE_MS, and a client whose pong does not come
+    // back within as long is gone (a dead peer's socket can stay open for minutes otherwise).
+    let pongWait: NodeJS.Timeout | undefined;
+    const pings = setInterval(() => {
+      if (socket.readyState !== socket.OPEN || pongWait) return;
+      pongWait = setTimeout(() => socket.terminate(), KEEP_ALIVE_MS);
+      socket.ping();
+    }, KEEP_ALIVE_MS);
+    socket.on('pong', () => {
+      clearTimeout(pongWait);
+      pongWait = undefined;
+    });
+    socket.on('error', () => socket.terminate());
+    socket.once('close', (code, reason) => {
+      clearInterval(pings);
+      clearTimeout(pongWait);
+      void closed(code, String(reason));
+    });
+  });
   return async () => {
     server.off('upgrade', onUpgrade);
-    await disposable.dispose();
+    for (const socket of sockets.clients) socket.close(1001, 'Going away');
     await new Promise((resolve) => sockets.close(resolve));
   };
 }
+
+/** How often a WebSocket is pinged, and how long its pong may take (graphql-ws's own default). */
+const KEEP_ALIVE_MS = 12_000;
 
 /** Yoga's enveloped execute and subscribe for one operation, handed to graphql-ws as its root value (the recipe's way). */
 interface EnvelopedRoot {

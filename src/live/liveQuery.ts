@@ -6,7 +6,9 @@
  * that one execution. A run after a change reads the poller's latest states through its loaders,
  * so however many live queries watch a resource, the vendor sees one poll per interval.
  *
- * Lists read outside the loaders (organizationChatrooms, eventChatroom) are not watched.
+ * Lists read outside the loaders (organizationChatrooms, eventChatroom) are not watched. A @live
+ * query that watches nothing ends after its result, and one is refused before it runs when the
+ * gateway, or every credential it carries, is at its subscription limit.
  */
 import { randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
@@ -53,9 +55,14 @@ interface Read {
 /** Runs each @live execution with loaders that record what they read, and watches it. */
 function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InMemoryLiveQueryStore): Plugin {
   return {
-    onExecute({ args, executeFn, setExecuteFn }) {
+    onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
       if (!isLiveOperation(getOperationAST(args.document, args.operationName))) return;
       const context = args.contextValue as unknown as Context;
+      const refusal = registry.liveRefusal(context.credentials);
+      if (refusal) {
+        setResultAndStopExecution({ errors: [refusal] });
+        return;
+      }
       const key = `live:${randomUUID()}`;
       const watched = new Map<string, Feed<unknown>>();
       let ended = false;
@@ -116,12 +123,24 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         const refused = watch(reads);
         return refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
       });
+      /**
+       * The store's results, ending after one that left nothing watched: nothing could tell it
+       * to run again (it read no chatroom or message, or each was refused), and an open stream
+       * that never speaks would hold its caller's slot and memory for nothing.
+       */
+      async function* whileWatching(results: AsyncIterable<ExecutionResult>) {
+        for await (const result of results) {
+          yield result;
+          if (watched.size === 0) return;
+        }
+      }
       return {
-        onExecuteDone: ({ result }) => {
+        onExecuteDone: ({ result, setResult }) => {
           if (!isAsyncIterable(result)) {
             end();
             return undefined;
           }
+          setResult(whileWatching(result as AsyncIterable<ExecutionResult>));
           return { onEnd: end };
         },
       };

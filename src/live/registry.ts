@@ -10,8 +10,8 @@
  * slow consumer holds one reference to the newest state, never a queue of old ones.
  */
 import { GatewayError } from '../errors.js';
-import type { Provider } from '../model/provider.js';
-import { credentialScope, requireCredential, type Credentials } from '../upstreams/credentials.js';
+import { PROVIDERS, type Provider } from '../model/provider.js';
+import { credentialKeys, credentialScope, requireCredential, type Credentials } from '../upstreams/credentials.js';
 import { createLocalCoordinator, type CoordinatedPair, type PollCoordinator, type Snapshot } from './coordinator.js';
 
 export type { Snapshot };
@@ -92,6 +92,8 @@ const FINAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', '
 
 interface Subscriber {
   credentials: Credentials;
+  /** What it counts against LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL (credentialKeys). */
+  keys: string[];
   /** The pair's version this subscriber last read. */
   seen: number;
   /** Set while its consumer waits for a newer state. */
@@ -112,7 +114,8 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   const { settings, hooks = {} } = options;
   const pairs = new Map<string, Pair<unknown>>();
   const coordinator = options.coordinator ?? createLocalCoordinator(options);
-  const perScope = new Map<string, number>();
+  // Open subscriptions per credential (credentialKeys), for LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL.
+  const perCredential = new Map<string, number>();
   let subscriberCount = 0;
   let closed = false;
 
@@ -197,15 +200,22 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     return pair;
   }
 
+  const atLimit = (key: string) => (perCredential.get(key) ?? 0) >= settings.maxSubscriptionsPerCredential;
+  const gatewayFull = () => new GatewayError('TOO_MANY_SUBSCRIPTIONS', `This gateway serves ${settings.maxSubscriptions} subscriptions at most.`);
+  const credentialFull = (provider: Provider) =>
+    new GatewayError('TOO_MANY_SUBSCRIPTIONS', `One ${provider} credential may hold ${settings.maxSubscriptionsPerCredential} subscriptions at most.`, { provider });
+
   function leave<T>(pair: Pair<T>, subscriber: Subscriber) {
     if (subscriber.closed) return;
     subscriber.closed = true;
     subscriber.wake?.();
     pair.subscribers.delete(subscriber);
     subscriberCount -= 1;
-    const left = (perScope.get(pair.scope) ?? 1) - 1;
-    if (left > 0) perScope.set(pair.scope, left);
-    else perScope.delete(pair.scope);
+    for (const key of subscriber.keys) {
+      const left = (perCredential.get(key) ?? 1) - 1;
+      if (left > 0) perCredential.set(key, left);
+      else perCredential.delete(key);
+    }
     if (pair.subscribers.size === 0) retire(pair);
   }
 
@@ -220,21 +230,14 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       if (closed) throw new GatewayError('UPSTREAM_ERROR', 'The gateway is shutting down.', { provider: resource.provider });
       requireCredential(credentials, resource.provider);
       const scope = credentialScope(credentials, resource.provider);
-      if (subscriberCount >= settings.maxSubscriptions) {
-        throw new GatewayError('TOO_MANY_SUBSCRIPTIONS', `This gateway serves ${settings.maxSubscriptions} subscriptions at most.`);
-      }
-      if ((perScope.get(scope) ?? 0) >= settings.maxSubscriptionsPerCredential) {
-        throw new GatewayError(
-          'TOO_MANY_SUBSCRIPTIONS',
-          `One ${resource.provider} credential may hold ${settings.maxSubscriptionsPerCredential} subscriptions at most.`,
-          { provider: resource.provider },
-        );
-      }
+      if (subscriberCount >= settings.maxSubscriptions) throw gatewayFull();
+      const keys = credentialKeys(credentials, resource.provider);
+      if (keys.some(atLimit)) throw credentialFull(resource.provider);
       const pair = pairFor(resource, scope, known);
-      const subscriber: Subscriber = { credentials, seen: 0, wake: undefined, closed: false };
+      const subscriber: Subscriber = { credentials, keys, seen: 0, wake: undefined, closed: false };
       pair.subscribers.add(subscriber);
       subscriberCount += 1;
-      perScope.set(scope, (perScope.get(scope) ?? 0) + 1);
+      for (const key of keys) perCredential.set(key, (perCredential.get(key) ?? 0) + 1);
       const done = { value: undefined, done: true } as const;
 
       const feed: Feed<T> = {
@@ -257,6 +260,17 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
         },
       };
       return feed;
+    },
+    /**
+     * Why a `@live` query with these credentials would be refused before it runs, if it would:
+     * the gateway is full, or every credential it carries is at its limit. (What it reads is only
+     * known once it runs; each resource is then watched, or refused, as a subscription is.)
+     */
+    liveRefusal(credentials: Credentials): GatewayError | undefined {
+      if (subscriberCount >= settings.maxSubscriptions) return gatewayFull();
+      const held = PROVIDERS.filter((provider) => credentialKeys(credentials, provider).length > 0);
+      if (held.length > 0 && held.every((provider) => credentialKeys(credentials, provider).some(atLimit))) return credentialFull(held[0]!);
+      return undefined;
     },
     /** The latest state polled for a resource with this credential, when it is watched. */
     peek<T>(resource: LiveResource<T>, credentials: Credentials): T | undefined {

@@ -13,29 +13,49 @@ import type { Plugin } from 'graphql-yoga';
  * 200), so the flag goes too and the 400 stays. Several errors are listed in response order.
  */
 export function useErrorCodes(): Plugin {
-  const safe = (error: GraphQLError) => Boolean(error.extensions?.code) && !error.extensions?.originalError;
-  const withCode = (error: GraphQLError) => {
-    if (safe(error)) return error;
-    const { originalError, ...extensions } = error.extensions ?? {};
-    const http = extensions.http as { status?: number } | undefined;
-    if (originalError && http?.status) extensions.http = { status: http.status };
-    return new GraphQLError(error.path ? 'Unexpected error.' : error.message, {
-      nodes: error.nodes ?? null,
-      source: error.source ?? null,
-      positions: error.positions ?? null,
-      path: error.path ?? null,
-      extensions: { ...extensions, code: extensions.code ?? (error.path ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED') },
-    });
-  };
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
       const errors = result.errors as GraphQLError[];
-      const coded = errors.every(safe) ? errors : errors.map(withCode);
-      const ordered = coded.length > 1 ? inResponseOrder(coded, result.data) : coded;
-      if (ordered !== errors) setResult({ ...result, errors: ordered });
+      const coded = codedErrors(errors, result.data);
+      if (coded !== errors) setResult({ ...result, errors: coded });
     },
   };
+}
+
+const safe = (error: GraphQLError) => Boolean(error.extensions?.code) && !error.extensions?.originalError;
+
+function withCode(error: GraphQLError) {
+  if (safe(error)) return error;
+  const { originalError, ...extensions } = error.extensions ?? {};
+  const http = extensions.http as { status?: number } | undefined;
+  if (originalError && http?.status) extensions.http = { status: http.status };
+  return new GraphQLError(error.path ? 'Unexpected error.' : error.message, {
+    nodes: error.nodes ?? null,
+    source: error.source ?? null,
+    positions: error.positions ?? null,
+    path: error.path ?? null,
+    extensions: { ...extensions, code: extensions.code ?? (error.path ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED') },
+  });
+}
+
+/** `errors` as useErrorCodes answers them (coded, masked, in response order); `errors` itself when that changes nothing. */
+export function codedErrors(errors: readonly GraphQLError[], data: unknown): readonly GraphQLError[] {
+  const coded = errors.every(safe) ? errors : errors.map(withCode);
+  return coded.length > 1 ? inResponseOrder(coded, data) : coded;
+}
+
+/**
+ * The same for a WebSocket's refusals and results, which pass no HTTP response and so neither
+ * yoga's result processing nor useErrorCodes: `extensions.http` (yoga's note of the HTTP status
+ * a refusal would have) is dropped too.
+ */
+export function codedForWebSocket(errors: readonly GraphQLError[], data?: unknown): GraphQLError[] {
+  return codedErrors(errors, data).map((error) => {
+    if (!error.extensions?.http) return error;
+    const { http: _http, ...extensions } = error.extensions;
+    return new GraphQLError(error.message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, extensions });
+  });
 }
 
 /**
@@ -44,7 +64,7 @@ export function useErrorCodes(): Plugin {
  * gets the same answer, and graphql-js and graphql-jit (which lists the errors that null a parent
  * last) answer alike. Returns `errors` itself when it is in that order already.
  */
-function inResponseOrder(errors: GraphQLError[], data: unknown): GraphQLError[] {
+function inResponseOrder(errors: readonly GraphQLError[], data: unknown): readonly GraphQLError[] {
   // Per error, where each step of its path sits among its siblings; -1 where the data stops (a
   // null an error left), so that an error sorts before the fields beneath its own place.
   const place = (path: readonly (string | number)[] | undefined) => {

@@ -115,6 +115,21 @@ const HEADERS_TO_SEND: Record<Provider, string> = {
   MESSENGER: 'api-token or personal-access-token',
 };
 
+/**
+ * Each credential the caller sends the vendor, hashed: what a per-credential limit counts. One per
+ * vendor, but Messenger's API token and personal access token each count, so that a junk token
+ * beside a real one (which makes another scope) does not make another credential.
+ */
+export function credentialKeys(credentials: Credentials, provider: Provider): string[] {
+  const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url').slice(0, 22);
+  if (provider !== 'MESSENGER') {
+    const secret = secretOf[provider](credentials);
+    return secret ? [`${provider}:${hash(secret)}`] : [];
+  }
+  const { apiToken, personalAccessToken } = credentials.messenger ?? {};
+  return [...(apiToken ? [`MESSENGER:api:${hash(apiToken)}`] : []), ...(personalAccessToken ? [`MESSENGER:pat:${hash(personalAccessToken)}`] : [])];
+}
+
 export function credentialScope(credentials: Credentials, provider: Provider): string {
   const secret = secretOf[provider](credentials);
   if (!secret) return `${provider}:anonymous`;

@@ -350,6 +350,24 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       gateway().simulators.messengerState.rooms.get(12)!.name = 'Team 12';
     });
 
+    it('one that reads nothing it could watch answers once, then ends', async () => {
+      const results = subscribe('query @live { __typename }');
+      expect((await next(results)).value.data).toEqual({ __typename: 'Query' });
+      expect((await next(results)).done).toBe(true);
+    });
+
+    it('past the limit of every credential it carries, one is refused before it runs, and ends', async () => {
+      const headers = { 'x-session-token': 'live at its limit' };
+      const open = Array.from({ length: 60 }, () => subscribe(roomChanged(roomId('IWERP', '3')), headers));
+      await Promise.all(open.map((s) => next(s)));
+      gateway().resetCalls();
+      const refused = subscribe(`query @live { chatroom(id: "${roomId('IWERP', '4')}") { name } }`, headers);
+      expect((await next(refused)).value.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', provider: 'IWERP' } });
+      expect((await next(refused)).done).toBe(true);
+      expect(gateway().calls().iwerp).toBe(0);
+      await Promise.all(open.map((s) => s.return?.()));
+    });
+
     it('work over WebSocket too, and send nothing while nothing changes', async () => {
       const url = new URL(gateway().url);
       url.protocol = 'ws:';

@@ -213,6 +213,35 @@ describe('live registry', () => {
     registry.close();
   });
 
+  it('counts a Messenger token once, whatever other token comes beside it', () => {
+    const registry = createLiveRegistry({ settings: settings({ maxSubscriptionsPerCredential: 2 }), paused: () => false });
+    const resource: LiveResource<number> = { ...fakeResource().resource, provider: 'MESSENGER' };
+    const messenger = (apiToken: string, personalAccessToken?: string): Credentials => ({ iwerp: null, popsell: null, messenger: { apiToken, personalAccessToken } });
+    registry.watch(resource, messenger('same', 'junk 1'));
+    registry.watch(resource, messenger('same', 'junk 2'));
+    expect(() => registry.watch(resource, messenger('same', 'junk 3'))).toThrow(expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS', provider: 'MESSENGER' }));
+    expect(() => registry.watch(resource, messenger('same'))).toThrow(expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS' }));
+    registry.watch(resource, messenger('another'));
+    registry.close();
+  });
+
+  it('tells a @live query it is refused before it runs: the gateway full, or every credential it carries', async () => {
+    const registry = createLiveRegistry({ settings: settings({ maxSubscriptions: 3, maxSubscriptionsPerCredential: 2 }), paused: () => false });
+    const { resource } = fakeResource();
+    const both: Credentials = { ...iwerpCredentials('a'), popsell: { authorization: 'Bearer p', brandHeader: undefined } };
+    const one = registry.watch(resource, iwerpCredentials('a'));
+    registry.watch(resource, iwerpCredentials('a'));
+    expect(registry.liveRefusal(iwerpCredentials('a'))).toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS', provider: 'IWERP' });
+    // Its Popsell credential has room: what the query reads decides.
+    expect(registry.liveRefusal(both)).toBeUndefined();
+    expect(registry.liveRefusal(iwerpCredentials('b'))).toBeUndefined();
+    registry.watch(resource, iwerpCredentials('b'));
+    expect(registry.liveRefusal(iwerpCredentials('c'))).toMatchObject({ code: 'TOO_MANY_SUBSCRIPTIONS', message: expect.stringMatching(/gateway/) });
+    await one.return();
+    expect(registry.liveRefusal(iwerpCredentials('c'))).toBeUndefined();
+    registry.close();
+  });
+
   it('refuses subscriptions over the limits before any vendor call', async () => {
     const registry = createLiveRegistry({
       settings: settings({ maxSubscriptions: 3, maxSubscriptionsPerCredential: 2 }),

@@ -1,0 +1,101 @@
+/**
+ * What one WebSocket may hold, spoken in graphql-transport-ws's raw messages (so that a client
+ * can stop reading, as an attacker's does): its open operations, the answers its client has not
+ * read, and the codes of its refusals, which match those over HTTP.
+ */
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_HEADERS } from '../../src/gateway.js';
+import { encodeGlobalId } from '../../src/model/globalId.js';
+import { useGateway } from '../helpers/gateway.js';
+
+const gateway = useGateway({ env: { WS_MAX_OPERATIONS: '3', WS_MAX_BUFFERED_BYTES: String(64 * 1024), LIVE_POLL_INTERVAL_MS: '60000' } });
+const ROOM = (n: number) => encodeGlobalId('Chatroom', 'IWERP', { chatroom: String(n) });
+
+interface Message {
+  id?: string;
+  type: string;
+  payload?: any;
+}
+
+const opened: WebSocket[] = [];
+afterEach(() => {
+  for (const socket of opened.splice(0)) socket.terminate();
+});
+
+/** An acknowledged graphql-transport-ws connection, and every message it receives. */
+async function connect() {
+  const socket = new WebSocket(gateway().url.href.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  opened.push(socket);
+  const received: Message[] = [];
+  socket.on('message', (data) => received.push(JSON.parse(String(data)) as Message));
+  await once(socket, 'open');
+  socket.send(JSON.stringify({ type: 'connection_init', payload: DEMO_HEADERS }));
+  await until(() => received.some((m) => m.type === 'connection_ack'));
+  const subscribe = (id: string, query: string) => socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
+  return { socket, received, subscribe, of: (id: string) => received.filter((m) => m.id === id) };
+}
+
+async function until(condition: () => boolean, ms = 3000) {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('a WebSocket’s open operations', () => {
+  it('past WS_MAX_OPERATIONS, one more is refused, coded, without a vendor call; once one ends, another is taken', async () => {
+    const ws = await connect();
+    for (const n of [1, 2, 3]) ws.subscribe(`s${n}`, `subscription { chatroomChanged(id: "${ROOM(n)}") { changes } }`);
+    await until(() => [1, 2, 3].every((n) => ws.of(`s${n}`).length === 1));
+    gateway().resetCalls();
+    ws.subscribe('s4', `subscription { chatroomChanged(id: "${ROOM(4)}") { changes } }`);
+    await until(() => ws.of('s4').length === 1);
+    expect(ws.of('s4')[0]).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'TOO_MANY_OPERATIONS' } }] });
+    expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+
+    ws.socket.send(JSON.stringify({ id: 's1', type: 'complete' }));
+    ws.subscribe('s5', `subscription { chatroomChanged(id: "${ROOM(4)}") { changes } }`);
+    await until(() => ws.of('s5').length === 1);
+    expect(ws.of('s5')[0]).toMatchObject({ type: 'next', payload: { data: { chatroomChanged: { changes: ['INITIAL'] } } } });
+  });
+});
+
+describe('answers a client does not read', () => {
+  it('past WS_MAX_BUFFERED_BYTES, the socket is cut instead of holding them', { timeout: 60_000 }, async () => {
+    const ws = await connect();
+    const underlying = (ws.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    underlying.pause();
+    // Each answer is some 40 KB, 60 MB in all: more than the kernel's socket buffers take (a few
+    // MB on loopback), after which answers wait in the gateway, three at most (WS_MAX_OPERATIONS).
+    const introspection = '{ __schema { types { name description fields { name description args { name description } } } } }';
+    const closed = once(ws.socket, 'close');
+    for (let i = 0; i < 1500; i += 1) {
+      ws.subscribe(`q${i}`, introspection);
+      if (i % 3 === 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    underlying.resume();
+    const [code] = (await closed) as [number];
+    // 1006: no close frame, the server dropped the connection.
+    expect(code).toBe(1006);
+    expect(ws.received.filter((m) => m.type === 'next').length).toBeLessThan(1500);
+  });
+});
+
+describe('refusals over WebSocket carry the codes they carry over HTTP', () => {
+  it.each([
+    ['too many aliases', `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: chatroom(id: "x") { name }`).join(' ')} }`],
+    ['a syntax error', '{ chatroom(id: '],
+    ['an unknown field', '{ nothing }'],
+  ])('%s', async (_, query) => {
+    const ws = await connect();
+    ws.subscribe('x', query);
+    await until(() => ws.of('x').length === 1);
+    const [message] = ws.of('x');
+    expect(message?.type).toBe('error');
+    const http = await gateway().query(query);
+    expect(message?.payload.map((e: any) => e.extensions)).toEqual(http.errors?.map((e) => ({ code: e.extensions?.code })));
+  });
+});
