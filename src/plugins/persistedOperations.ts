@@ -50,9 +50,10 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
 function withDocumentId(plugin: Plugin): Plugin {
   return {
     onParams({ params, request, setParams }) {
-      const { documentId: inBody, ...rest } = params as typeof params & { documentId?: unknown };
-      const documentId = inBody ?? (request.method === 'GET' && rest.query === undefined ? new URL(request.url).searchParams.get('documentId') : undefined);
+      const inBody = (params as { documentId?: unknown }).documentId;
+      const documentId = inBody ?? (request.method === 'GET' && params.query === undefined ? new URL(request.url).searchParams.get('documentId') : undefined);
       if (typeof documentId !== 'string') return;
+      const { documentId: _sent, ...rest } = params as typeof params & { documentId?: string };
       const sha256Hash = documentId.replace(/^sha256:/, '');
       setParams({ ...rest, extensions: { ...rest.extensions, persistedQuery: { version: 1, sha256Hash } } });
     },
