@@ -112,9 +112,9 @@ export interface Config {
     maxDirectives: number;
     /** MAX_REQUEST_BYTES (default 1 MiB): a JSON body, or a multipart text field. */
     maxRequestBytes: number;
-    /** WS_MAX_OPERATIONS (default 200): operations open on one WebSocket at most (subscriptions, @live queries, queries not yet answered). */
+    /** WS_MAX_OPERATIONS (default 200): operations executing or streaming on one WebSocket at most (subscriptions, @live queries, queries still executing, even those their client gave up on). */
     maxSocketOperations: number;
-    /** WS_MAX_BUFFERED_BYTES (default 8 MiB): answers one WebSocket's client has not read yet, at most; past them the socket is cut. */
+    /** WS_MAX_BUFFERED_BYTES (default 1 MiB): answers one WebSocket's client has not read yet, beyond what the kernel holds, when another is to be sent; past them the socket is cut. */
     maxSocketBufferedBytes: number;
   };
   /** AVATAR_MAX_BYTES (default 5 MiB): larger uploads are BAD_USER_INPUT before any vendor call. */
@@ -397,7 +397,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxDirectives: readInt(env, 'MAX_DIRECTIVES', 20, 0),
       maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1024 * 1024, 1),
       maxSocketOperations: readInt(env, 'WS_MAX_OPERATIONS', 200, 1),
-      maxSocketBufferedBytes: readInt(env, 'WS_MAX_BUFFERED_BYTES', 8 * 1024 * 1024, 1),
+      maxSocketBufferedBytes: readInt(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1),
     },
     logLevel,
     logPretty: env.LOG_PRETTY?.trim() ? readBoolean(env, 'LOG_PRETTY') : undefined,

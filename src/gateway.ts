@@ -1,6 +1,6 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'graphql-ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
@@ -189,10 +189,10 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
  * most MAX_REQUEST_BYTES; with PERSISTED_DOCUMENTS_ONLY only the manifest's documents run.
  *
  * graphql-ws's own `useServer` adapter is replaced by one on its `makeServer`, for what a socket
- * may hold: WS_MAX_OPERATIONS open operations (more are refused, TOO_MANY_OPERATIONS), and
- * WS_MAX_BUFFERED_BYTES of answers its client has not read (past them the client is not reading,
- * and the socket is cut). Without them, a client that sent operations and stopped reading kept
- * every answer in memory, over a gigabyte in a minute. A send to a socket that has gone resolves
+ * may hold: WS_MAX_OPERATIONS operations executing or streaming (more are refused,
+ * TOO_MANY_OPERATIONS), and WS_MAX_BUFFERED_BYTES of answers its client has not read when another
+ * is to be sent (then the client is not reading, and the socket is cut). Without them, a client
+ * that sent operations and stopped reading kept every answer in memory, over a gigabyte in a minute. A send to a socket that has gone resolves
  * (its `close` ends its operations), where useServer printed a stack trace per pending answer.
  * Returns a function that closes every connection.
  */
@@ -218,6 +218,9 @@ export function serveWebSocket(
   };
   server.on('upgrade', onUpgrade);
   const credentialHeaders = new WeakMap<object, Headers>();
+  // Per connection, operations admitted and still executing. graphql-ws forgets an operation as
+  // soon as its client sends `complete`, while its execution (and its vendor calls) goes on.
+  const executing = new WeakMap<object, number>();
   const endpoint = `http://localhost${gateway.graphqlEndpoint}`;
   const protocol = makeServer<Record<string, unknown>, { socket: WebSocket }>({
     onConnect(ctx) {
@@ -229,21 +232,33 @@ export function serveWebSocket(
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     async onSubscribe(ctx, _id, payload) {
-      // The operation being subscribed is among them already.
-      if (Object.keys(ctx.subscriptions).length > maxSocketOperations) {
-        return [new GraphQLError(`One WebSocket may hold ${maxSocketOperations} open operations at most.`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
-      }
       if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
         const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
         return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
       }
+      // Executing, or streaming results (a subscription, a @live query); this one is neither yet.
+      // Its place is taken before the first await, or messages arriving together all find room.
+      const streaming = Object.values(ctx.subscriptions).filter((operation) => operation !== null).length;
+      const admitted = executing.get(ctx) ?? 0;
+      if (admitted + streaming >= maxSocketOperations) {
+        return [new GraphQLError(`One WebSocket may hold ${maxSocketOperations} open operations at most.`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
+      }
+      executing.set(ctx, admitted + 1);
+      const refuse = (errors: readonly GraphQLError[]) => {
+        executing.set(ctx, (executing.get(ctx) ?? 1) - 1);
+        return codedForWebSocket(errors);
+      };
       // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
       const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
       const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
       try {
         const document = parse(payload.query);
         const errors = validate(schema, document);
-        if (errors.length) return codedForWebSocket(errors);
+        if (errors.length) return refuse(errors);
+        // graphql-ws would refuse it too, but without onOperation, which gives its place back.
+        if (!getOperationAST(document, payload.operationName)) {
+          return refuse([new GraphQLError('The document has no operation of that name, or several and no operationName.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
+        }
         return {
           schema,
           document,
@@ -255,9 +270,14 @@ export function serveWebSocket(
       } catch (error) {
         // GraphQL Armor's limits throw their refusal from the parser and from validation rules,
         // the context a coded error for a credential sent twice.
-        if (error instanceof GraphQLError) return codedForWebSocket([error]);
+        if (error instanceof GraphQLError) return refuse([error]);
         throw error;
       }
+    },
+    // Its execution is over: a result, or the stream graphql-ws now holds in ctx.subscriptions.
+    // (An execution that throws closes the connection.)
+    onOperation(ctx) {
+      executing.set(ctx, (executing.get(ctx) ?? 1) - 1);
     },
     onNext(_ctx, _id, _payload, _args, result) {
       if (!result.errors?.length) return undefined;
@@ -272,9 +292,13 @@ export function serveWebSocket(
         send: (data) =>
           new Promise<void>((resolve) => {
             if (socket.readyState !== socket.OPEN) return resolve();
+            // Answers sent earlier and still unread: this one may be larger than the limit alone.
+            if (socket.bufferedAmount > maxSocketBufferedBytes) {
+              socket.terminate();
+              return resolve();
+            }
             // An error here is the socket going away; its 'close' ends the operations.
             socket.send(data, () => resolve());
-            if (socket.bufferedAmount > maxSocketBufferedBytes) socket.terminate();
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>

@@ -66,14 +66,26 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
       const key = `live:${randomUUID()}`;
       const watched = new Map<string, Feed<unknown>>();
       let ended = false;
+      // The results of runs that left nothing watched: the stream ends with the first one sent.
+      const finals = new WeakSet<ExecutionResult>();
+      // Ends the stream from outside a result (set once the stream is).
+      let stop = () => {};
 
-      const invalidateOnChange = async (feed: Feed<unknown>) => {
+      const invalidateOnChange = async (name: string, feed: Feed<unknown>) => {
         let first = true;
-        // The first state is the one this execution read; each later one is a change.
-        for await (const _ of feed) {
+        let lastWord = false;
+        // The first state is the one this execution read; each later one is a change, and the
+        // resource's end (gone, a revoked credential) its last word, which runs the query again too.
+        for await (const snapshot of feed) {
           if (!first) void store.invalidate(key);
           first = false;
+          lastWord = snapshot.kind !== 'state';
         }
+        // A feed the registry closed without a last word (shutdown) leaves the query; once none
+        // is left, nothing can make it answer again.
+        if (ended || lastWord || watched.get(name) !== feed) return;
+        watched.delete(name);
+        if (watched.size === 0) stop();
       };
 
       /** Watches what the last run read and no longer what it did not; refusals become errors of the result. */
@@ -89,7 +101,7 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
           try {
             const feed = registry.watch(resource, context.credentials, value);
             watched.set(name, feed);
-            void invalidateOnChange(feed);
+            void invalidateOnChange(name, feed);
           } catch (error) {
             if (!(error instanceof GatewayError)) throw error;
             refused.push(error);
@@ -121,31 +133,57 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         const result = (await executeFn({ ...runArgs, rootValue: { [LIVE_KEY]: key } })) as ExecutionResult;
         if (ended) return result;
         const refused = watch(reads);
-        return refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
+        const answer = refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
+        if (watched.size === 0) finals.add(answer);
+        return answer;
       });
-      /**
-       * The store's results, ending after one that left nothing watched: nothing could tell it
-       * to run again (it read no chatroom or message, or each was refused), and an open stream
-       * that never speaks would hold its caller's slot and memory for nothing.
-       */
-      async function* whileWatching(results: AsyncIterable<ExecutionResult>) {
-        for await (const result of results) {
-          yield result;
-          if (watched.size === 0) return;
-        }
-      }
       return {
         onExecuteDone: ({ result, setResult }) => {
           if (!isAsyncIterable(result)) {
             end();
             return undefined;
           }
-          setResult(whileWatching(result as AsyncIterable<ExecutionResult>));
+          const stream = endingAfter(result as AsyncIterable<ExecutionResult>, finals);
+          stop = stream.stop;
+          setResult(stream.results);
           return { onEnd: end };
         },
       };
     },
   };
+}
+
+/**
+ * A @live query's results as the store sends them (on the very object a run returned), ending
+ * after the first of `finals` (a run that left nothing watched: nothing could make it run again,
+ * and an open stream that never speaks would hold its caller's slot and memory for nothing), or
+ * at `stop()`. Written out rather than as an async generator, whose return() waits behind a
+ * next() that waits for a result that may never come, keeping the execution in memory: here a
+ * client's return() reaches the store's iterator at once.
+ */
+export function endingAfter(results: AsyncIterable<ExecutionResult>, finals: WeakSet<ExecutionResult>) {
+  const source = results[Symbol.asyncIterator]();
+  const done = { done: true, value: undefined } as const;
+  let finished = false;
+  const stop = () => {
+    if (finished) return;
+    finished = true;
+    void source.return?.();
+  };
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      if (finished) return done;
+      const step = await source.next();
+      if (!step.done && finals.has(step.value)) stop();
+      return step;
+    },
+    async return() {
+      stop();
+      return done;
+    },
+  };
+  return { results: iterator, stop };
 }
 
 /** The @live plugins, in the order they must run: ours first, so the store runs our execute. */

@@ -94,7 +94,7 @@ describe('drain and shutdown', () => {
 });
 
 describe('subscriptions at shutdown', () => {
-  it('are served through the drain, then completed over SSE and WebSocket; the process exits long before its grace period ends', async () => {
+  it('are served through the drain, then completed over SSE and WebSocket, @live queries too; the process exits long before its grace period ends', async () => {
     const vendors = await startSimulators({ record: true });
     const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href, LIVE_POLL_INTERVAL_MS: '100', SHUTDOWN_DRAIN_DELAY_MS: '300', SHUTDOWN_GRACE_MS: '30000' });
     let sse: ReturnType<typeof createSseClient> | undefined;
@@ -106,13 +106,16 @@ describe('subscriptions at shutdown', () => {
       const overSse = sse.iterate({ query });
       ws = createWsClient({ url: url!.href.replace('http:', 'ws:'), webSocketImpl: WebSocket, connectionParams: { 'x-session-token': 't' }, retryAttempts: 0 });
       const overWs = ws.iterate({ query });
+      const live = sse.iterate({ query: `query @live { chatroom(id: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '2' })}") { name } }` });
       expect((await overSse.next()).value).toEqual({ data: { chatroomChanged: { changes: ['INITIAL'] } } });
       expect((await overWs.next()).value).toEqual({ data: { chatroomChanged: { changes: ['INITIAL'] } } });
+      expect((await live.next()).value).toMatchObject({ data: { chatroom: { name: expect.any(String) } } });
       const signalled = performance.now();
       const exited = once(server.child, 'exit');
       server.child.kill('SIGTERM');
       expect(await overSse.next()).toEqual({ done: true, value: undefined });
       expect((await overWs.next()).done).toBe(true);
+      expect((await live.next()).done).toBe(true);
       // Polling went on through the drain, and stopped with it.
       const polls = vendors.iwerp.requests.length;
       expect(polls).toBeGreaterThanOrEqual(2);

@@ -25,8 +25,8 @@ afterEach(() => {
 });
 
 /** An acknowledged graphql-transport-ws connection, and every message it receives. */
-async function connect() {
-  const socket = new WebSocket(gateway().url.href.replace(/^http/, 'ws'), 'graphql-transport-ws');
+async function connect(to = gateway) {
+  const socket = new WebSocket(to().url.href.replace(/^http/, 'ws'), 'graphql-transport-ws');
   opened.push(socket);
   const received: Message[] = [];
   socket.on('message', (data) => received.push(JSON.parse(String(data)) as Message));
@@ -63,6 +63,21 @@ describe('a WebSocket’s open operations', () => {
   });
 });
 
+describe('queries whose client gave up on them', () => {
+  const slow = useGateway({ latencyMs: 300, env: { WS_MAX_OPERATIONS: '3' } });
+
+  it('count until their execution ends: a client cannot start more vendor calls by sending complete', async () => {
+    const ws = await connect(slow);
+    slow().resetCalls();
+    for (let i = 0; i < 8; i += 1) {
+      ws.subscribe(`q${i}`, `{ chatroomByProviderId(provider: IWERP, providerId: "${(i % 4) + 1}") { name } }`);
+      ws.socket.send(JSON.stringify({ id: `q${i}`, type: 'complete' }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(slow().calls().iwerp).toBe(3);
+  });
+});
+
 describe('answers a client does not read', () => {
   it('past WS_MAX_BUFFERED_BYTES, the socket is cut instead of holding them', { timeout: 60_000 }, async () => {
     const ws = await connect();
@@ -86,16 +101,18 @@ describe('answers a client does not read', () => {
 
 describe('refusals over WebSocket carry the codes they carry over HTTP', () => {
   it.each([
-    ['too many aliases', `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: chatroom(id: "x") { name }`).join(' ')} }`],
-    ['a syntax error', '{ chatroom(id: '],
-    ['an unknown field', '{ nothing }'],
-  ])('%s', async (_, query) => {
+    ['too many aliases', `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: chatroom(id: "x") { name }`).join(' ')} }`, undefined],
+    ['a syntax error', '{ chatroom(id: ', undefined],
+    ['an unknown field', '{ nothing }', undefined],
+    ['an operation name the document does not have', 'query A { __typename }', 'B'],
+  ])('%s', async (_, query, operationName) => {
     const ws = await connect();
-    ws.subscribe('x', query);
+    ws.socket.send(JSON.stringify({ id: 'x', type: 'subscribe', payload: { query, operationName } }));
     await until(() => ws.of('x').length === 1);
     const [message] = ws.of('x');
     expect(message?.type).toBe('error');
-    const http = await gateway().query(query);
-    expect(message?.payload.map((e: any) => e.extensions)).toEqual(http.errors?.map((e) => ({ code: e.extensions?.code })));
+    const response = await fetch(gateway().url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS }, body: JSON.stringify({ query, operationName }) });
+    const http = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(message?.payload.map((e: any) => e.extensions)).toEqual(http.errors.map((e) => ({ code: e.extensions.code })));
   });
 });

@@ -1,0 +1,57 @@
+/** endingAfter: how a @live query's stream ends (src/live/liveQuery.ts). */
+import type { ExecutionResult } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { endingAfter } from '../../src/live/liveQuery.js';
+
+/** A store's iterator: results pushed by the test, and whether (and when) it was returned. */
+function source() {
+  const queued: ExecutionResult[] = [];
+  let waiting: ((step: IteratorResult<ExecutionResult>) => void) | undefined;
+  const state = { returned: false };
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => (queued.length ? Promise.resolve({ done: false, value: queued.shift()! }) : new Promise((resolve) => (waiting = resolve))),
+    async return() {
+      state.returned = true;
+      waiting?.({ done: true, value: undefined });
+      return { done: true, value: undefined };
+    },
+  };
+  const push = (result: ExecutionResult) => (waiting ? (waiting({ done: false, value: result }), (waiting = undefined)) : queued.push(result));
+  return { iterator, push, state };
+}
+
+describe('endingAfter', () => {
+  it('hands the store return() at once while a next() waits, as a client that leaves a quiet query does', async () => {
+    const store = source();
+    const { results } = endingAfter(store.iterator, new WeakSet());
+    const pending = results.next();
+    await results.return!();
+    expect(store.state.returned).toBe(true);
+    expect(await pending).toEqual({ done: true, value: undefined });
+  });
+
+  it('sends a final result, then ends, even with a later one queued behind it', async () => {
+    const store = source();
+    const finals = new WeakSet<ExecutionResult>();
+    const last = { data: { gone: null } };
+    finals.add(last);
+    const { results } = endingAfter(store.iterator, finals);
+    store.push({ data: { first: 1 } });
+    store.push(last);
+    store.push({ data: { after: 2 } });
+    expect((await results.next()).value).toEqual({ data: { first: 1 } });
+    expect((await results.next()).value).toBe(last);
+    expect(store.state.returned).toBe(true);
+    expect(await results.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('stop() ends it from outside a result, as the registry closing every feed does', async () => {
+    const store = source();
+    const { results, stop } = endingAfter(store.iterator, new WeakSet());
+    const pending = results.next();
+    stop();
+    expect(await pending).toEqual({ done: true, value: undefined });
+    expect(store.state.returned).toBe(true);
+  });
+});
