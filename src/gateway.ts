@@ -222,7 +222,7 @@ export function serveWebSocket(
   // soon as its client sends `complete`, while its execution (and its vendor calls) goes on.
   const executing = new WeakMap<object, number>();
   const endpoint = `http://localhost${gateway.graphqlEndpoint}`;
-  const protocol = makeServer<Record<string, unknown>, { socket: WebSocket }>({
+  const protocol = makeServer<Record<string, unknown>, SocketExtra>({
     onConnect(ctx) {
       const headers = headersOf(ctx.connectionParams);
       if (!headers) return false;
@@ -231,7 +231,13 @@ export function serveWebSocket(
     },
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-    async onSubscribe(ctx, _id, payload) {
+    async onSubscribe(ctx, id, payload) {
+      // graphql-ws forgets an id on `complete`, and the operation that had it, still running,
+      // would delete a new one's entry when it ends: that one then outlived its socket, polled
+      // for good and held its credential's subscriptions (an attacker's pass locked credentials out).
+      if ((ctx.extra.handling.get(id) ?? 0) > 1) {
+        return [new GraphQLError('An operation with this id is still ending: send this one with another id.', { extensions: { code: 'BAD_REQUEST' } })];
+      }
       if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
         const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
         return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
@@ -286,6 +292,7 @@ export function serveWebSocket(
     },
   });
   sockets.on('connection', (socket: WebSocket) => {
+    const handling = new Map<string, number>();
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
@@ -303,13 +310,24 @@ export function serveWebSocket(
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
-            handle(String(data)).catch((error: unknown) => {
-              logger.error({ err: error }, 'A WebSocket message could not be handled');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            });
+            const text = String(data);
+            // A subscribe message is handled until its operation has ended, graphql-ws's clean-up included.
+            const id = subscribeIdOf(text);
+            if (id !== undefined) handling.set(id, (handling.get(id) ?? 0) + 1);
+            handle(text)
+              .catch((error: unknown) => {
+                logger.error({ err: error }, 'A WebSocket message could not be handled');
+                socket.close(CloseCode.InternalServerError, 'Internal server error');
+              })
+              .finally(() => {
+                if (id === undefined) return;
+                const left = (handling.get(id) ?? 1) - 1;
+                if (left > 0) handling.set(id, left);
+                else handling.delete(id);
+              });
           }),
       },
-      { socket },
+      { socket, handling },
     );
     // graphql-ws's keep-alive: a ping every KEEP_ALIVE_MS, and a client whose pong does not come
     // back within as long is gone (a dead peer's socket can stay open for minutes otherwise).
@@ -335,6 +353,22 @@ export function serveWebSocket(
     for (const socket of sockets.clients) socket.close(1001, 'Going away');
     await new Promise((resolve) => sockets.close(resolve));
   };
+}
+
+/** What the adapter keeps of each connection: its socket, and the subscribe messages being handled, by id. */
+interface SocketExtra {
+  socket: WebSocket;
+  handling: Map<string, number>;
+}
+
+/** The id of a graphql-transport-ws subscribe message (graphql-ws validates the message itself). */
+function subscribeIdOf(text: string): string | undefined {
+  try {
+    const message = JSON.parse(text) as { type?: unknown; id?: unknown } | null;
+    return message?.type === 'subscribe' && typeof message.id === 'string' ? message.id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How often a WebSocket is pinged, and how long its pong may take (graphql-ws's own default). */

@@ -76,6 +76,22 @@ describe('queries whose client gave up on them', () => {
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(slow().calls().iwerp).toBe(3);
   });
+
+  it('leave their id taken until they end: a subscription reusing it is refused, and none outlives its socket', async () => {
+    const ws = await connect(slow);
+    ws.subscribe('same', `{ chatroomByProviderId(provider: IWERP, providerId: "1") { name } }`);
+    ws.socket.send(JSON.stringify({ id: 'same', type: 'complete' }));
+    ws.subscribe('same', `subscription { chatroomChanged(id: "${ROOM(2)}") { changes } }`);
+    await until(() => ws.of('same').length === 1);
+    expect(ws.of('same')[0]).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'BAD_REQUEST' } }] });
+    // Once the query has ended, the id is free again.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    ws.subscribe('same', `subscription { chatroomChanged(id: "${ROOM(2)}") { changes } }`);
+    await until(() => ws.of('same').length === 2);
+    expect(ws.of('same')[1]).toMatchObject({ type: 'next', payload: { data: { chatroomChanged: { changes: ['INITIAL'] } } } });
+    ws.socket.terminate();
+    await until(() => slow().live.stats().subscribers.IWERP === 0);
+  });
 });
 
 describe('answers a client does not read', () => {
