@@ -7,8 +7,8 @@
  * so however many live queries watch a resource, the vendor sees one poll per interval.
  *
  * Lists read outside the loaders (organizationChatrooms, eventChatroom) are not watched. A @live
- * query that watches nothing ends after its result, and one is refused before it runs when the
- * gateway, or every credential it carries, is at its subscription limit.
+ * query ends after a result that watches nothing or has errors, and one is refused before it runs
+ * when the gateway, or every credential it carries, is at its subscription limit.
  */
 import { randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
@@ -134,7 +134,11 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         if (ended) return result;
         const refused = watch(reads);
         const answer = refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
-        if (watched.size === 0) finals.add(answer);
+        // Its last run: one that watches nothing, or one with errors. A watched resource is read
+        // from its poll's state, so an error is a read the poller does not make (a chatroom gone,
+        // a credential refused, a watch refused), which every later run would make again, at the
+        // vendor, once per change of anything else it watches.
+        if (watched.size === 0 || answer.errors?.length) finals.add(answer);
         return answer;
       });
       return {
@@ -154,31 +158,58 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
 }
 
 /**
- * A @live query's results as the store sends them (on the very object a run returned), ending
- * after the first of `finals` (a run that left nothing watched: nothing could make it run again,
- * and an open stream that never speaks would hold its caller's slot and memory for nothing), or
- * at `stop()`. Written out rather than as an async generator, whose return() waits behind a
- * next() that waits for a result that may never come, keeping the execution in memory: here a
- * client's return() reaches the store's iterator at once.
+ * A @live query's results as the store sends them (on the very object a run returned), latest
+ * first: they are read from the store as it sends them, and one its consumer has not taken yet
+ * is replaced by the next (the whole result again, so nothing is lost), where the store's own
+ * queue kept every one for a client that stopped reading, until the heap ran out. It ends after
+ * the first of `finals` (a run after which nothing could make it run again) or at `stop()`. A
+ * client's return() reaches the store's iterator at once, even while a next() waits.
  */
 export function endingAfter(results: AsyncIterable<ExecutionResult>, finals: WeakSet<ExecutionResult>) {
   const source = results[Symbol.asyncIterator]();
   const done = { done: true, value: undefined } as const;
+  let latest: ExecutionResult | undefined;
+  let failure: { error: unknown } | undefined;
   let finished = false;
+  let wake: (() => void) | undefined;
   const stop = () => {
-    if (finished) return;
-    finished = true;
-    void source.return?.();
+    if (!finished) {
+      finished = true;
+      void source.return?.();
+    }
+    wake?.();
   };
+  void (async () => {
+    try {
+      while (!finished) {
+        const step = await source.next();
+        if (step.done) break;
+        latest = step.value;
+        if (finals.has(step.value)) stop();
+        wake?.();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      finished = true;
+      wake?.();
+    }
+  })();
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     [Symbol.asyncIterator]: () => iterator,
     async next() {
-      if (finished) return done;
-      const step = await source.next();
-      if (!step.done && finals.has(step.value)) stop();
-      return step;
+      while (latest === undefined && !finished) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      if (latest !== undefined) {
+        const value = latest;
+        latest = undefined;
+        return { done: false, value };
+      }
+      if (failure) throw failure.error;
+      return done;
     },
     async return() {
+      latest = undefined;
       stop();
       return done;
     },

@@ -356,6 +356,16 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect((await next(results)).done).toBe(true);
     });
 
+    it('one whose answer has errors ends with it: its failed reads would go to the vendor again at every change', async () => {
+      const results = subscribe(`query @live { a: chatroom(id: "${roomId('MESSENGER', '12')}") { name } b: chatroom(id: "${roomId('IWERP', '987654')}") { name } }`);
+      const { value } = await next(results);
+      expect(value.data).toEqual({ a: { name: 'Team 12' }, b: null });
+      expect(value.errors?.[0]).toMatchObject({ path: ['b'], extensions: { code: 'NOT_FOUND' } });
+      expect((await next(results)).done).toBe(true);
+      await sleep(INTERVAL_MS);
+      expect(gateway().live.stats().subscribers).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
+    });
+
     it('past the limit of every credential it carries, one is refused before it runs, and ends', async () => {
       const headers = { 'x-session-token': 'live at its limit' };
       const open = Array.from({ length: 60 }, () => subscribe(roomChanged(roomId('IWERP', '3')), headers));

@@ -31,16 +31,28 @@ describe('endingAfter', () => {
     expect(await pending).toEqual({ done: true, value: undefined });
   });
 
-  it('sends a final result, then ends, even with a later one queued behind it', async () => {
+  it('keeps only the latest result for a consumer that does not read, as a paused client', async () => {
+    const store = source();
+    const { results } = endingAfter(store.iterator, new WeakSet());
+    for (let i = 0; i < 1000; i += 1) store.push({ data: { run: i } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await results.next()).toEqual({ done: false, value: { data: { run: 999 } } });
+    store.push({ data: { run: 1000 } });
+    expect(await results.next()).toEqual({ done: false, value: { data: { run: 1000 } } });
+  });
+
+  it('ends after a final result, which replaces one not yet taken, and reads nothing after it', async () => {
     const store = source();
     const finals = new WeakSet<ExecutionResult>();
     const last = { data: { gone: null } };
     finals.add(last);
     const { results } = endingAfter(store.iterator, finals);
     store.push({ data: { first: 1 } });
-    store.push(last);
-    store.push({ data: { after: 2 } });
     expect((await results.next()).value).toEqual({ data: { first: 1 } });
+    store.push({ data: { second: 2 } });
+    store.push(last);
+    store.push({ data: { after: 3 } });
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect((await results.next()).value).toBe(last);
     expect(store.state.returned).toBe(true);
     expect(await results.next()).toEqual({ done: true, value: undefined });
