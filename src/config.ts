@@ -112,7 +112,7 @@ export interface Config {
     maxDirectives: number;
     /** MAX_REQUEST_BYTES (default 1 MiB): a JSON body, or a multipart text field. */
     maxRequestBytes: number;
-    /** WS_MAX_OPERATIONS (default 200): operations executing or streaming on one WebSocket at most (subscriptions, @live queries, queries still executing, even those their client gave up on). */
+    /** WS_MAX_OPERATIONS (default 200): operations open on one WebSocket at most, each until it has ended (its last answer sent), even once its client sent `complete`. */
     maxSocketOperations: number;
     /** WS_MAX_BUFFERED_BYTES (default 1 MiB): answers one WebSocket's client has not read yet, beyond what the kernel holds, when another is to be sent; past them the socket is cut. */
     maxSocketBufferedBytes: number;

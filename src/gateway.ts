@@ -189,7 +189,7 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
  * most MAX_REQUEST_BYTES; with PERSISTED_DOCUMENTS_ONLY only the manifest's documents run.
  *
  * graphql-ws's own `useServer` adapter is replaced by one on its `makeServer`, for what a socket
- * may hold: WS_MAX_OPERATIONS operations executing or streaming (more are refused,
+ * may hold: WS_MAX_OPERATIONS operations until each has ended (more are refused,
  * TOO_MANY_OPERATIONS), and WS_MAX_BUFFERED_BYTES of answers its client has not read when another
  * is to be sent (then the client is not reading, and the socket is cut). Without them, a client
  * that sent operations and stopped reading kept every answer in memory, over a gigabyte in a minute. A send to a socket that has gone resolves
@@ -218,9 +218,6 @@ export function serveWebSocket(
   };
   server.on('upgrade', onUpgrade);
   const credentialHeaders = new WeakMap<object, Headers>();
-  // Per connection, operations admitted and still executing. graphql-ws forgets an operation as
-  // soon as its client sends `complete`, while its execution (and its vendor calls) goes on.
-  const executing = new WeakMap<object, number>();
   const endpoint = `http://localhost${gateway.graphqlEndpoint}`;
   const protocol = makeServer<Record<string, unknown>, SocketExtra>({
     onConnect(ctx) {
@@ -242,28 +239,21 @@ export function serveWebSocket(
         const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
         return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
       }
-      // Executing, or streaming results (a subscription, a @live query); this one is neither yet.
-      // Its place is taken before the first await, or messages arriving together all find room.
-      const streaming = Object.values(ctx.subscriptions).filter((operation) => operation !== null).length;
-      const admitted = executing.get(ctx) ?? 0;
-      if (admitted + streaming >= maxSocketOperations) {
+      // This one among them. graphql-ws forgets an operation as soon as its client sends
+      // `complete`, while its execution (and its vendor calls) goes on: counted until it ends.
+      if (ctx.extra.open.count > maxSocketOperations) {
         return [new GraphQLError(`One WebSocket may hold ${maxSocketOperations} open operations at most.`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
       }
-      executing.set(ctx, admitted + 1);
-      const refuse = (errors: readonly GraphQLError[]) => {
-        executing.set(ctx, (executing.get(ctx) ?? 1) - 1);
-        return codedForWebSocket(errors);
-      };
       // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
       const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
       const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
       try {
         const document = parse(payload.query);
         const errors = validate(schema, document);
-        if (errors.length) return refuse(errors);
-        // graphql-ws would refuse it too, but without onOperation, which gives its place back.
+        if (errors.length) return codedForWebSocket(errors);
+        // graphql-ws would refuse it too, without a code.
         if (!getOperationAST(document, payload.operationName)) {
-          return refuse([new GraphQLError('The document has no operation of that name, or several and no operationName.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
+          return codedForWebSocket([new GraphQLError('The document has no operation of that name, or several and no operationName.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
         }
         return {
           schema,
@@ -276,14 +266,9 @@ export function serveWebSocket(
       } catch (error) {
         // GraphQL Armor's limits throw their refusal from the parser and from validation rules,
         // the context a coded error for a credential sent twice.
-        if (error instanceof GraphQLError) return refuse([error]);
+        if (error instanceof GraphQLError) return codedForWebSocket([error]);
         throw error;
       }
-    },
-    // Its execution is over: a result, or the stream graphql-ws now holds in ctx.subscriptions.
-    // (An execution that throws closes the connection.)
-    onOperation(ctx) {
-      executing.set(ctx, (executing.get(ctx) ?? 1) - 1);
     },
     onNext(_ctx, _id, _payload, _args, result) {
       if (!result.errors?.length) return undefined;
@@ -293,6 +278,7 @@ export function serveWebSocket(
   });
   sockets.on('connection', (socket: WebSocket) => {
     const handling = new Map<string, number>();
+    const open = { count: 0 };
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
@@ -311,9 +297,13 @@ export function serveWebSocket(
         onMessage: (handle) =>
           socket.on('message', (data) => {
             const text = String(data);
-            // A subscribe message is handled until its operation has ended, graphql-ws's clean-up included.
+            // A subscribe message is handled until its operation has ended (its last answer sent,
+            // graphql-ws's clean-up done): until then it is open, and its id taken.
             const id = subscribeIdOf(text);
-            if (id !== undefined) handling.set(id, (handling.get(id) ?? 0) + 1);
+            if (id !== undefined) {
+              handling.set(id, (handling.get(id) ?? 0) + 1);
+              open.count += 1;
+            }
             handle(text)
               .catch((error: unknown) => {
                 logger.error({ err: error }, 'A WebSocket message could not be handled');
@@ -321,13 +311,14 @@ export function serveWebSocket(
               })
               .finally(() => {
                 if (id === undefined) return;
+                open.count -= 1;
                 const left = (handling.get(id) ?? 1) - 1;
                 if (left > 0) handling.set(id, left);
                 else handling.delete(id);
               });
           }),
       },
-      { socket, handling },
+      { socket, handling, open },
     );
     // graphql-ws's keep-alive: a ping every KEEP_ALIVE_MS, and a client whose pong does not come
     // back within as long is gone (a dead peer's socket can stay open for minutes otherwise).
@@ -355,10 +346,11 @@ export function serveWebSocket(
   };
 }
 
-/** What the adapter keeps of each connection: its socket, and the subscribe messages being handled, by id. */
+/** What the adapter keeps of each connection: its socket, and the subscribe messages being handled (by id, and in all). */
 interface SocketExtra {
   socket: WebSocket;
   handling: Map<string, number>;
+  open: { count: number };
 }
 
 /** The id of a graphql-transport-ws subscribe message (graphql-ws validates the message itself). */

@@ -57,6 +57,8 @@ describe('a WebSocket’s open operations', () => {
     expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
 
     ws.socket.send(JSON.stringify({ id: 's1', type: 'complete' }));
+    // An operation counts until it has ended, its stream closed: a moment after `complete`.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     ws.subscribe('s5', `subscription { chatroomChanged(id: "${ROOM(4)}") { changes } }`);
     await until(() => ws.of('s5').length === 1);
     expect(ws.of('s5')[0]).toMatchObject({ type: 'next', payload: { data: { chatroomChanged: { changes: ['INITIAL'] } } } });
