@@ -192,9 +192,10 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
  * may hold: WS_MAX_OPERATIONS operations until each has ended (more are refused,
  * TOO_MANY_OPERATIONS), and WS_MAX_BUFFERED_BYTES of answers its client has not read when another
  * is to be sent (then the client is not reading, and the socket is cut). Without them, a client
- * that sent operations and stopped reading kept every answer in memory, over a gigabyte in a minute. A send to a socket that has gone resolves
- * (its `close` ends its operations), where useServer printed a stack trace per pending answer.
- * Returns a function that closes every connection.
+ * that sent operations and stopped reading kept every answer in memory, over a gigabyte in a
+ * minute. A send to a socket that has gone resolves (its `close` ends its operations), where
+ * useServer printed a stack trace per pending answer. Returns a function that closes every
+ * connection.
  */
 export function serveWebSocket(
   gateway: Gateway,

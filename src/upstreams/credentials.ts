@@ -121,7 +121,6 @@ const HEADERS_TO_SEND: Record<Provider, string> = {
  * beside a real one (which makes another scope) does not make another credential.
  */
 export function credentialKeys(credentials: Credentials, provider: Provider): string[] {
-  const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url').slice(0, 22);
   if (provider !== 'MESSENGER') {
     const secret = secretOf[provider](credentials);
     return secret ? [`${provider}:${hash(secret)}`] : [];
@@ -133,5 +132,8 @@ export function credentialKeys(credentials: Credentials, provider: Provider): st
 export function credentialScope(credentials: Credentials, provider: Provider): string {
   const secret = secretOf[provider](credentials);
   if (!secret) return `${provider}:anonymous`;
-  return `${provider}:${createHash('sha256').update(secret).digest('base64url').slice(0, 22)}`;
+  return `${provider}:${hash(secret)}`;
 }
+
+/** A secret as keys hold it: 132 bits of its sha256, never the secret. */
+const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url').slice(0, 22);
