@@ -246,7 +246,9 @@ export function serveWebSocket(
         return [new GraphQLError(`One WebSocket may hold ${maxSocketOperations} open operations at most.`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
       }
       // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
-      const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers() });
+      // Its signal is the connection's: once that closes, its vendor reads are abandoned, as an
+      // HTTP request's are when its client hangs up.
+      const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers(), signal: ctx.extra.closed });
       const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
       try {
         const document = parse(payload.query);
@@ -280,6 +282,7 @@ export function serveWebSocket(
   sockets.on('connection', (socket: WebSocket) => {
     const handling = new Map<string, number>();
     const open = { count: 0 };
+    const gone = new AbortController();
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
@@ -319,7 +322,7 @@ export function serveWebSocket(
               });
           }),
       },
-      { socket, handling, open },
+      { socket, handling, open, closed: gone.signal },
     );
     // graphql-ws's keep-alive: a ping every KEEP_ALIVE_MS, and a client whose pong does not come
     // back within as long is gone (a dead peer's socket can stay open for minutes otherwise).
@@ -335,6 +338,7 @@ export function serveWebSocket(
     });
     socket.on('error', () => socket.terminate());
     socket.once('close', (code, reason) => {
+      gone.abort();
       clearInterval(pings);
       clearTimeout(pongWait);
       void closed(code, String(reason));
@@ -347,11 +351,12 @@ export function serveWebSocket(
   };
 }
 
-/** What the adapter keeps of each connection: its socket, and the subscribe messages being handled (by id, and in all). */
+/** What the adapter keeps of each connection: its socket, the subscribe messages being handled (by id, and in all), and a signal of its end. */
 interface SocketExtra {
   socket: WebSocket;
   handling: Map<string, number>;
   open: { count: number };
+  closed: AbortSignal;
 }
 
 /** The id of a graphql-transport-ws subscribe message (graphql-ws validates the message itself). */

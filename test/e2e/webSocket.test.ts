@@ -79,6 +79,16 @@ describe('queries whose client gave up on them', () => {
     expect(slow().calls().iwerp).toBe(3);
   });
 
+  it('of a connection that closed make no more vendor calls: the message’s room is not read', async () => {
+    const ws = await connect(slow);
+    slow().resetCalls();
+    ws.subscribe('m', `{ messageByProviderId(provider: IWERP, providerId: "1") { chatroom { participants { displayName } } } }`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    ws.socket.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(slow().vendorRequests('iwerp').map((request) => request.path)).toEqual(['/api/chat/chatroom_message/1']);
+  });
+
   it('leave their id taken until they end: a subscription reusing it is refused, and none outlives its socket', async () => {
     const ws = await connect(slow);
     ws.subscribe('same', `{ chatroomByProviderId(provider: IWERP, providerId: "1") { name } }`);
