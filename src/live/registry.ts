@@ -268,8 +268,8 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
      */
     liveRefusal(credentials: Credentials): GatewayError | undefined {
       if (subscriberCount >= settings.maxSubscriptions) return gatewayFull();
-      const held = PROVIDERS.filter((provider) => credentialKeys(credentials, provider).length > 0);
-      if (held.length > 0 && held.every((provider) => credentialKeys(credentials, provider).some(atLimit))) return credentialFull(held[0]!);
+      const held = PROVIDERS.map((provider) => ({ provider, keys: credentialKeys(credentials, provider) })).filter(({ keys }) => keys.length > 0);
+      if (held.length > 0 && held.every(({ keys }) => keys.some(atLimit))) return credentialFull(held[0]!.provider);
       return undefined;
     },
     /** The latest state polled for a resource with this credential, when it is watched. */

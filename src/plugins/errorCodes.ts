@@ -30,14 +30,13 @@ function withCode(error: GraphQLError) {
   const { originalError, ...extensions } = error.extensions ?? {};
   const http = extensions.http as { status?: number } | undefined;
   if (originalError && http?.status) extensions.http = { status: http.status };
-  return new GraphQLError(error.path ? 'Unexpected error.' : error.message, {
-    nodes: error.nodes ?? null,
-    source: error.source ?? null,
-    positions: error.positions ?? null,
-    path: error.path ?? null,
-    extensions: { ...extensions, code: extensions.code ?? (error.path ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED') },
-  });
+  const code = extensions.code ?? (error.path ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED');
+  return rebuilt(error, error.path ? 'Unexpected error.' : error.message, { ...extensions, code });
 }
+
+/** `error` where it was (document, positions, path), with another message and extensions. */
+const rebuilt = (error: GraphQLError, message: string, extensions: GraphQLError['extensions']) =>
+  new GraphQLError(message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, extensions });
 
 /** `errors` as useErrorCodes answers them (coded, masked, in response order); `errors` itself when that changes nothing. */
 export function codedErrors(errors: readonly GraphQLError[], data: unknown): readonly GraphQLError[] {
@@ -54,7 +53,7 @@ export function codedForWebSocket(errors: readonly GraphQLError[], data?: unknow
   return codedErrors(errors, data).map((error) => {
     if (!error.extensions?.http) return error;
     const { http: _http, ...extensions } = error.extensions;
-    return new GraphQLError(error.message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, extensions });
+    return rebuilt(error, error.message, extensions);
   });
 }
 
