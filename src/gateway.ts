@@ -21,6 +21,7 @@ import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
 import { useCompiledQueries, withSettledListItems } from './plugins/compiledQueries.js';
+import { useLeanSubscriptions } from './plugins/subscriptionExecutor.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { codedForWebSocket, useErrorCodes } from './plugins/errorCodes.js';
 import { useIntrospectionPolicy } from './plugins/introspection.js';
@@ -142,6 +143,7 @@ export function createGateway(deps: GatewayDeps) {
       usePersistedOperationsPolicy(deps.config, deps.logger),
       // @defer and @stream: a slow vendor's fields follow the fast ones (multipart or SSE).
       useDeferStream(),
+      useLeanSubscriptions(),
       useOperationSpans(),
       queryLimits(deps.config.limits),
       useNestingLimit(deps.config.limits.maxTokens),

@@ -145,6 +145,12 @@ export function createMetrics(options: MetricsOptions = {}) {
           graphql_envelop_deprecated_field: false,
           graphql_envelop_request_time_summary: false,
           graphql_envelop_phase_subscribe: false,
+          // Queries and mutations only: a subscription's duration is its lifetime, no latency, and
+          // hooking its stream held memory for as long as it lived (subscriptionExecutor.ts has the
+          // figures). gateway_live_* count subscriptions, their polls and their errors.
+          graphql_envelop_request: ['execute'],
+          graphql_envelop_request_duration: ['execute'],
+          graphql_envelop_error_result: ['parse', 'validate', 'context', 'execute'],
           // Off unless asked for (METRICS_PHASE_HISTOGRAMS): four more histogram observations per
           // operation, several per cent of its CPU under distinct callers (docs/operations.md),
           // mostly repeating what the request and vendor histograms already tell.

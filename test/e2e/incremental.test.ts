@@ -2,6 +2,7 @@
  * Incremental delivery (@defer, @stream) over multipart/mixed and Server-Sent Events: with one
  * vendor slowed down, the other vendors' fields arrive first, before the slow vendor has answered.
  */
+import { createClient } from 'graphql-sse';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
@@ -90,4 +91,21 @@ describe.each([
 it('a query without @defer still answers one JSON document', async () => {
   const response = await gateway().query('{ chatroomByProviderId(provider: IWERP, providerId: "1") { name } }');
   expect(response).toEqual({ data: { chatroomByProviderId: { name: 'Project Apollo' } } });
+});
+
+it('a subscription that defers part of its events gets each event in parts (yoga’s executor still runs it)', async () => {
+  const client = createClient({ url: gateway().url.href, headers: DEMO_HEADERS, retryAttempts: 0 });
+  const room = encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' });
+  const parts: Record<string, any>[] = [];
+  try {
+    for await (const part of client.iterate({ query: `subscription { chatroomChanged(id: "${room}") { changes ... @defer(label: "room") { chatroom { name } } } }` })) {
+      parts.push(part);
+      if (parts.length === 2) break;
+    }
+  } finally {
+    client.dispose();
+  }
+  expect(parts[0]).toMatchObject({ data: { chatroomChanged: { changes: ['INITIAL'] } }, hasNext: true });
+  expect(parts[0]!.data.chatroomChanged).not.toHaveProperty('chatroom');
+  expect(parts[1]).toMatchObject({ incremental: [{ data: { chatroom: { name: 'Project Apollo' } }, label: 'room' }] });
 });

@@ -17,6 +17,21 @@ describe('createMetrics', () => {
     expect(text).not.toMatch(/graphql_envelop_phase_/);
   });
 
+  it('leaves subscriptions out of the operation counter and histogram: a lifetime is no latency, and hooking each stream held memory per subscriber', async () => {
+    const metrics = createMetrics();
+    const schema = createSchema({
+      typeDefs: 'type Query { ok: Boolean } type Subscription { tick: Int }',
+      resolvers: { Subscription: { tick: { subscribe: async function* () { yield { tick: 1 }; } } } },
+    });
+    const yoga = createYoga({ schema, logging: false, plugins: metrics.plugins() });
+    const response = await yoga.fetch('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: '{"query":"subscription { tick }"}' });
+    expect(await response.text()).toContain('"tick":1');
+    const text = await metrics.registry.metrics();
+    expect(text).not.toMatch(/^graphql_envelop_request(_duration_count)?\{.*operationType="subscription"/m);
+    await yoga.fetch('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ ok }"}' });
+    expect(await metrics.registry.metrics()).toMatch(/^graphql_envelop_request_duration_count\{.*operationType="query".*\} 1$/m);
+  });
+
   it('with phaseHistograms, records parse, validate, context and execute', async () => {
     const text = await metricsAfterOneOperation({ phaseHistograms: true });
     for (const phase of ['parse', 'validate', 'context', 'execute']) expect(text).toMatch(new RegExp(`^graphql_envelop_phase_${phase}_count\\{.*\\} 1$`, 'm'));
