@@ -116,6 +116,8 @@ export interface Config {
     maxSocketOperations: number;
     /** WS_MAX_BUFFERED_BYTES (default 1 MiB): answers one WebSocket's client has not read yet, beyond what the kernel holds, when another is to be sent; past them the socket is cut. */
     maxSocketBufferedBytes: number;
+    /** WS_MAX_BUFFERED_BYTES_TOTAL (default 64 MiB): answers not yet handed to the kernel, over all WebSockets; past them a socket whose client has not read its own is cut when another answer is to be sent. */
+    maxBufferedBytesAllSockets: number;
   };
   /** AVATAR_MAX_BYTES (default 5 MiB): larger uploads are BAD_USER_INPUT before any vendor call. */
   avatarMaxBytes: number;
@@ -398,6 +400,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1024 * 1024, 1),
       maxSocketOperations: readInt(env, 'WS_MAX_OPERATIONS', 200, 1),
       maxSocketBufferedBytes: readInt(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1),
+      maxBufferedBytesAllSockets: readInt(env, 'WS_MAX_BUFFERED_BYTES_TOTAL', 64 * 1024 * 1024, 1),
     },
     logLevel,
     logPretty: env.LOG_PRETTY?.trim() ? readBoolean(env, 'LOG_PRETTY') : undefined,

@@ -203,9 +203,10 @@ export function serveWebSocket(
   gateway: Gateway,
   server: HttpServer,
   config: Pick<Config, 'limits' | 'persistedDocuments' | 'persistedDocumentsOnly'>,
-  logger: Pick<Logger, 'error'>,
+  deps: { logger: Pick<Logger, 'error'>; metrics: Pick<Metrics, 'watchWebSockets'> },
 ): () => Promise<void> {
-  const { maxRequestBytes, maxSocketOperations, maxSocketBufferedBytes } = config.limits;
+  const { logger } = deps;
+  const { maxRequestBytes, maxSocketOperations, maxSocketBufferedBytes, maxBufferedBytesAllSockets } = config.limits;
   // yoga's persisted-operation plugins read HTTP params, which a WebSocket message has none of: with
   // PERSISTED_DOCUMENTS_ONLY, a document runs here only when the manifest holds it, by its hash.
   const trusted = config.persistedDocumentsOnly ? config.persistedDocuments : undefined;
@@ -284,6 +285,10 @@ export function serveWebSocket(
       return errors.every((error, i) => error === result.errors![i]) ? undefined : { ...result, errors: errors.map((error) => error.toJSON()) };
     },
   });
+  // Bytes of answers handed to ws and not yet written to the kernel, over every socket: each
+  // socket's own limit alone let 500 clients that stopped reading hold about 1 GB.
+  let unwritten = 0;
+  deps.metrics.watchWebSockets(() => unwritten);
   sockets.on('connection', (socket: WebSocket) => {
     const handling = new Map<string, number>();
     const open = { count: 0 };
@@ -295,12 +300,21 @@ export function serveWebSocket(
           new Promise<void>((resolve) => {
             if (socket.readyState !== socket.OPEN) return resolve();
             // Answers sent earlier and still unread: this one may be larger than the limit alone.
-            if (socket.bufferedAmount > maxSocketBufferedBytes) {
+            // Past the budget of all sockets, any unread answer is one too many: a client that
+            // reads has none between two answers, once the kernel took them.
+            const unread = socket.bufferedAmount;
+            if (unread > maxSocketBufferedBytes || (unread > 0 && unwritten > maxBufferedBytesAllSockets)) {
               socket.terminate();
               return resolve();
             }
-            // An error here is the socket going away; its 'close' ends the operations.
-            socket.send(data, () => resolve());
+            const bytes = Buffer.byteLength(data);
+            unwritten += bytes;
+            // Called once the kernel has the bytes, or with an error when the socket went away
+            // (its 'close' ends the operations).
+            socket.send(data, () => {
+              unwritten -= bytes;
+              resolve();
+            });
           }),
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>

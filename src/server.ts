@@ -53,7 +53,7 @@ server.on('drop', () => {
   refusingSince = performance.now();
   logger.warn(`Refusing new connections: MAX_CONNECTIONS (${config.maxConnections}) are open (gateway_connections_refused_total counts them)`);
 });
-const closeWebSockets = serveWebSocket(gateway, server, config, logger);
+const closeWebSockets = serveWebSocket(gateway, server, config, { logger, metrics });
 // A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.
 server.once('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'may not be bound by this user' : `cannot be bound (${error.code ?? error.message})`;

@@ -91,6 +91,16 @@ export function createMetrics(options: MetricsOptions = {}) {
     Object.fromEntries(PROVIDERS.map((provider) => [provider, r.pollsPaused(provider) ? 1 : 0])) as Record<Provider, number>,
   );
 
+  let unsentWebSocketBytes: (() => number) | undefined;
+  new Gauge({
+    name: 'gateway_websocket_unsent_bytes',
+    help: 'Answers handed to WebSockets and not yet written to the kernel, over all sockets (WS_MAX_BUFFERED_BYTES_TOTAL caps them).',
+    registers: [registry],
+    collect() {
+      if (unsentWebSocketBytes) this.set(unsentWebSocketBytes());
+    },
+  });
+
   /** What the live registry reports. */
   const live: LiveHooks = {
     polled(provider, outcome) {
@@ -128,6 +138,10 @@ export function createMetrics(options: MetricsOptions = {}) {
     /** Lets the live gauges read the registry when scraped. */
     watchLive(live: LiveView) {
       liveRegistry = live;
+    },
+    /** Lets the WebSocket gauge read the bytes its sockets have not sent yet. */
+    watchWebSockets(unsent: () => number) {
+      unsentWebSocketBytes = unsent;
     },
     /** Lets the breaker gauge read each configured vendor's state when scraped. */
     watchBreaker(provider: Provider, state: () => BreakerState) {

@@ -11,6 +11,8 @@ import { encodeGlobalId } from '../../src/model/globalId.js';
 import { useGateway } from '../helpers/gateway.js';
 
 const gateway = useGateway({ env: { WS_MAX_OPERATIONS: '3', WS_MAX_BUFFERED_BYTES: String(64 * 1024), LIVE_POLL_INTERVAL_MS: '60000' } });
+// A second gateway whose sockets may each hold far more than all of them together.
+const shared = useGateway({ env: { WS_MAX_OPERATIONS: '3', WS_MAX_BUFFERED_BYTES: String(256 * 1024 * 1024), WS_MAX_BUFFERED_BYTES_TOTAL: String(64 * 1024), LIVE_POLL_INTERVAL_MS: '60000' } });
 const ROOM = (n: number) => encodeGlobalId('Chatroom', 'IWERP', { chatroom: String(n) });
 
 interface Message {
@@ -107,23 +109,45 @@ describe('queries whose client gave up on them', () => {
 });
 
 describe('answers a client does not read', () => {
-  it('past WS_MAX_BUFFERED_BYTES, the socket is cut instead of holding them', { timeout: 60_000 }, async () => {
-    const ws = await connect();
-    const underlying = (ws.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-    underlying.pause();
-    // Each answer is some 40 KB, 60 MB in all: more than the kernel's socket buffers take (a few
-    // MB on loopback), after which answers wait in the gateway, three at most (WS_MAX_OPERATIONS).
-    const introspection = '{ __schema { types { name description fields { name description args { name description } } } } }';
-    const closed = once(ws.socket, 'close');
+  // Each answer is some 40 KB, 60 MB for 1,500: more than the kernel's socket buffers take (a few
+  // MB on loopback), after which answers wait in the gateway, three at most (WS_MAX_OPERATIONS).
+  const INTROSPECTION = '{ __schema { types { name description fields { name description args { name description } } } } }';
+  const underlying = (ws: { socket: WebSocket }) => (ws.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  const flood = async (sockets: Awaited<ReturnType<typeof connect>>[]) => {
     for (let i = 0; i < 1500; i += 1) {
-      ws.subscribe(`q${i}`, introspection);
+      for (const ws of sockets) ws.subscribe(`q${i}`, INTROSPECTION);
       if (i % 3 === 2) await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    underlying.resume();
+  };
+
+  it('past WS_MAX_BUFFERED_BYTES, the socket is cut instead of holding them', { timeout: 60_000 }, async () => {
+    const ws = await connect();
+    underlying(ws).pause();
+    const closed = once(ws.socket, 'close');
+    await flood([ws]);
+    underlying(ws).resume();
     const [code] = (await closed) as [number];
     // 1006: no close frame, the server dropped the connection.
     expect(code).toBe(1006);
     expect(ws.received.filter((m) => m.type === 'next').length).toBeLessThan(1500);
+  });
+
+  it('past WS_MAX_BUFFERED_BYTES_TOTAL over all sockets, those whose clients do not read are cut, and one that reads is answered', { timeout: 60_000 }, async () => {
+    const paused = [await connect(shared), await connect(shared)];
+    const reader = await connect(shared);
+    for (const ws of paused) underlying(ws).pause();
+    const closed = paused.map((ws) => once(ws.socket, 'close'));
+    await flood(paused);
+    for (const ws of paused) underlying(ws).resume();
+    const codes = (await Promise.all(closed)).map(([code]) => code as number);
+    expect(codes).toEqual([1006, 1006]);
+    reader.subscribe('after', INTROSPECTION);
+    await until(() => reader.of('after').length === 2);
+    expect(reader.of('after').map((m) => m.type)).toEqual(['next', 'complete']);
+    expect(reader.socket.readyState).toBe(WebSocket.OPEN);
+    // What the cut sockets held is counted out again: the budget is not used up for good.
+    const unsent = async () => Number(/^gateway_websocket_unsent_bytes (\d+)$/m.exec(await (await fetch(new URL('/metrics', shared().url))).text())?.[1]);
+    expect(await unsent()).toBe(0);
   });
 });
 

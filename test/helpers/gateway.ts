@@ -41,7 +41,7 @@ export async function startGateway(options: GatewayOptions = {}) {
     { logger, metrics, lifecycle },
   );
   const server = createServer(yoga);
-  const closeWebSockets = serveWebSocket(yoga, server, config, logger);
+  const closeWebSockets = serveWebSocket(yoga, server, config, { logger, metrics });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
 
