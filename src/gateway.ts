@@ -221,18 +221,13 @@ export function serveWebSocket(
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
   };
   server.on('upgrade', onUpgrade);
-  // One request per connection, which each of its operations runs as: a POST in yoga's eyes (a
-  // WebSocket message is no cross-site "simple" request, and may mutate) with the credentials of
-  // its connectionParams, and the connection's signal, so that once it closes the vendor reads of
-  // its operations are abandoned, as an HTTP request's are when its client hangs up. One per
-  // operation held 2.4 KB for as long as a subscription lived.
-  const requests = new WeakMap<object, Request>();
+  const credentialHeaders = new WeakMap<object, Headers>();
   const endpoint = `http://localhost${gateway.graphqlEndpoint}`;
   const protocol = makeServer<Record<string, unknown>, SocketExtra>({
     onConnect(ctx) {
       const headers = headersOf(ctx.connectionParams);
       if (!headers) return false;
-      requests.set(ctx.extra.socket, new Request(endpoint, { method: 'POST', headers, signal: ctx.extra.closed }));
+      credentialHeaders.set(ctx.extra.socket, headers);
       return true;
     },
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
@@ -253,8 +248,10 @@ export function serveWebSocket(
       if (ctx.extra.open.count > maxSocketOperations) {
         return [new GraphQLError(`One WebSocket may hold ${maxSocketOperations} open operations at most.`, { extensions: { code: 'TOO_MANY_OPERATIONS' } })];
       }
-      // graphql-ws handles no subscribe message before its connection is acknowledged (onConnect).
-      const request = requests.get(ctx.extra.socket)!;
+      // A POST in yoga's eyes: a WebSocket message is no cross-site "simple" request, and may mutate.
+      // Its signal is the connection's: once that closes, its vendor reads are abandoned, as an
+      // HTTP request's are when its client hangs up.
+      const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers(), signal: ctx.extra.closed });
       const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
       try {
         const document = parse(payload.query);

@@ -108,6 +108,27 @@ describe('queries whose client gave up on them', () => {
   });
 });
 
+describe('a WebSocket’s operations one after another', () => {
+  it('leave nothing behind on the connection: many vendor reads over one socket add no listener each (a reviewer found them piling up)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const ws = await connect();
+      for (let i = 0; i < 15; i += 1) {
+        ws.subscribe(`r${i}`, `{ chatroom(id: "${ROOM(1)}") { name } }`);
+        await until(() => ws.of(`r${i}`).some((m) => m.type === 'complete'));
+      }
+      expect(ws.of('r14')[0]).toMatchObject({ type: 'next', payload: { data: { chatroom: { name: 'Project Apollo' } } } });
+      // Node says so once a signal holds more than ten listeners.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe('answers a client does not read', () => {
   // Each answer is some 40 KB, 60 MB for 1,500: more than the kernel's socket buffers take (a few
   // MB on loopback), after which answers wait in the gateway, three at most (WS_MAX_OPERATIONS).
