@@ -116,7 +116,7 @@ export interface Config {
     maxSocketOperations: number;
     /** WS_MAX_BUFFERED_BYTES (default 1 MiB): answers one WebSocket's client has not read yet, beyond what the kernel holds, when another is to be sent; past them the socket is cut. */
     maxSocketBufferedBytes: number;
-    /** WS_MAX_BUFFERED_BYTES_TOTAL (default 64 MiB): answers not yet handed to the kernel, over all WebSockets; past them a socket whose client has not read its own is cut when another answer is to be sent. */
+    /** WS_MAX_BUFFERED_BYTES_TOTAL (default 64 MiB): answers handed to all WebSockets and not yet written; when one would take them past it, the sockets holding the most are cut first. */
     maxBufferedBytesAllSockets: number;
   };
   /** AVATAR_MAX_BYTES (default 5 MiB): larger uploads are BAD_USER_INPUT before any vendor call. */

@@ -282,10 +282,9 @@ export function serveWebSocket(
       return errors.every((error, i) => error === result.errors![i]) ? undefined : { ...result, errors: errors.map((error) => error.toJSON()) };
     },
   });
-  // Bytes of answers handed to ws and not yet written to the kernel, over every socket: each
-  // socket's own limit alone let 500 clients that stopped reading hold about 1 GB.
-  let unwritten = 0;
-  deps.metrics.watchWebSockets(() => unwritten);
+  // Each socket's own limit alone let 500 clients that stopped reading hold about 1 GB.
+  const unsent = new UnsentAnswers<WebSocket>(maxBufferedBytesAllSockets);
+  deps.metrics.watchWebSockets(() => unsent.total);
   sockets.on('connection', (socket: WebSocket) => {
     const handling = new Map<string, number>();
     const open = { count: 0 };
@@ -297,19 +296,20 @@ export function serveWebSocket(
           new Promise<void>((resolve) => {
             if (socket.readyState !== socket.OPEN) return resolve();
             // Answers sent earlier and still unread: this one may be larger than the limit alone.
-            // Past the budget of all sockets, any unread answer is one too many: a client that
-            // reads has none between two answers, once the kernel took them.
-            const unread = socket.bufferedAmount;
-            if (unread > maxSocketBufferedBytes || (unread > 0 && unwritten > maxBufferedBytesAllSockets)) {
+            if (socket.bufferedAmount > maxSocketBufferedBytes) {
+              unsent.forget(socket);
               socket.terminate();
               return resolve();
             }
             const bytes = Buffer.byteLength(data);
-            unwritten += bytes;
-            // Called once the kernel has the bytes, or with an error when the socket went away
-            // (its 'close' ends the operations).
+            for (const holder of unsent.holdersToCut(bytes)) holder.terminate();
+            // It may have been one of them.
+            if (socket.readyState !== socket.OPEN) return resolve();
+            unsent.sent(socket, bytes);
+            // Called once ws has handed the bytes to the kernel, or with an error when the socket
+            // went away (its 'close' ends the operations).
             socket.send(data, () => {
-              unwritten -= bytes;
+              unsent.written(socket, bytes);
               resolve();
             });
           }),
@@ -354,6 +354,7 @@ export function serveWebSocket(
     });
     socket.on('error', () => socket.terminate());
     socket.once('close', (code, reason) => {
+      unsent.forget(socket);
       gone.abort();
       clearInterval(pings);
       clearTimeout(pongWait);
@@ -365,6 +366,58 @@ export function serveWebSocket(
     for (const socket of sockets.clients) socket.close(1001, 'Going away');
     await new Promise((resolve) => sockets.close(resolve));
   };
+}
+
+/**
+ * Answers handed to WebSockets and not yet reported written (WS_MAX_BUFFERED_BYTES_TOTAL), by
+ * socket and in all. Past the budget, the sockets that hold the most go first: those are the
+ * clients that stopped reading, while one that reads holds little or nothing. Cutting whichever
+ * socket sends next instead (a reviewer's finding) spared clients that stopped reading and asked
+ * for nothing more, and cut readers that held an answer for a moment.
+ */
+export class UnsentAnswers<Socket> {
+  readonly #bySocket = new Map<Socket, number>();
+  #total = 0;
+
+  constructor(readonly budget: number) {}
+
+  get total() {
+    return this.#total;
+  }
+
+  /** The sockets to cut, most held first, so that what the rest hold and `bytes` more fit the budget; forgotten here. */
+  holdersToCut(bytes: number): Socket[] {
+    let excess = this.#total + bytes - this.budget;
+    if (excess <= 0) return [];
+    const cut: Socket[] = [];
+    for (const [socket, held] of [...this.#bySocket].sort((a, b) => b[1] - a[1])) {
+      if (excess <= 0) break;
+      excess -= held;
+      this.forget(socket);
+      cut.push(socket);
+    }
+    return cut;
+  }
+
+  sent(socket: Socket, bytes: number): void {
+    this.#bySocket.set(socket, (this.#bySocket.get(socket) ?? 0) + bytes);
+    this.#total += bytes;
+  }
+
+  /** ws reported `bytes` of the socket's written (or failed: a socket already forgotten counts no more). */
+  written(socket: Socket, bytes: number): void {
+    const held = this.#bySocket.get(socket);
+    if (held === undefined) return;
+    if (held > bytes) this.#bySocket.set(socket, held - bytes);
+    else this.#bySocket.delete(socket);
+    this.#total -= Math.min(held, bytes);
+  }
+
+  /** The socket is cut or closed: what it held is freed with it. */
+  forget(socket: Socket): void {
+    this.#total -= this.#bySocket.get(socket) ?? 0;
+    this.#bySocket.delete(socket);
+  }
 }
 
 /** What the adapter keeps of each connection: its socket, the subscribe messages being handled (by id, and in all), and a signal of its end. */

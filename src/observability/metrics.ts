@@ -94,7 +94,7 @@ export function createMetrics(options: MetricsOptions = {}) {
   let unsentWebSocketBytes: (() => number) | undefined;
   new Gauge({
     name: 'gateway_websocket_unsent_bytes',
-    help: 'Answers handed to WebSockets and not yet written to the kernel, over all sockets (WS_MAX_BUFFERED_BYTES_TOTAL caps them).',
+    help: 'Answers handed to WebSockets that ws has not yet reported written, over all sockets (past WS_MAX_BUFFERED_BYTES_TOTAL the sockets holding the most are cut).',
     registers: [registry],
     collect() {
       if (unsentWebSocketBytes) this.set(unsentWebSocketBytes());
