@@ -203,7 +203,7 @@ export function serveWebSocket(
   gateway: Gateway,
   server: HttpServer,
   config: Pick<Config, 'limits' | 'persistedDocuments' | 'persistedDocumentsOnly'>,
-  deps: { logger: Pick<Logger, 'error'>; metrics: Pick<Metrics, 'watchWebSockets'> },
+  deps: { logger: Pick<Logger, 'error'>; metrics: Pick<Metrics, 'watchWebSockets' | 'graphqlErrors'> },
 ): () => Promise<void> {
   const { logger } = deps;
   const { maxRequestBytes, maxSocketOperations, maxSocketBufferedBytes, maxBufferedBytesAllSockets } = config.limits;
@@ -276,9 +276,14 @@ export function serveWebSocket(
         throw error;
       }
     },
+    // Counted in gateway_graphql_errors_total as over HTTP: refusals, then results' errors.
+    onError(_ctx, _id, _payload, errors) {
+      deps.metrics.graphqlErrors(errors);
+    },
     onNext(_ctx, _id, _payload, _args, result) {
       if (!result.errors?.length) return undefined;
       const errors = codedForWebSocket(result.errors as GraphQLError[], result.data);
+      deps.metrics.graphqlErrors(errors);
       return errors.every((error, i) => error === result.errors![i]) ? undefined : { ...result, errors: errors.map((error) => error.toJSON()) };
     },
   });

@@ -121,11 +121,14 @@ export function createMetrics(options: MetricsOptions = {}) {
     },
   };
 
-  /** Counts the codes of the errors in every GraphQL result. */
+  const countErrors = (found: readonly { extensions?: Record<string, unknown> | undefined }[] | undefined) => {
+    for (const error of found ?? []) errors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+  };
+  /** Counts the codes of the errors in every GraphQL result over HTTP (the WebSocket adapter counts its own). */
   const errorCodes: Plugin = {
     onResultProcess({ result }) {
       if (Array.isArray(result) || !('errors' in result)) return;
-      for (const error of result.errors ?? []) errors.inc({ code: String(error.extensions?.code ?? 'UNKNOWN') });
+      countErrors(result.errors);
     },
   };
 
@@ -139,6 +142,8 @@ export function createMetrics(options: MetricsOptions = {}) {
     watchLive(live: LiveView) {
       liveRegistry = live;
     },
+    /** Counts the errors of a result or refusal sent over a WebSocket, by code. */
+    graphqlErrors: countErrors,
     /** Lets the WebSocket gauge read the bytes its sockets have not sent yet. */
     watchWebSockets(unsent: () => number) {
       unsentWebSocketBytes = unsent;

@@ -172,6 +172,18 @@ describe('answers a client does not read', () => {
   });
 });
 
+describe('errors over WebSocket', () => {
+  it('are counted in gateway_graphql_errors_total by code, as over HTTP: refusals and results’ errors', async () => {
+    const count = async (code: string) => Number(new RegExp(`^gateway_graphql_errors_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(await (await fetch(new URL('/metrics', gateway().url))).text())?.[1] ?? 0);
+    const before = [await count('GRAPHQL_VALIDATION_FAILED'), await count('NOT_FOUND')];
+    const ws = await connect();
+    ws.subscribe('refused', '{ nothing }');
+    ws.subscribe('missing', `{ chatroom(id: "${ROOM(99)}") { name } }`);
+    await until(() => ws.of('refused').length === 1 && ws.of('missing').some((m) => m.type === 'complete'));
+    expect([await count('GRAPHQL_VALIDATION_FAILED'), await count('NOT_FOUND')]).toEqual([before[0]! + 1, before[1]! + 1]);
+  });
+});
+
 describe('refusals over WebSocket carry the codes they carry over HTTP', () => {
   it.each([
     ['too many aliases', `{ ${Array.from({ length: 60 }, (_, i) => `a${i}: chatroom(id: "x") { name }`).join(' ')} }`, undefined],
