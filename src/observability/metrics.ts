@@ -166,7 +166,8 @@ export function createMetrics(options: MetricsOptions = {}) {
           graphql_envelop_phase_subscribe: false,
           // Queries and mutations only: a subscription's duration is its lifetime, no latency, and
           // hooking its stream held memory for as long as it lived (subscriptionExecutor.ts has the
-          // figures). gateway_live_* count subscriptions, their polls and their errors.
+          // figures). gateway_live_* count subscriptions and their polls, gateway_graphql_errors_total
+          // their refusals.
           graphql_envelop_request: ['execute'],
           graphql_envelop_request_duration: ['execute'],
           graphql_envelop_error_result: ['parse', 'validate', 'context', 'execute'],

@@ -19,7 +19,7 @@ function serializedOnce(executed: ExecutionResult): ExecutionResult {
 }
 
 /** Whether the document asks for incremental delivery anywhere (@defer or @stream). */
-function isIncremental(document: DocumentNode): boolean {
+export function isIncremental(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Directive(node) {

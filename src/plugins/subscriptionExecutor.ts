@@ -9,21 +9,9 @@
  * yoga's executor, which delivers them, and so does one refused for its variables, with the same
  * error as before.
  */
-import { BREAK, subscribe, visit, type DocumentNode, type ExecutionResult } from 'graphql';
+import { subscribe, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-
-/** Whether a document uses @defer or @stream anywhere (a fragment it spreads included). */
-function isIncremental(document: DocumentNode) {
-  let incremental = false;
-  visit(document, {
-    Directive(node) {
-      if (node.name.value !== 'defer' && node.name.value !== 'stream') return undefined;
-      incremental = true;
-      return BREAK;
-    },
-  });
-  return incremental;
-}
+import { isIncremental } from './operationDedup.js';
 
 /** Refused before it ran: its variables, or its operation name (a resolver's error has a path). */
 const refusedBeforeRunning = (result: AsyncIterable<unknown> | ExecutionResult) =>
