@@ -16,7 +16,7 @@ describe('UnsentAnswers (WS_MAX_BUFFERED_BYTES_TOTAL)', () => {
     // The reader's next answer goes over: the biggest holder goes, not the reader.
     expect(unsent.holdersToCut(10)).toEqual(['stopped reading']);
     expect(unsent.total).toBe(28);
-    // Over again: the next biggest, never the reader while another holds more.
+    // Over again, and now the reader holds the most (63): it goes, not the socket holding 25.
     unsent.sent('reader', 60);
     expect(unsent.holdersToCut(20)).toEqual(['reader']);
     expect(unsent.total).toBe(25);
