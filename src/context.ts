@@ -32,6 +32,11 @@ export interface Context {
    * vendor reads no one else waits for are then abandoned.
    */
   callers: Callers;
+  /**
+   * Fires when the request's client has gone (an HTTP client hung up, a WebSocket closed): a live
+   * feed ends then, whatever became of the stream that read it.
+   */
+  clientGone: AbortSignal;
 }
 
 export interface ContextDeps {
@@ -55,6 +60,7 @@ export function createContextFactory(deps: ContextDeps) {
       maxPageSize: deps.config.maxPageSize,
       avatarMaxBytes: deps.config.avatarMaxBytes,
       callers,
+      clientGone: request.signal,
     };
   };
 }

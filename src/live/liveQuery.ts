@@ -99,7 +99,7 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         for (const [name, { resource, value }] of reads) {
           if (watched.has(name)) continue;
           try {
-            const feed = registry.watch(resource, context.credentials, value);
+            const feed = registry.watch(resource, context.credentials, { known: value, until: context.clientGone });
             watched.set(name, feed);
             void invalidateOnChange(name, feed);
           } catch (error) {

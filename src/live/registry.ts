@@ -99,6 +99,8 @@ interface Subscriber {
   /** Set while its consumer waits for a newer state. */
   wake: (() => void) | undefined;
   closed: boolean;
+  /** Stops listening to its client's signal (watch's `until`), once it has left. */
+  unlisten: (() => void) | undefined;
 }
 
 interface Pair<T> extends CoordinatedPair {
@@ -208,6 +210,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   function leave<T>(pair: Pair<T>, subscriber: Subscriber) {
     if (subscriber.closed) return;
     subscriber.closed = true;
+    subscriber.unlisten?.();
     subscriber.wake?.();
     pair.subscribers.delete(subscriber);
     subscriberCount -= 1;
@@ -224,9 +227,14 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
      * Subscribes to a resource with the caller's credentials. Refused before any vendor call:
      * UNAUTHENTICATED without a credential for the vendor, TOO_MANY_SUBSCRIPTIONS past
      * LIVE_MAX_SUBSCRIPTIONS or the credential's own limit. `known` is a state the caller just read
-     * from the vendor: a new pair starts from it and polls an interval later.
+     * from the vendor: a new pair starts from it and polls an interval later. `until` is its client's
+     * signal: once it fires, the feed ends, whoever holds it. (graphql-ws can lose an operation's
+     * stream from its table, when a client reuses its id at the wrong moment; on yoga's executor
+     * or graphql-js's, the stream then outlived its socket, polled for good and counted against
+     * the limits: an attacker's pass locked every other client out that way.)
      */
-    watch<T>(resource: LiveResource<T>, credentials: Credentials, known?: T): Feed<T> {
+    watch<T>(resource: LiveResource<T>, credentials: Credentials, options: { known?: T; until?: AbortSignal } = {}): Feed<T> {
+      const { known, until } = options;
       if (closed) throw new GatewayError('UPSTREAM_ERROR', 'The gateway is shutting down.', { provider: resource.provider });
       requireCredential(credentials, resource.provider);
       const scope = credentialScope(credentials, resource.provider);
@@ -234,10 +242,16 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       const keys = credentialKeys(credentials, resource.provider);
       if (keys.some(atLimit)) throw credentialFull(resource.provider);
       const pair = pairFor(resource, scope, known);
-      const subscriber: Subscriber = { credentials, keys, seen: 0, wake: undefined, closed: false };
+      const subscriber: Subscriber = { credentials, keys, seen: 0, wake: undefined, closed: false, unlisten: undefined };
       pair.subscribers.add(subscriber);
       subscriberCount += 1;
       for (const key of keys) perCredential.set(key, (perCredential.get(key) ?? 0) + 1);
+      if (until?.aborted) leave(pair, subscriber);
+      else if (until) {
+        const gone = () => leave(pair, subscriber);
+        until.addEventListener('abort', gone, { once: true });
+        subscriber.unlisten = () => until.removeEventListener('abort', gone);
+      }
       const done = { value: undefined, done: true } as const;
 
       const feed: Feed<T> = {

@@ -129,6 +129,23 @@ describe('a WebSocket’s operations one after another', () => {
   });
 });
 
+describe('subscriptions of a socket that closed', () => {
+  it('end with it, even one that graphql-ws lost from its table when its id was reused (an attacker locked every client out that way)', async () => {
+    const subscription = `subscription { chatroomChanged(id: "${ROOM(1)}") { changes } }`;
+    for (let i = 0; i < 20; i += 1) {
+      const ws = await connect();
+      // The second subscribe is refused (its id still ending), and graphql-ws's clean-up of that
+      // refusal dropped the first's stream from its table: the socket's close did not end it.
+      ws.subscribe('s', subscription);
+      ws.socket.send(JSON.stringify({ id: 's', type: 'complete' }));
+      ws.subscribe('s', subscription);
+      await until(() => ws.of('s').some((m) => m.type === 'error'));
+      ws.socket.close();
+    }
+    await until(() => gateway().live.stats().subscribers.IWERP === 0);
+  });
+});
+
 describe('answers a client does not read', () => {
   // Each answer is some 40 KB, 60 MB for 1,500: more than the kernel's socket buffers take (a few
   // MB on loopback), after which answers wait in the gateway, three at most (WS_MAX_OPERATIONS).

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { createLiveRegistry, type LiveResource, type LiveSettings } from '../../src/live/registry.js';
@@ -93,6 +94,29 @@ describe('live registry', () => {
     state.value = 2;
     await vi.advanceTimersByTimeAsync(1000);
     expect(second).toMatchObject({ kind: 'state', value: 2 });
+    registry.close();
+  });
+
+  it('ends a feed once its client’s signal fires, whoever holds it, and stops listening to the signal when it leaves', async () => {
+    const registry = createLiveRegistry({ settings: settings(), paused: () => false });
+    const { resource } = fakeResource();
+    const client = new AbortController();
+    const feed = registry.watch(resource, iwerpCredentials('a'), { until: client.signal });
+    await nextOf(feed);
+    const pending = feed.next();
+    client.abort();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(registry.stats().subscribers.IWERP).toBe(0);
+
+    const other = new AbortController();
+    const left = registry.watch(resource, iwerpCredentials('a'), { until: other.signal });
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(1);
+    await left.return();
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
+
+    const gone = AbortSignal.abort();
+    expect(await registry.watch(resource, iwerpCredentials('a'), { until: gone }).next()).toEqual({ value: undefined, done: true });
+    expect(registry.stats().subscribers.IWERP).toBe(0);
     registry.close();
   });
 

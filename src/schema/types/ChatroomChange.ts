@@ -43,7 +43,7 @@ export function defineChatroomChange(builder: Builder, refs: Refs, kinds: Return
       args: { id: t.arg.id({ required: true, description: 'A Chatroom ID issued by this gateway.' }) },
       subscribe: (_, args, ctx) => {
         const ref = chatroomRefFromId(decodeIdOf('Chatroom', String(args.id)));
-        const feed = ctx.live.watch(chatroomResource(ctx.adapters[ref.provider], ref), ctx.credentials);
+        const feed = ctx.live.watch(chatroomResource(ctx.adapters[ref.provider], ref), ctx.credentials, { until: ctx.clientGone });
         return chatroomChanges(feed, (observedAt) => ctx.live.delivered(ref.provider, observedAt));
       },
       resolve: eventOrThrow,

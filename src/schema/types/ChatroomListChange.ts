@@ -32,7 +32,7 @@ export function defineChatroomListChange(builder: Builder, refs: Refs) {
       args: { organizationId: t.arg.int({ description: 'The Messenger organization; omit for the chatrooms assigned to the caller.' }) },
       subscribe: (_, args, ctx) => {
         const organizationId = args.organizationId === null || args.organizationId === undefined ? null : requirePositive(args.organizationId, 'organizationId');
-        const feed = ctx.live.watch(chatroomListResource(ctx.adapters.MESSENGER, organizationId, ctx.maxPageSize), ctx.credentials);
+        const feed = ctx.live.watch(chatroomListResource(ctx.adapters.MESSENGER, organizationId, ctx.maxPageSize), ctx.credentials, { until: ctx.clientGone });
         return chatroomListChanges(feed, (observedAt) => ctx.live.delivered('MESSENGER', observedAt));
       },
       resolve: eventOrThrow,

@@ -22,7 +22,7 @@ export function defineMessageChange(builder: Builder, refs: Refs, kinds: ReturnT
       args: { id: t.arg.id({ required: true, description: 'A Message ID issued by this gateway.' }) },
       subscribe: (_, args, ctx) => {
         const { provider, parts } = decodeIdOf('Message', String(args.id));
-        const feed = ctx.live.watch(messageResource(ctx.adapters[provider], provider, parts.message as string), ctx.credentials);
+        const feed = ctx.live.watch(messageResource(ctx.adapters[provider], provider, parts.message as string), ctx.credentials, { until: ctx.clientGone });
         return messageChanges(feed, (observedAt) => ctx.live.delivered(provider, observedAt));
       },
       resolve: eventOrThrow,
