@@ -4,6 +4,7 @@ import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema }
 import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'graphql-ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -252,6 +253,9 @@ export function serveWebSocket(
       // Its signal is the connection's: once that closes, its vendor reads are abandoned, as an
       // HTTP request's are when its client hangs up.
       const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers(), signal: ctx.extra.closed });
+      // Each live watch of the operation ends on it: a @live query has one per chatroom it read,
+      // which MAX_COST bounds. Node would warn past ten, as for a leak.
+      setMaxListeners(MAX_WATCHES_PER_OPERATION, request.signal);
       const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
       try {
         const document = parse(payload.query);
@@ -442,6 +446,9 @@ function subscribeIdOf(text: string): string | undefined {
     return undefined;
   }
 }
+
+/** Listeners an operation's signal may hold unwarned: its live watches, as many as MAX_COST lets one query read (Callers allows as many vendor calls). */
+const MAX_WATCHES_PER_OPERATION = 10_000;
 
 /** How often a WebSocket is pinged, and how long its pong may take (graphql-ws's own default). */
 const KEEP_ALIVE_MS = 12_000;

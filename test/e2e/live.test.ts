@@ -350,6 +350,29 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       gateway().simulators.messengerState.rooms.get(12)!.name = 'Team 12';
     });
 
+    it.each(['SSE', 'WebSocket'])('one that watches many rooms over %s ends each watch with its client, and holds no more listeners than Node allows unwarned', async (transport) => {
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      const url = new URL(gateway().url);
+      url.protocol = 'ws:';
+      const ws = transport === 'WebSocket' ? createWsClient({ url: url.href, webSocketImpl: WebSocket, connectionParams: DEMO_HEADERS, retryAttempts: 0 }) : undefined;
+      try {
+        const rooms = Array.from({ length: 15 }, (_, i) => `r${i}: chatroom(id: "${roomId('MESSENGER', String(100 + i))}") { name }`);
+        const query = `query @live { ${rooms.join(' ')} }`;
+        const results: AsyncIterableIterator<{ data?: Record<string, any> | null }> = ws ? ws.iterate<Record<string, any>>({ query }) : subscribe(query);
+        expect(Object.keys((await next(results)).value.data ?? {})).toHaveLength(15);
+        expect(gateway().live.stats().subscribers.MESSENGER).toBe(15);
+        await results.return?.();
+        await vi.waitFor(() => expect(gateway().live.stats().subscribers.MESSENGER).toBe(0));
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+        await ws?.dispose();
+      }
+    });
+
     it('one that reads nothing it could watch answers once, then ends', async () => {
       const results = subscribe('query @live { __typename }');
       expect((await next(results)).value.data).toEqual({ __typename: 'Query' });
