@@ -94,10 +94,7 @@ export function chatroomRefOf(
   };
 }
 
-/**
- * A short hash of one vendor's credential: the "credential scope" that keys loaders and caches,
- * so nothing fetched with one credential is served to another, without keeping the secret itself.
- */
+/** One vendor's credential, as a scope (below) hashes it and a request must have it. */
 const secretOf: Record<Provider, (c: Credentials) => string | undefined> = {
   IWERP: (c) => c.iwerp?.sessionToken,
   POPSELL: (c) => c.popsell?.authorization,
@@ -129,10 +126,18 @@ export function credentialKeys(credentials: Credentials, provider: Provider): st
   return [...(apiToken ? [`MESSENGER:api:${hash(apiToken)}`] : []), ...(personalAccessToken ? [`MESSENGER:pat:${hash(personalAccessToken)}`] : [])];
 }
 
+/**
+ * A short hash of one vendor's credential: the "credential scope" that keys a request's loaders
+ * and the live poller's pairs, so nothing fetched with one credential is served to another,
+ * without keeping the secret itself.
+ */
 export function credentialScope(credentials: Credentials, provider: Provider): string {
   const secret = secretOf[provider](credentials);
   if (!secret) return `${provider}:anonymous`;
-  return `${provider}:${hash(secret)}`;
+  // IW-ERP's build and package go with every read as query parameters: a read made with one
+  // client's is not another's (one poll each, as each query's read is its own).
+  const { buildId, packageId } = (provider === 'IWERP' && credentials.iwerp) || {};
+  return `${provider}:${hash(buildId || packageId ? `${secret}\n${buildId ?? ''}\n${packageId ?? ''}` : secret)}`;
 }
 
 /** A secret as keys hold it: 132 bits of its sha256, never the secret. */

@@ -144,6 +144,24 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect(gateway().live.stats().watchedPairs.IWERP).toBe(0);
     });
 
+    it('polls an IW-ERP room once per build and package a session sends, each with its own', async () => {
+      // The same session from two builds of a client: the vendor reads each with its own query
+      // parameters, so each is its own poll, as a query's read is its own (the read key has them).
+      const build = (id: string) => ({ ...DEMO_HEADERS, 'iw-build-id': id, 'iw-package-id': `package-${id}` });
+      const first = subscribe(roomChanged(roomId('IWERP', '3')), build('b1'));
+      const second = subscribe(roomChanged(roomId('IWERP', '3')), build('b2'));
+      await Promise.all([next(first), next(second)]);
+      await sleep(INTERVAL_MS * 5);
+      const sent = callsTo('iwerp', '/api/chat/chatroom/3').map((r) => `${r.query.get('iw-build-id')}/${r.query.get('iw-package-id')}`);
+      const count = (pair: string) => sent.filter((s) => s === pair).length;
+      expect(count('b1/package-b1')).toBeGreaterThanOrEqual(2);
+      expect(count('b2/package-b2')).toBeGreaterThanOrEqual(2);
+      expect(sent.length).toBe(count('b1/package-b1') + count('b2/package-b2'));
+      expect(gateway().live.stats().watchedPairs.IWERP).toBe(2);
+      await first.return?.();
+      await second.return?.();
+    });
+
     it('shows in the metrics: subscribers and pairs by vendor, polls by outcome, delivery lag', async () => {
       const results = subscribe(roomChanged(roomId('MESSENGER', '15')));
       await next(results);
