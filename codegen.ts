@@ -9,7 +9,7 @@ import { printSchema } from 'graphql';
 import { buildSchema } from './src/schema/index.js';
 
 const config: CodegenConfig = {
-  schema: printSchema(buildSchema({ exposeVendorSecrets: false, maxListArgument: 100 })),
+  schema: printSchema(buildSchema({ exposeVendorSecrets: false })),
   documents: 'test/operations/*.graphql',
   generates: {
     'schema/schema.graphql': { plugins: ['schema-ast'] },

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { isAbstractType, type GraphQLSchema } from 'graphql';
 import { buildSchema } from '../src/schema/index.js';
 
-export function renderPossibleTypes(schema: GraphQLSchema = buildSchema({ exposeVendorSecrets: false, maxListArgument: 100 })): string {
+export function renderPossibleTypes(schema: GraphQLSchema = buildSchema({ exposeVendorSecrets: false })): string {
   const possibleTypes: Record<string, string[]> = {};
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isAbstractType(type) || type.name.startsWith('__')) continue;

@@ -96,7 +96,7 @@ export interface Config {
   exposeVendorSecrets: boolean;
   /** MAX_PAGE_SIZE (default 100): the largest `first` of a connection. */
   maxPageSize: number;
-  /** MAX_LIST_ARGUMENT (default 100): the most IDs `chatrooms(ids:)` and `nodes(ids:)` take, each a vendor call at worst. */
+  /** MAX_LIST_ARGUMENT (default 100): the most IDs an operation's `chatrooms(ids:)` and `nodes(ids:)` take together, each a vendor call at worst. */
   maxListArgument: number;
   /** Refusals before any vendor call: query shape (GraphQL Armor) and request size. */
   limits: {

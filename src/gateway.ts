@@ -30,7 +30,7 @@ import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
-import { limitedFetchApi, queryLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
+import { limitedFetchApi, queryLimits, useListArgumentLimit, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -113,7 +113,7 @@ export function createGateway(deps: GatewayDeps) {
   const demoHeaders = deps.config.demo ? JSON.stringify(DEMO_HEADERS, null, 2) : null;
   const compiled = (schema: GraphQLSchema) => (deps.config.compiledQueries ? withSettledListItems(schema) : schema);
   return createYoga({
-    schema: compiled(withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets, maxListArgument: deps.config.maxListArgument }))),
+    schema: compiled(withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets }))),
     context: createContextFactory(deps),
     logging: deps.logger,
     // Errors are shown only when they are GatewayErrors (coded); everything else is masked.
@@ -147,6 +147,7 @@ export function createGateway(deps: GatewayDeps) {
       useLeanSubscriptions(),
       useOperationSpans(),
       queryLimits(deps.config.limits),
+      useListArgumentLimit(deps.config.maxListArgument),
       useNestingLimit(deps.config.limits.maxTokens),
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),
@@ -254,7 +255,7 @@ export function serveWebSocket(
       // HTTP request's are when its client hangs up.
       const request = new Request(endpoint, { method: 'POST', headers: credentialHeaders.get(ctx.extra.socket) ?? new Headers(), signal: ctx.extra.closed });
       // Each live watch of the operation ends on it: a @live query has one per chatroom it read,
-      // which MAX_COST bounds. Node would warn past ten, as for a leak.
+      // which MAX_COST and MAX_LIST_ARGUMENT bound. Node would warn past ten, as for a leak.
       setMaxListeners(MAX_WATCHES_PER_OPERATION, request.signal);
       const { schema, execute, subscribe, contextFactory, parse, validate } = gateway.getEnveloped({ ...ctx, request, params: payload });
       try {

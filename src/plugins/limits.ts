@@ -4,7 +4,25 @@
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createFetch } from '@whatwg-node/fetch';
-import { GraphQLError, Lexer, Source, TokenKind, visit, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  TypeInfo,
+  getNullableType,
+  getOperationAST,
+  isListType,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+  type ValueNode,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 
@@ -92,6 +110,86 @@ export const useOneSchemaIntrospection = (): Plugin => ({
     addValidationRule(oneSchemaIntrospection);
   },
 });
+
+/**
+ * Where an operation's list arguments are: a literal's length, or a variable (with its default's
+ * length, for when the request leaves it out). A fragment counts once per spread.
+ */
+type ListSite = number | { variable: string; otherwise: number };
+
+const literalLength = (value: ValueNode | undefined) => (value === undefined || value.kind === Kind.NULL ? 0 : value.kind === Kind.LIST ? value.values.length : 1);
+
+function listSitesOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ListSite[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const defaults = new Map(operation.variableDefinitions?.map((v) => [v.variable.name.value, literalLength(v.defaultValue)]));
+  const inFragment = new Map<string, ListSite[]>();
+  // Validation refused fragment cycles before any execution.
+  const sitesIn = (node: OperationDefinitionNode | FragmentDefinitionNode): ListSite[] => {
+    const sites: ListSite[] = [];
+    const typeInfo = new TypeInfo(schema);
+    visit(
+      node,
+      visitWithTypeInfo(typeInfo, {
+        Argument(argument) {
+          const type = typeInfo.getArgument()?.type;
+          if (!type || !isListType(getNullableType(type))) return false;
+          const { value } = argument;
+          sites.push(value.kind === Kind.VARIABLE ? { variable: value.name.value, otherwise: defaults.get(value.name.value) ?? 0 } : literalLength(value));
+          return false;
+        },
+        FragmentSpread(spread) {
+          const name = spread.name.value;
+          const fragment = fragments.get(name);
+          if (!fragment) return;
+          if (!inFragment.has(name)) inFragment.set(name, sitesIn(fragment));
+          sites.push(...inFragment.get(name)!);
+        },
+      }),
+    );
+    return sites;
+  };
+  return sitesIn(operation);
+}
+
+/**
+ * The IDs of all of an operation's list arguments together (`chatrooms(ids:)`, `nodes(ids:)`,
+ * literal or in variables, through aliases and fragments) are at most MAX_LIST_ARGUMENT: each may
+ * cost a vendor call, and GraphQL Armor's cost counts fields, not list items. Capping each list
+ * alone let 50 aliases of 100 IDs make ~5,000 calls in one request, filling the vendor's queue
+ * for every other caller. Refused before the operation runs, so before any call. The sites are
+ * found once per document; each execution only reads its variables.
+ */
+export function useListArgumentLimit(max: number): Plugin {
+  const sitesByDocument = new WeakMap<DocumentNode, Map<string | null | undefined, ListSite[]>>();
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      let byOperation = sitesByDocument.get(args.document);
+      if (!byOperation) sitesByDocument.set(args.document, (byOperation = new Map()));
+      let sites = byOperation.get(args.operationName);
+      if (!sites) {
+        const operation = getOperationAST(args.document, args.operationName);
+        sites = operation ? listSitesOf(args.schema, args.document, operation) : [];
+        byOperation.set(args.operationName, sites);
+      }
+      if (sites.length === 0) return;
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      let items = 0;
+      for (const site of sites) {
+        if (typeof site === 'number') {
+          items += site;
+          continue;
+        }
+        const value = variables[site.variable];
+        items += value === undefined ? site.otherwise : value === null ? 0 : Array.isArray(value) ? value.length : 1;
+      }
+      if (items > max) {
+        const message = `An operation's list arguments may hold at most ${max} IDs together, got ${items}.`;
+        setResultAndStopExecution({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] });
+      }
+    },
+  };
+}
 
 /**
  * A body over MAX_REQUEST_BYTES (plus AVATAR_MAX_BYTES for a multipart upload) is refused (413)

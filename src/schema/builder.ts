@@ -20,8 +20,6 @@ import type {
 export interface SchemaOptions {
   /** EXPOSE_VENDOR_SECRETS: put vendor secrets (IW-ERP tokens and AI prompts, Popsell email_tmp) in the schema. */
   exposeVendorSecrets: boolean;
-  /** MAX_LIST_ARGUMENT: the most IDs `chatrooms(ids:)` and `nodes(ids:)` take. */
-  maxListArgument: number;
 }
 
 export function createBuilder() {

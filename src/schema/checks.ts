@@ -26,15 +26,6 @@ export function requirePositive(value: number, argument: string): number {
   return value;
 }
 
-/**
- * A list argument whose items each cost a vendor call (chatrooms, nodes) is capped before any of
- * them is made, whether it came as a literal or in a variable: the cost limit sees only literals.
- */
-export function requireListSize<T>(list: readonly T[], argument: string, max: number): readonly T[] {
-  if (list.length > max) throw badInput(`${argument} may hold at most ${max} items, got ${list.length}.`);
-  return list;
-}
-
 export function requireUserIds(ids: readonly number[], argument: string): number[] {
   ids.forEach((id, i) => requirePositive(id, `${argument}[${i}]`));
   return [...new Set(ids)];

@@ -26,7 +26,7 @@ export function buildSchema(options: SchemaOptions) {
   const refs = createRefs(builder);
   const enums = defineScalars(builder);
   builder.queryType({ description: 'Reads from every vendor.' });
-  defineNode(builder, refs, options);
+  defineNode(builder, refs);
   defineChatroom(builder, refs, enums, options);
   defineChatroomConnection(builder, refs);
   defineParticipant(builder, refs, enums, options);

@@ -3,7 +3,7 @@ import type { AnyChatroom, Chatroom } from '../../model/chat.js';
 import { chatroomRefFromId, decodeIdOf } from '../../model/globalId.js';
 import { chatroomRefOf } from '../../upstreams/credentials.js';
 import type { Builder, Refs, SchemaOptions } from '../builder.js';
-import { requireListSize, requirePositive } from '../checks.js';
+import { requirePositive } from '../checks.js';
 import type { Enums } from './scalars.js';
 
 /**
@@ -207,8 +207,8 @@ export function defineChatroom(builder: Builder, refs: Refs, enums: Enums, optio
       nullable: { list: false, items: true },
       description: 'Many chatrooms, from any vendors, in one request; order kept, null where not found.',
       args: { ids: t.arg.idList({ required: true, description: 'Chatroom IDs issued by this gateway.' }) },
-      resolve: (_, args, ctx) =>
-        requireListSize(args.ids, 'ids', options.maxListArgument).map(async (id, i) => loadChatroomById(String(id), ctx, `ids[${i}]`)),
+      // Capped before the operation runs, with every other list of the operation (useListArgumentLimit).
+      resolve: (_, args, ctx) => args.ids.map(async (id, i) => loadChatroomById(String(id), ctx, `ids[${i}]`)),
     }),
     chatroomByProviderId: t.field({
       type: refs.Chatroom,

@@ -2,8 +2,7 @@ import { GatewayError } from '../../errors.js';
 import type { Context } from '../../context.js';
 import type { NodeShape } from '../../model/chat.js';
 import { chatroomRefFromId, decodeGlobalId, globalIdOf, type DecodedId } from '../../model/globalId.js';
-import type { Builder, Refs, SchemaOptions } from '../builder.js';
-import { requireListSize } from '../checks.js';
+import type { Builder, Refs } from '../builder.js';
 
 const notFound = (what: string, provider: DecodedId['provider']) =>
   new GatewayError('NOT_FOUND', `${provider} has no such ${what}.`, { provider });
@@ -37,7 +36,7 @@ export async function loadNode(decoded: DecodedId, ctx: Context): Promise<NodeSh
   }
 }
 
-export function defineNode(builder: Builder, refs: Refs, options: SchemaOptions) {
+export function defineNode(builder: Builder, refs: Refs) {
   refs.Node.implement({
     description: 'An object with a global ID: node(id:) fetches it again.',
     resolveType: (node) => node.typename,
@@ -62,10 +61,8 @@ export function defineNode(builder: Builder, refs: Refs, options: SchemaOptions)
       nullable: { list: false, items: true },
       description: 'Many objects by global ID, in order; each one that fails is null with its error at its index.',
       args: { ids: t.arg.idList({ required: true, description: 'Global IDs issued by this gateway.' }) },
-      resolve: (_, args, ctx) =>
-        requireListSize(args.ids, 'ids', options.maxListArgument).map(async (id, i) =>
-          loadNode(decodeGlobalId(String(id), `ids[${i}]`), ctx),
-        ),
+      // Capped before the operation runs, with every other list of the operation (useListArgumentLimit).
+      resolve: (_, args, ctx) => args.ids.map(async (id, i) => loadNode(decodeGlobalId(String(id), `ids[${i}]`), ctx)),
     }),
   }));
 }
