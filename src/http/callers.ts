@@ -24,6 +24,14 @@ export class Callers {
     return this.#started().signal;
   }
 
+  /**
+   * Every caller has gone (or the work was stopped), though the work may not have ended yet: one
+   * who joins it now would only get its abandonment, so a newcomer starts the work again instead.
+   */
+  get gone(): boolean {
+    return (this.#controller?.signal.aborted ?? false) || (this.#first?.aborted ?? false);
+  }
+
   join(signal: AbortSignal | undefined): void {
     this.#started();
     if (!signal) {

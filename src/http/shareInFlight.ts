@@ -25,16 +25,18 @@ export const shareInFlight =
       // The copy's signal is the callers' own, so it carries the hook to abort it (VendorCall.abort).
       const own = callers ? { signal: callers.signal, abort: (reason: unknown) => callers.abort(reason) } : {};
       const promise = next({ ...call, ...own }).finally(() => {
-        inFlight.delete(key);
+        // Unless a newcomer's call took its place (below).
+        if (inFlight.get(key) === shared) inFlight.delete(key);
         callers?.release();
       });
-      const shared = { promise, callers };
+      const shared: Shared = { promise, callers };
       inFlight.set(key, shared);
       return shared;
     };
     const read: Handler = (call) => {
       const key = `${epochs.current}:${readKey(call)}`;
-      const shared = inFlight.get(key) ?? start(call, key);
+      const current = inFlight.get(key);
+      const shared = current && !current.callers?.gone ? current : start(call, key);
       shared.callers?.join(call.signal);
       return shared.promise;
     };

@@ -74,14 +74,18 @@ export function useOperationDedup(): Plugin {
         .digest('base64url');
       setExecuteFn((executionArgs) => {
         const pending = inFlight.get(key);
-        if (pending) {
+        // One whose callers have all gone still runs until its reads notice: joining it would
+        // answer with their abandonment, so this caller runs its own.
+        if (pending && !pending.callers?.gone) {
           // Its own client's signal: a caller that only joins has no work of its own to abandon.
           pending.callers?.join(context.request?.signal);
           return pending.started;
         }
-        const started = Promise.resolve(executeFn(executionArgs) as Promise<ExecutionResult>)
+        const started: Promise<ExecutionResult> = Promise.resolve(executeFn(executionArgs) as Promise<ExecutionResult>)
           .then(serializedOnce)
-          .finally(() => inFlight.delete(key));
+          .finally(() => {
+            if (inFlight.get(key)?.started === started) inFlight.delete(key);
+          });
         inFlight.set(key, { started, callers: context.callers });
         return started;
       });

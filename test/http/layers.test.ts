@@ -133,6 +133,24 @@ describe('the in-flight layer', () => {
     await expect(second).rejects.toBeDefined();
   });
 
+  it('gives a caller who comes after every earlier caller left a call of its own, and leaves it shared', async () => {
+    const { vendor, handler } = layer();
+    const a = new AbortController();
+    const first = handler(read('/x', { signal: a.signal }));
+    a.abort();
+    // The abandoned call has not ended yet (below, it may wait on a slow cache lookup): joining it
+    // answered the newcomer "call abandoned" (a reviewer's finding).
+    const second = handler(read('/x', { signal: new AbortController().signal }));
+    expect(vendor.calls).toHaveLength(2);
+    expect(vendor.calls[1]!.call.signal?.aborted).toBe(false);
+    await expect(first).rejects.toBeDefined();
+    // The abandoned call's end does not drop the new one: a third caller joins it.
+    const third = handler(read('/x'));
+    expect(vendor.calls).toHaveLength(2);
+    vendor.calls[1]!.settle('data');
+    expect(await Promise.all([second, third])).toEqual(['data', 'data']);
+  });
+
   it('never aborts a shared call while a caller without a signal waits for it', async () => {
     const { vendor, handler } = layer();
     const a = new AbortController();
