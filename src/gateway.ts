@@ -25,7 +25,7 @@ import { useCompiledQueries, withSettledListItems } from './plugins/compiledQuer
 import { useLeanSubscriptions } from './plugins/subscriptionExecutor.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { codedForWebSocket, useErrorCodes } from './plugins/errorCodes.js';
-import { useIntrospectionPolicy } from './plugins/introspection.js';
+import { useIntrospectionPolicy, withoutSuggestions } from './plugins/introspection.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
@@ -204,10 +204,15 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
 export function serveWebSocket(
   gateway: Gateway,
   server: HttpServer,
-  config: Pick<Config, 'limits' | 'persistedDocuments' | 'persistedDocumentsOnly'>,
+  config: Pick<Config, 'limits' | 'persistedDocuments' | 'persistedDocumentsOnly' | 'introspection'>,
   deps: { logger: Pick<Logger, 'error'>; metrics: Pick<Metrics, 'watchWebSockets' | 'graphqlErrors'> },
 ): () => Promise<void> {
   const { logger } = deps;
+  // As useErrorCodes and useIntrospectionPolicy answer them over HTTP.
+  const answered = (errors: readonly GraphQLError[], data?: unknown) => {
+    const coded = codedForWebSocket(errors, data);
+    return config.introspection ? coded : coded.map(withoutSuggestions);
+  };
   const { maxRequestBytes, maxSocketOperations, maxSocketBufferedBytes, maxBufferedBytesAllSockets } = config.limits;
   // yoga's persisted-operation plugins read HTTP params, which a WebSocket message has none of: with
   // PERSISTED_DOCUMENTS_ONLY, a document runs here only when the manifest holds it, by its hash.
@@ -261,10 +266,10 @@ export function serveWebSocket(
       try {
         const document = parse(payload.query);
         const errors = validate(schema, document);
-        if (errors.length) return codedForWebSocket(errors);
+        if (errors.length) return answered(errors);
         // graphql-ws would refuse it too, without a code.
         if (!getOperationAST(document, payload.operationName)) {
-          return codedForWebSocket([new GraphQLError('The document has no operation of that name, or several and no operationName.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
+          return answered([new GraphQLError('The document has no operation of that name, or several and no operationName.', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })]);
         }
         return {
           schema,
@@ -277,7 +282,7 @@ export function serveWebSocket(
       } catch (error) {
         // GraphQL Armor's limits throw their refusal from the parser and from validation rules,
         // the context a coded error for a credential sent twice.
-        if (error instanceof GraphQLError) return codedForWebSocket([error]);
+        if (error instanceof GraphQLError) return answered([error]);
         throw error;
       }
     },
@@ -287,7 +292,7 @@ export function serveWebSocket(
     },
     onNext(_ctx, _id, _payload, _args, result) {
       if (!result.errors?.length) return undefined;
-      const errors = codedForWebSocket(result.errors as GraphQLError[], result.data);
+      const errors = answered(result.errors as GraphQLError[], result.data);
       deps.metrics.graphqlErrors(errors);
       return errors.every((error, i) => error === result.errors![i]) ? undefined : { ...result, errors: errors.map((error) => error.toJSON()) };
     },

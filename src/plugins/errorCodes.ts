@@ -35,7 +35,7 @@ function withCode(error: GraphQLError) {
 }
 
 /** `error` where it was (document, positions, path), with another message and extensions. */
-const rebuilt = (error: GraphQLError, message: string, extensions: GraphQLError['extensions']) =>
+export const rebuilt = (error: GraphQLError, message: string, extensions: GraphQLError['extensions']) =>
   new GraphQLError(message, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, path: error.path ?? null, extensions });
 
 /** `errors` as useErrorCodes answers them (coded, masked, in response order); `errors` itself when that changes nothing. */

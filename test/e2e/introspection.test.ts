@@ -1,5 +1,8 @@
 /** Suggestions in errors follow INTROSPECTION: shown while the schema is public, gone with it. */
+import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { DEMO_HEADERS } from '../../src/gateway.js';
 import { useGateway } from '../helpers/gateway.js';
 
 const TYPO_FIELD = '{ chatroomByProviderId(provider: IWERP, providerId: "1") { nam } }';
@@ -33,5 +36,26 @@ describe('INTROSPECTION=false', () => {
       expect(response.errors?.[0]?.message).toMatch(/does not exist in "Provider" enum\.$/);
     }
     expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+
+  it('over WebSocket too, whose answers pass no HTTP result processing', async () => {
+    const client = createClient({ url: gateway().url.href.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: DEMO_HEADERS, retryAttempts: 0 });
+    // A refusal in validation comes as graphql-ws's `error` message, one for its variables as a
+    // result with errors: their errors, as the client hands them over.
+    const refusal = (query: string, variables?: Record<string, unknown>) =>
+      new Promise<readonly { message: string }[]>((resolve, reject) => {
+        client.subscribe(
+          { query, variables },
+          { next: (result) => resolve(result.errors ?? []), error: (errors) => resolve(errors as { message: string }[]), complete: () => reject(new Error('completed')) },
+        );
+      });
+    try {
+      expect((await refusal(TYPO_FIELD)).map((e) => e.message)).toEqual(['Cannot query field "nam" on type "Chatroom".']);
+      for (const errors of [await refusal(TYPO_ENUM), await refusal(...TYPO_VARIABLE)]) {
+        expect(errors[0]?.message).toMatch(/does not exist in "Provider" enum\.$/);
+      }
+    } finally {
+      await client.dispose();
+    }
   });
 });
