@@ -45,14 +45,21 @@ export function scrub(text: string, headers: Readonly<Record<string, string>>): 
   return result;
 }
 
-/** The start of a vendor's error body, for the debug log; the rest is discarded. */
-async function snippet(body: Dispatcher.ResponseData['body']): Promise<string> {
+const SNIPPET = 1024;
+
+/**
+ * The start of a vendor's error body, scrubbed, for the debug log; the rest is discarded. Read
+ * past the cut by the longest credential, and scrubbed before it is cut: a credential the cut went
+ * through would otherwise be logged in part.
+ */
+async function snippet(body: Dispatcher.ResponseData['body'], headers: Readonly<Record<string, string>>): Promise<string> {
+  const enough = SNIPPET + (credentialValues(headers)[0]?.length ?? 0);
   let text = '';
   for await (const chunk of body) {
     text += (chunk as Buffer).toString('utf8');
-    if (text.length >= 1024) break;
+    if (text.length >= enough) break;
   }
-  return text.slice(0, 1024);
+  return scrub(text.slice(0, enough), headers).slice(0, SNIPPET);
 }
 
 const utf8 = new TextDecoder();
@@ -135,7 +142,7 @@ export function send(options: SendOptions): Handler {
       const { statusCode, headers, body } = response;
       call.status = statusCode;
       if (statusCode >= 300) {
-        const detail = scrub(await snippet(body), call.headers);
+        const detail = await snippet(body, call.headers);
         logger.debug({ method: call.method, path: call.path, status: statusCode, body: detail }, 'vendor answered an error');
         throw statusError(provider, statusCode);
       }

@@ -36,6 +36,23 @@ afterEach(async () => {
   );
 });
 
+/** An IW-ERP upstream at `url` that logs at debug, with what it logged. */
+function loggingUpstream(url: URL) {
+  let text = '';
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text += chunk.toString();
+        done();
+      },
+    }),
+  );
+  const policy = testConfig({ UPSTREAM_RETRIES: '0' }).upstreams.iwerp;
+  const upstream = createUpstream({ provider: 'IWERP', baseUrl: url, dispatcher: createVendorDispatcher(policy), policy, logger });
+  return { upstream, logger, logged: () => text };
+}
+
 const acceptAnything = (data: unknown): data is unknown => data !== undefined;
 
 function client(baseUrl: URL, env: Record<string, string> = {}) {
@@ -152,27 +169,28 @@ describe('the circuit and the debug log', () => {
   it('never logs a credential the request carried, not in the error line nor in later lines of that request', async () => {
     // A vendor 500 whose body echoes the request headers, as some error pages do.
     const { url } = await vendor((req, res) => res.writeHead(500).end(JSON.stringify(req.headers)));
-    let text = '';
-    const logger = createLogger(
-      'debug',
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          text += chunk.toString();
-          done();
-        },
-      }),
-    );
-    const policy = testConfig({ UPSTREAM_RETRIES: '0' }).upstreams.iwerp;
-    const upstream = createUpstream({ provider: 'IWERP', baseUrl: url, dispatcher: createVendorDispatcher(policy), policy, logger });
+    const { upstream, logger, logged } = loggingUpstream(url);
     const headers = { 'x-session-token': 'sess-s3cr3t', authorization: 'Bearer pop-s3cr3t', 'API-TOKEN': 'api-s3cr3t', 'Personal-Access-Token': 'pat-s3cr3t' };
     await requestScope.run({ requestId: 'r1' }, async () => {
       expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers }))).toBe('UPSTREAM_ERROR');
       logger.info('a later line of the same request');
     });
-    const lines = text.trim().split('\n');
+    const lines = logged().trim().split('\n');
     expect(lines.some((l) => l.includes('vendor answered an error') && l.includes('[redacted]'))).toBe(true);
     expect(lines.at(-1)).toContain('a later line');
     expect(JSON.parse(lines.at(-1)!)).not.toHaveProperty('body');
     for (const line of lines) expect(line).not.toMatch(/s3cr3t/);
+  });
+
+  it('logs no part of a credential that the first 1,024 characters of the body cut through', async () => {
+    // An error page that echoes the session token across the place where the logged part ends (a
+    // reviewer's finding: the body was cut there first, and only whole credentials were scrubbed).
+    const token = 'sess-0123456789abcdefghijklmnopqrstuvwxyz';
+    const { url } = await vendor((req, res) => res.writeHead(404).end(`${'x'.repeat(1000)} token=${req.headers['x-session-token']}`));
+    const { upstream, logged } = loggingUpstream(url);
+    expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers: { 'x-session-token': token } }))).toBe('NOT_FOUND');
+    const line = logged().split('\n').find((l) => l.includes('vendor answered an error'))!;
+    expect(JSON.parse(line).body).toMatch(/^x{1000} token=\[red/);
+    expect(line).not.toContain(token.slice(0, 8));
   });
 });
