@@ -1,5 +1,5 @@
 import { badInput } from '../errors.js';
-import { MAX_IDENTIFIER_LENGTH } from '../model/globalId.js';
+import { requireIdentifierText } from '../model/globalId.js';
 import type { Provider } from '../model/provider.js';
 
 /**
@@ -7,13 +7,13 @@ import type { Provider } from '../model/provider.js';
  * encodeURIComponent and would be normalized into another path by a proxy or the vendor, so they
  * are refused, as is the empty string; everything else (`/`, `?`, `#`, `%`) is percent-encoded and
  * cannot change the path, the query or the host. Resolvers check identifiers where they enter
- * (vendorId); the length is checked here again so no path of the gateway can send a longer one.
+ * (vendorId); length and text are checked here again so no path of the gateway can send another.
  */
 export function pathSegment(value: string, provider: Provider, what: string): string {
   if (value === '' || value === '.' || value === '..') {
     throw badInput(`${what} must be a non-empty identifier other than "." or "..".`, provider);
   }
-  if (value.length > MAX_IDENTIFIER_LENGTH) throw badInput(`${what} must be at most ${MAX_IDENTIFIER_LENGTH} characters.`, provider);
+  requireIdentifierText(value, provider, what);
   return encodeURIComponent(value);
 }
 

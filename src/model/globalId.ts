@@ -44,6 +44,15 @@ export function encodeGlobalId(typename: NodeTypename, provider: Provider, parts
  */
 export const MAX_IDENTIFIER_LENGTH = 256;
 
+/** A lone UTF-16 surrogate, which JSON text can carry: no URL can hold it (encodeURIComponent throws). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Any caller-supplied identifier, whatever its vendor: at most MAX_IDENTIFIER_LENGTH characters of well-formed text. */
+export function requireIdentifierText(value: string, provider: Provider, what: string): void {
+  if (value.length > MAX_IDENTIFIER_LENGTH) throw badInput(`${what} must be at most ${MAX_IDENTIFIER_LENGTH} characters.`, provider);
+  if (LONE_SURROGATE.test(value)) throw badInput(`${what} must be well-formed text (it holds a lone UTF-16 surrogate).`, provider);
+}
+
 /**
  * The largest number each vendor's document allows for an id, where its ids are numbers: Popsell
  * types them int32 (and a brand is a GraphQL Int), Messenger as JSON integers, exact up to 2^53−1.
@@ -59,13 +68,13 @@ const NUMERIC_ID_MAX: Record<Provider, number | undefined> = {
 const CANONICAL_DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 /**
- * Checks a caller-supplied vendor id before it can reach a vendor: at most MAX_IDENTIFIER_LENGTH
- * characters, and where the vendor's ids are numbers, a canonical decimal in its range (`03`,
- * `+3`, `3e0` or `-0` would otherwise reach it as 3 or 0, under an ID that is not the one the
- * gateway issues). Anything else is BAD_USER_INPUT.
+ * Checks a caller-supplied vendor id before it can reach a vendor: requireIdentifierText, and
+ * where the vendor's ids are numbers, a canonical decimal in its range (`03`, `+3`, `3e0` or `-0`
+ * would otherwise reach it as 3 or 0, under an ID that is not the one the gateway issues).
+ * Anything else is BAD_USER_INPUT.
  */
 export function vendorId(provider: Provider, value: string, what: string): string {
-  if (value.length > MAX_IDENTIFIER_LENGTH) throw badInput(`${what} must be at most ${MAX_IDENTIFIER_LENGTH} characters.`, provider);
+  requireIdentifierText(value, provider, what);
   const max = NUMERIC_ID_MAX[provider];
   if (max === undefined) {
     if (value === '') throw badInput(`${what} must not be empty.`, provider);

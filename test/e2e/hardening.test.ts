@@ -71,6 +71,17 @@ describe('identifiers are at most 256 characters', () => {
     expect(gw().calls()).toEqual(NONE);
   });
 
+  // A lone UTF-16 surrogate, which JSON variables can carry, has no URL encoding: it made
+  // encodeURIComponent throw, answered as a masked INTERNAL_SERVER_ERROR (a reviewer's finding).
+  it.each([
+    ['a chatroom providerId argument', 'query($v: String!) { chatroomByProviderId(provider: IWERP, providerId: $v) { id } }'],
+    ['a message providerId argument', 'query($v: String!) { messageByProviderId(provider: IWERP, providerId: $v) { id } }'],
+  ])('%s with a lone surrogate: BAD_USER_INPUT, no call', async (_, query) => {
+    const res = await gw().query(query, { v: '1\ud800' });
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(gw().calls()).toEqual(NONE);
+  });
+
   it('256 characters still reach the vendor', async () => {
     await gw().query('query($v: String!) { chatroomByProviderId(provider: IWERP, providerId: $v) { id } }', { v: 'x'.repeat(256) });
     expect(gw().calls()).toEqual({ ...NONE, iwerp: 1 });
