@@ -71,14 +71,21 @@ export function connectRedis(url: URL, logger: Logger, unavailable: string) {
  * for the I/O of the loop turn in which the budget ran out (setImmediate runs after it): when this
  * process was busy past the budget, an answer that arrived meanwhile is read first. Timers run
  * before I/O in a turn, so otherwise a loaded instance took its own slowness for Redis's too.
+ * An answered command leaves no timer behind (every cache lookup and store is one).
  */
-export const withinBudget = <T>(command: Promise<T>) =>
-  Promise.race([
-    command,
-    new Promise<never>((_, reject) =>
-      setImmediate(() => setTimeout(() => setImmediate(() => reject(new RedisLate())), REDIS_BUDGET_MS).unref()),
-    ),
-  ]);
+export function withinBudget<T>(command: Promise<T>): Promise<T> {
+  let answered = false;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) =>
+    setImmediate(() => {
+      if (!answered) timer = setTimeout(() => setImmediate(() => reject(new RedisLate())), REDIS_BUDGET_MS).unref();
+    }),
+  );
+  return Promise.race([command, late]).finally(() => {
+    answered = true;
+    clearTimeout(timer);
+  });
+}
 
 /** withinBudget's refusal: Redis had not answered within the budget (it may yet). */
 export class RedisLate extends Error {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REDIS_BUDGET_MS, settled, withinBudget } from '../../src/http/redisConnection.js';
 
 /**
@@ -74,6 +74,23 @@ describe('the Redis command budget', () => {
       busy(REDIS_BUDGET_MS + 150);
       expect(await readyWhenSettled).toBe(true);
     }));
+
+  it('leaves no timer behind once the command is answered', async () => {
+    // Every cache lookup, store and APQ read is a command: a reviewer counted 10,000 answered at
+    // once, and 10,000 timers still firing a quarter of a second later, each building an error.
+    vi.useFakeTimers();
+    try {
+      await expect(withinBudget(Promise.resolve('OK'))).resolves.toBe('OK');
+      await vi.advanceTimersToNextTimerAsync();
+      expect(vi.getTimerCount()).toBe(0);
+      const answered = withinBudget(new Promise((resolve) => setTimeout(() => resolve('late, in time'), REDIS_BUDGET_MS / 2)));
+      await vi.advanceTimersByTimeAsync(REDIS_BUDGET_MS / 2);
+      await expect(answered).resolves.toBe('late, in time');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('still gives up on a command that gets no answer', async () => {
     await expect(withinBudget(new Promise(() => undefined))).rejects.toThrow('Redis did not answer in time');
