@@ -167,22 +167,24 @@ export type Gateway = ReturnType<typeof createGateway>;
 
 /**
  * The credential headers (CONTRACT.md, "Credentials") a WebSocket's `connectionParams` carries,
- * or null when they are not plain strings a header could hold. Other keys are ignored.
+ * or null when they are not what an HTTP request could send: a string of a header value's own
+ * characters (RFC 9110: tab, space, visible ASCII, Latin-1), each name once whatever its case
+ * (over HTTP a credential sent twice is refused). Other keys are ignored. A control character
+ * reached undici, which refused it before sending: an attacker's junk credential then failed
+ * every call without one made (and opened the vendor's breaker until that was mended).
  */
 function headersOf(params: Readonly<Record<string, unknown>> | undefined): Headers | null {
   const headers = new Headers();
   for (const [key, value] of Object.entries(params ?? {})) {
     const name = key.toLowerCase();
     if (!FORWARDED_HEADERS.includes(name)) continue;
-    if (typeof value !== 'string') return null;
-    try {
-      headers.set(name, value);
-    } catch {
-      return null;
-    }
+    if (typeof value !== 'string' || !FIELD_VALUE.test(value) || headers.has(name)) return null;
+    headers.set(name, value);
   }
   return headers;
 }
+
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * GraphQL over WebSocket (graphql-transport-ws) on the gateway's own path and port, as yoga's

@@ -338,8 +338,18 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect(client.closes).toEqual([]);
     });
 
-    it('refuses connection params that are not header strings', async () => {
-      const client = connect({ 'x-session-token': { not: 'a string' } });
+    it.each([
+      ['not a string', { 'x-session-token': { not: 'a string' } }],
+      // No HTTP request can carry them: the vendor call failed before it was sent, which counted
+      // as the vendor's fault, so an attacker's socket opened IW-ERP's breaker for everyone, and
+      // its subscriptions held their places for good (an attacker's pass).
+      ['a control character', { 'x-session-token': 'x\u0001' }],
+      ['DEL', { 'api-token': 'x\u007f' }],
+      ['beyond Latin-1', { authorization: 'Bearer \u20ac' }],
+      // Headers are case-insensitive: over HTTP a credential sent twice is refused too.
+      ['one header under two spellings', { 'x-session-token': 'a', 'X-Session-Token': 'b' }],
+    ])('refuses connection params that are no header an HTTP request could send: %s', async (_, params) => {
+      const client = connect(params);
       const results = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
       await expect(next(results)).rejects.toMatchObject({ code: 4403 });
     });

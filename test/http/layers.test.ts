@@ -1,9 +1,10 @@
+import { errors } from 'undici';
 import { describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { createMemoryCache } from '../../src/http/cache.js';
 import { cacheReads } from '../../src/http/cacheReads.js';
 import { withDeadline } from '../../src/http/deadline.js';
-import { isVendorFault, statusError } from '../../src/http/failures.js';
+import { isVendorFault, statusError, toGatewayError } from '../../src/http/failures.js';
 import { guard } from '../../src/http/guard.js';
 import { compose, type Layer, type VendorCall } from '../../src/http/layer.js';
 import { scrub } from '../../src/http/send.js';
@@ -109,6 +110,12 @@ describe('the guard layer', () => {
     expect(isVendorFault(unreachable)).toBe(true);
     expect(isVendorFault(unreachable, gone)).toBe(false);
     for (const status of [302, 400, 404, 414, 429, 431]) expect(isVendorFault(statusError('IWERP', status))).toBe(false);
+  });
+
+  it('takes a call undici refused to send (a header value it cannot hold) for bad input, not a vendor fault', () => {
+    const refused = toGatewayError('IWERP', new errors.InvalidArgumentError('invalid x-session-token header'));
+    expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', extensions: { provider: 'IWERP' } });
+    expect(isVendorFault(refused)).toBe(false);
   });
 });
 
