@@ -32,6 +32,24 @@ describe('createMetrics', () => {
     expect(await metrics.registry.metrics()).toMatch(/^graphql_envelop_request_duration_count\{.*operationType="query".*\} 1$/m);
   });
 
+  it('labels nothing a client chooses, so no client can grow the series without bound', async () => {
+    // An attacker's pass: 20,000 requests to /graphql?<1,000 chars>=<n> took RSS from 129 to 2,046
+    // MiB (one graphql_yoga_http_duration series per URL), and distinct operation names and aliases
+    // (graphql_envelop_error_result's path) made more; past ~25,000, /metrics answered 500, then
+    // the heap ran out.
+    const metrics = createMetrics();
+    const schema = createSchema({ typeDefs: 'type Query { ok: Boolean bad: Boolean }', resolvers: { Query: { ok: () => true, bad: () => { throw new Error('no'); } } } });
+    const yoga = createYoga({ schema, logging: false, plugins: metrics.plugins() });
+    for (let n = 0; n < 20; n++) {
+      const body = JSON.stringify({ query: `query Chosen${n} { alias${n}: bad ok }` });
+      await yoga.fetch(`http://host-${n}.test/graphql?padding${n}=${n}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    }
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^graphql_yoga_http_duration_count\{.*\} 20$/m);
+    expect(text).toMatch(/^graphql_envelop_error_result\{.*\} 20$/m);
+    expect(text).not.toMatch(/Chosen|alias|padding|host-/);
+  });
+
   it('with phaseHistograms, records parse, validate, context and execute', async () => {
     const text = await metricsAfterOneOperation({ phaseHistograms: true });
     for (const phase of ['parse', 'validate', 'context', 'execute']) expect(text).toMatch(new RegExp(`^graphql_envelop_phase_${phase}_count\\{.*\\} 1$`, 'm'));
