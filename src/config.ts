@@ -106,6 +106,8 @@ export interface Config {
     maxAliases: number;
     /** MAX_TOKENS (default 3000). */
     maxTokens: number;
+    /** MAX_DOCUMENT_LENGTH (default 32768): characters of a document, comments and whitespace included (they are no tokens). */
+    maxDocumentLength: number;
     /** MAX_COST (default 10000, GraphQL Armor's units, which multiply a connection by its `first`: a 100-room page with a dozen fields costs ~5500, the 20-messages query 482). */
     maxCost: number;
     /** MAX_DIRECTIVES (default 20). */
@@ -395,6 +397,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxDepth: readInt(env, 'MAX_DEPTH', 12, 1),
       maxAliases: readInt(env, 'MAX_ALIASES', 50, 0),
       maxTokens: readInt(env, 'MAX_TOKENS', 3000, 1),
+      maxDocumentLength: readInt(env, 'MAX_DOCUMENT_LENGTH', 32_768, 1),
       maxCost: readInt(env, 'MAX_COST', 10_000, 1),
       maxDirectives: readInt(env, 'MAX_DIRECTIVES', 20, 0),
       maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1024 * 1024, 1),

@@ -30,7 +30,7 @@ import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
-import { limitedFetchApi, queryLimits, useListArgumentLimit, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
+import { documentTooLong, limitedFetchApi, queryLimits, useListArgumentLimit, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -140,7 +140,7 @@ export function createGateway(deps: GatewayDeps) {
       useRequestScope(deps.logger),
       useReadiness(deps.upstreams, deps.live.pollsPaused, deps.lifecycle ?? { draining: false }),
       useRootRedirect('/graphql'),
-      useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes),
+      useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes, deps.config.limits.maxDocumentLength),
       usePersistedOperationsPolicy(deps.config, deps.logger),
       // @defer and @stream: a slow vendor's fields follow the fast ones (multipart or SSE).
       useDeferStream(),
@@ -248,6 +248,8 @@ export function serveWebSocket(
       if ((ctx.extra.handling.get(id) ?? 0) > 1) {
         return [new GraphQLError('An operation with this id is still ending: send this one with another id.', { extensions: { code: 'BAD_REQUEST' } })];
       }
+      const tooLong = documentTooLong(payload.query, config.limits.maxDocumentLength);
+      if (tooLong) return answered([tooLong]);
       if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
         const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
         return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];

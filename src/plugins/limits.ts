@@ -192,13 +192,31 @@ export function useListArgumentLimit(max: number): Plugin {
 }
 
 /**
+ * A document longer than MAX_DOCUMENT_LENGTH characters, refused (413) before anything keeps it:
+ * comments and whitespace are no tokens, so MAX_TOKENS alone let 1 MB documents into the parser's
+ * cache (an attacker kept 1 GB of heap with 1,000 of them) and into the APQ store (1 MB junk
+ * registered by hash, in Redis for a day). Undefined for one within it.
+ */
+export function documentTooLong(query: unknown, maxLength: number): GraphQLError | undefined {
+  if (typeof query !== 'string' || query.length <= maxLength) return undefined;
+  return new GraphQLError(`A document may be at most ${maxLength} characters long; this one has ${query.length}.`, {
+    extensions: { code: 'BAD_REQUEST', http: { status: 413 } },
+  });
+}
+
+/**
  * A body over MAX_REQUEST_BYTES (plus AVATAR_MAX_BYTES for a multipart upload) is refused (413)
  * from its Content-Length, before it is read; a POST without one is refused (411), since the size
  * of its body cannot be known up front. Node's HTTP parser then reads no more than that length, so
- * this is the only body limit (yoga's own is off, see gateway.ts).
+ * this is the only body limit (yoga's own is off, see gateway.ts). A document over
+ * MAX_DOCUMENT_LENGTH is refused from the request's parameters, before APQ could register it.
  */
-export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number): Plugin {
+export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number, maxDocumentLength: number): Plugin {
   return {
+    onParams({ params }) {
+      const refusal = documentTooLong(params.query, maxDocumentLength);
+      if (refusal) throw refusal;
+    },
     onRequest({ request, endResponse, fetchAPI }) {
       if (request.method !== 'POST') return;
       const multipart = request.headers.get('content-type')?.toLowerCase().startsWith('multipart/form-data') ?? false;

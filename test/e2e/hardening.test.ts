@@ -1,5 +1,8 @@
 import { getIntrospectionQuery } from 'graphql';
+import { createClient } from 'graphql-ws';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { errorCodes, startGateway, useGateway } from '../helpers/gateway.js';
 
@@ -116,6 +119,39 @@ describe('list arguments hold at most MAX_LIST_ARGUMENT (100) IDs in all of an o
     // Rooms 42 to 70 do not exist in the demo data: NOT_FOUND, each after its own call.
     expect(new Set(res.errors?.map((e) => e.extensions?.code))).toEqual(new Set(['NOT_FOUND']));
     expect(res.data?.chatrooms).toHaveLength(100);
+  });
+});
+
+describe('documents are at most MAX_DOCUMENT_LENGTH (32,768) characters', () => {
+  // Comments and whitespace are no tokens, so MAX_TOKENS let a 1 MB document through: an
+  // attacker's pass kept 1,000 of them in the document cache (1 GB of heap), and registered 1 MB
+  // APQ documents that were not even GraphQL (4 GB of RSS in-process; 200 MB in Redis for a day).
+  const long = `{ __typename }${' #'.repeat(16_384)}`;
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  it('a longer one is a 413 BAD_REQUEST, and is not registered by APQ', async () => {
+    const registering = await post(JSON.stringify({ query: long, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(long) } } }));
+    expect(registering.status).toBe(413);
+    expect(registering.body.errors).toEqual([{ message: expect.stringMatching(/at most 32768 characters/), extensions: { code: 'BAD_REQUEST' } }]);
+    const byHash = await post(JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(long) } } }));
+    expect(byHash.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+
+  it('over WebSocket too', async () => {
+    const client = createClient({ url: gw().url.href.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: DEMO_HEADERS, retryAttempts: 0 });
+    try {
+      const errors = await new Promise<readonly { message: string; extensions?: Record<string, unknown> }[]>((resolve, reject) =>
+        client.subscribe({ query: long }, { next: () => reject(new Error('answered')), error: (e) => resolve(e as never), complete: () => reject(new Error('completed')) }),
+      );
+      expect(errors).toEqual([{ message: expect.stringMatching(/at most 32768 characters/), extensions: { code: 'BAD_REQUEST' } }]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('one of 32,768 still runs', async () => {
+    const res = await gw().query(long.slice(0, 32_768));
+    expect(res.data).toEqual({ __typename: 'Query' });
   });
 });
 
