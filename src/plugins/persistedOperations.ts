@@ -33,7 +33,7 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
     }));
   }
   const registered: ClosableAPQStore = config.redisUrl
-    ? createRedisApqStore(config.redisUrl, config.apqTtlMs, logger)
+    ? createRedisApqStore(config.redisUrl, { ttlMs: config.apqTtlMs, maxEntries: config.apqMaxEntries }, logger)
     : Object.assign(createInMemoryAPQStore({ max: config.apqMaxEntries, ttl: config.apqTtlMs }), { close: async () => {} });
   const store: APQStore = trusted
     ? { get: (hash) => trusted.get(hash) ?? registered.get(hash), set: (hash, document) => registered.set(hash, document) }

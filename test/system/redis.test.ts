@@ -47,6 +47,11 @@ afterAll(async () => {
 const messengerCalls = () => vendors.messenger.requests.length;
 const ROOM = encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '25' });
 const read = (gw: TestGateway, headers = DEMO_HEADERS) => gw.query('query($id: ID!) { chatroom(id: $id) { name } }', { id: ROOM }, headers);
+/** Posts a GraphQL body as it is (APQ's extensions included), with the demo credentials. */
+async function send(gw: TestGateway, body: object) {
+  const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS }, body: JSON.stringify(body) });
+  return (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] };
+}
 
 describe('the read cache in Redis, shared by instances', () => {
   it('a read through one instance is a hit for another', async () => {
@@ -75,15 +80,40 @@ describe('the read cache in Redis, shared by instances', () => {
 describe('Automatic Persisted Queries in Redis, shared by instances', () => {
   const document = 'query ApqShared($id: ID!) { chatroom(id: $id) { name } }';
   const sha256Hash = createHash('sha256').update(document).digest('hex');
-  const send = async (gw: TestGateway, body: object) => {
-    const response = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS }, body: JSON.stringify(body) });
-    return (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] };
-  };
   const byHash = { variables: { id: ROOM }, extensions: { persistedQuery: { version: 1, sha256Hash } } };
 
   it('a document registered through one instance runs by its hash on the other', async () => {
     expect((await send(b, byHash)).errors?.[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     expect((await send(a, { ...byHash, query: document })).errors).toBeUndefined();
     expect((await send(b, byHash)).data).toEqual({ chatroom: { name: expect.any(String) } });
+  });
+});
+
+describe('the APQ store in Redis', () => {
+  it('keeps APQ_MAX_ENTRIES documents over all instances, the oldest registered going first', async () => {
+    // An attacker's pass registered 200 documents of 1 MB in 10 s, kept for a day with no bound.
+    const own = await startRedis();
+    const gateways = await Promise.all([0, 1].map(() => startGateway({ env: { REDIS_URL: own.url, APQ_MAX_ENTRIES: '3' }, simulators: vendors })));
+    try {
+      const documents = Array.from({ length: 5 }, (_, i) => `query Registered${i} { __typename }`);
+      const hashOf = (document: string) => createHash('sha256').update(document).digest('hex');
+      const byHash = (document: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: hashOf(document) } } });
+      for (const [i, document] of documents.entries()) {
+        expect((await send(gateways[i % 2]!, { ...byHash(document), query: document })).data).toEqual({ __typename: 'Query' });
+      }
+      const known = await Promise.all(documents.map(async (document) => (await send(gateways[0]!, byHash(document))).data !== undefined));
+      expect(known).toEqual([false, false, true, true, true]);
+      const { createClient } = await import('redis');
+      const inspector = createClient({ url: own.url });
+      await inspector.connect();
+      try {
+        expect(await inspector.keys('chat-gateway:apq:*')).toHaveLength(3);
+      } finally {
+        await inspector.quit();
+      }
+    } finally {
+      await Promise.all(gateways.map((gw) => gw.close()));
+      await own.stop();
+    }
   });
 });
