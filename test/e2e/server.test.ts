@@ -155,6 +155,53 @@ describe('npm start', () => {
     }
   });
 
+  it('closes a connection whose request has not all come within HTTP_REQUEST_TIMEOUT_MS (408), a subscription\'s stream staying open', async () => {
+    // An attacker's pass held connections 320 s with a body announced and never sent (Node's
+    // default), 80 s with headers never finished: 200 of them kept every other client out.
+    const server = start({ HTTP_REQUEST_TIMEOUT_MS: '1000', DEMO_ACTIVITY_MS: '0' });
+    const sockets: Socket[] = [];
+    try {
+      const url = (await server.ready)!;
+      const stalled = async (request: string) => {
+        const socket = connect(Number(url.port), url.hostname);
+        sockets.push(socket);
+        socket.on('error', () => undefined);
+        await once(socket, 'connect');
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        const started = Date.now();
+        socket.write(request);
+        await new Promise((resolve) => socket.once('close', resolve));
+        return { text, ms: Date.now() - started };
+      };
+      const [body, headers] = await Promise.all([
+        stalled(`POST /graphql HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":`),
+        stalled(`GET /health HTTP/1.1\r\nHost: ${url.host}\r\nX-Slow: `),
+      ]);
+      for (const { text, ms } of [body, headers]) {
+        expect(text).toMatch(/^HTTP\/1\.1 408/);
+        expect(ms).toBeLessThan(3_500);
+      }
+      // An SSE subscription is a request that has all come: its response goes on streaming.
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-session-token': 'demo' },
+        body: JSON.stringify({ query: 'subscription { chatroomChanged(id: "Q2hhdHJvb206SVdFUlA6MQ") { changes } }' }),
+      });
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!text.includes('INITIAL')) text += new TextDecoder().decode((await reader.read()).value);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // Still open: a closed stream's read would end at once.
+      expect(await Promise.race([reader.read(), new Promise((resolve) => setTimeout(() => resolve('open'), 300))])).toBe('open');
+      await reader.cancel();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+    }
+  });
+
   it('with its port taken, says so in one line and exits 1', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
