@@ -221,6 +221,29 @@ describe('the write-epoch layer', () => {
     for (const { settle } of vendor.calls) settle('x');
     await Promise.all([before, writing, after]);
   });
+
+  it('makes the cache stale after a write that happened or may have, not after one the vendor refused', async () => {
+    // An attacker's pass: a write with a revoked token, answered 401, wiped every caller's
+    // cached reads of the vendor, on every instance, as often as it was sent.
+    const cache = createMemoryCache(60_000, 100);
+    const invalidated = vi.spyOn(cache, 'invalidate');
+    const outcomes: Record<string, () => unknown> = {
+      done: () => 'ok',
+      refused: () => { throw statusError('MESSENGER', 401); },
+      invalid: () => { throw statusError('MESSENGER', 422); },
+      failed: () => { throw statusError('MESSENGER', 503); },
+      unanswered: () => { throw new GatewayError('UPSTREAM_TIMEOUT', 'late', { provider: 'MESSENGER' }); },
+    };
+    const handler = writeEpochs('MESSENGER', cache).layer(async (call) => outcomes[call.path]!());
+    const stale: string[] = [];
+    for (const outcome of Object.keys(outcomes)) {
+      invalidated.mockClear();
+      await handler(write(outcome)).catch(() => undefined);
+      if (invalidated.mock.calls.length > 0) stale.push(outcome);
+    }
+    expect(stale).toEqual(['done', 'failed', 'unanswered']);
+    await cache.close();
+  });
 });
 
 describe('the deadline layer', () => {
