@@ -5,7 +5,7 @@ import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'gr
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -185,6 +185,21 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
 }
 
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * The HTTP server's options. A connection must bring its whole request (headers and body) within
+ * HTTP_REQUEST_TIMEOUT_MS, or it is closed with a 408: Node's defaults held one whose body never
+ * came for 300 s (an attacker's 200 such connections kept every other client out), checked every
+ * second rather than every 30; a response may stream as long as it likes (an SSE subscription's
+ * request has all come). A header sent on two lines is joined, as on one, so that a credential
+ * sent twice is refused: Node otherwise keeps the first Authorization line and drops the others.
+ */
+export const httpServerOptions = (config: Pick<Config, 'requestTimeoutMs'>): ServerOptions => ({
+  requestTimeout: config.requestTimeoutMs,
+  headersTimeout: config.requestTimeoutMs,
+  connectionsCheckingInterval: 1_000,
+  joinDuplicateHeaders: true,
+});
 
 /**
  * GraphQL over WebSocket (graphql-transport-ws) on the gateway's own path and port, as yoga's

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
-import { assembleGateway, serveWebSocket } from './gateway.js';
+import { assembleGateway, httpServerOptions, serveWebSocket } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
 
@@ -40,14 +40,7 @@ const { upstreams, live, gateway } = assembleGateway(
     : config.baseUrls,
   { logger, metrics, lifecycle },
 );
-// A connection must bring its whole request (headers and body) within HTTP_REQUEST_TIMEOUT_MS, or
-// it is closed with a 408: Node's defaults held one whose body never came for 300 s (an attacker's
-// 200 such connections kept every other client out), checked every second rather than every 30.
-// A response may stream for as long as it likes: an SSE subscription's request has all come.
-const server = createServer(
-  { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000 },
-  gateway,
-);
+const server = createServer(httpServerOptions(config), gateway);
 // Each connection holds a socket, its buffers and a file descriptor, and idle ones cost a client
 // nothing: past MAX_CONNECTIONS a new one is closed on arrival (Node's maxConnections). The default
 // leaves room above LIVE_MAX_SUBSCRIPTIONS, since an SSE subscription is a connection of its own.

@@ -1,6 +1,7 @@
 import { getIntrospectionQuery } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEMO_HEADERS } from '../../src/gateway.js';
@@ -178,6 +179,25 @@ describe('a credential header sent twice', () => {
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
     expect(body.errors[0]?.message).toContain(name);
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it.each(['authorization', 'x-session-token'])('(%s) on two lines of its own is UNAUTHENTICATED too', async (name) => {
+    // Node keeps the first of two Authorization lines and drops the other, unless told to join
+    // them (an attacker's pass saw the second ignored where the docs promised a refusal).
+    const body = JSON.stringify({ query: '{ a: chatroomByProviderId(provider: IWERP, providerId: "1") { id } b: chatroomByProviderId(provider: POPSELL, providerId: "1") { id } }' });
+    const status = await new Promise<{ code: number; text: string }>((resolve, reject) => {
+      const req = request(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+      req.setHeader(name, name === 'authorization' ? ['Bearer first', 'Bearer second'] : ['first', 'second']);
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ code: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect((JSON.parse(status.text) as { errors: { extensions: { code: string } }[] }).errors.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED']);
     expect(gw().calls()).toEqual(NONE);
   });
 });
