@@ -5,7 +5,7 @@ import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'gr
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { IncomingMessage, Server as HttpServer, ServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -186,20 +186,39 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
 
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+/** Node's refusals of a request before any handler sees it, by its parser's error code. */
+const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request\'s headers, its URL included, are larger than 16 KB.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request did not all come within HTTP_REQUEST_TIMEOUT_MS.'],
+};
+
 /**
- * The HTTP server's options. A connection must bring its whole request (headers and body) within
- * HTTP_REQUEST_TIMEOUT_MS, or it is closed with a 408: Node's defaults held one whose body never
- * came for 300 s (an attacker's 200 such connections kept every other client out), checked every
- * second rather than every 30; a response may stream as long as it likes (an SSE subscription's
- * request has all come). A header sent on two lines is joined, as on one, so that a credential
- * sent twice is refused: Node otherwise keeps the first Authorization line and drops the others.
+ * The HTTP server that serves the gateway (it does not listen yet). A connection must bring its
+ * whole request (headers and body) within HTTP_REQUEST_TIMEOUT_MS, or it is closed with a 408:
+ * Node's defaults held one whose body never came for 300 s (an attacker's 200 such connections kept
+ * every other client out), checked every second rather than every 30; a response may stream as
+ * long as it likes (an SSE subscription's request has all come). A header sent on two lines is
+ * joined, as on one, so that a credential sent twice is refused: Node otherwise keeps the first
+ * Authorization line and drops the others. What Node's parser refuses (headers over 16 KB, a
+ * malformed request, one late) gets a coded error, as every other refusal, not a bare status line.
  */
-export const httpServerOptions = (config: Pick<Config, 'requestTimeoutMs'>): ServerOptions => ({
-  requestTimeout: config.requestTimeoutMs,
-  headersTimeout: config.requestTimeoutMs,
-  connectionsCheckingInterval: 1_000,
-  joinDuplicateHeaders: true,
-});
+export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gateway: Gateway): HttpServer {
+  const server = createServer(
+    { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true },
+    gateway,
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'The request is not well-formed HTTP/1.1.'];
+    const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+    socket.end(head + body, () => socket.destroy());
+  });
+  return server;
+}
 
 /**
  * GraphQL over WebSocket (graphql-transport-ws) on the gateway's own path and port, as yoga's

@@ -1,8 +1,7 @@
 /** The only file that listens: loadConfig → (demo simulators) → assembleGateway → listen. */
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
-import { assembleGateway, httpServerOptions, serveWebSocket } from './gateway.js';
+import { assembleGateway, createHttpServer, serveWebSocket } from './gateway.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
 
@@ -40,7 +39,7 @@ const { upstreams, live, gateway } = assembleGateway(
     : config.baseUrls,
   { logger, metrics, lifecycle },
 );
-const server = createServer(httpServerOptions(config), gateway);
+const server = createHttpServer(config, gateway);
 // Each connection holds a socket, its buffers and a file descriptor, and idle ones cost a client
 // nothing: past MAX_CONNECTIONS a new one is closed on arrival (Node's maxConnections). The default
 // leaves room above LIVE_MAX_SUBSCRIPTIONS, since an SSE subscription is a connection of its own.

@@ -2,6 +2,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEMO_HEADERS } from '../../src/gateway.js';
@@ -153,6 +154,23 @@ describe('documents are at most MAX_DOCUMENT_LENGTH (32,768) characters', () => 
   it('one of 32,768 still runs', async () => {
     const res = await gw().query(long.slice(0, 32_768));
     expect(res.data).toEqual({ __typename: 'Query' });
+  });
+});
+
+describe("a request Node's HTTP parser refuses", () => {
+  // Before any plugin sees it: Node answered a bare 431 (or 400, 408) without a body, where every
+  // other refusal carries a code (an attacker's pass).
+  it('is answered with a coded error all the same: headers over 16 KB, a malformed request line', async () => {
+    const long = await fetch(new URL(`?query=${'x'.repeat(20_000)}`, gw().url), { headers: DEMO_HEADERS });
+    expect(long.status).toBe(431);
+    expect(await long.json()).toEqual({ errors: [{ message: expect.stringMatching(/headers/i), extensions: { code: 'BAD_REQUEST' } }] });
+    const socket = connect(Number(gw().url.port), gw().url.hostname);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.write('NOT HTTP AT ALL\r\n\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'BAD_REQUEST' } }] });
   });
 });
 

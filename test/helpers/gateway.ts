@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
-import { DEMO_HEADERS, assembleGateway, httpServerOptions, serveWebSocket } from '../../src/gateway.js';
+import { DEMO_HEADERS, assembleGateway, createHttpServer, serveWebSocket } from '../../src/gateway.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
@@ -40,7 +39,7 @@ export async function startGateway(options: GatewayOptions = {}) {
     { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl },
     { logger, metrics, lifecycle },
   );
-  const server = createServer(httpServerOptions(config), yoga);
+  const server = createHttpServer(config, yoga);
   const closeWebSockets = serveWebSocket(yoga, server, config, { logger, metrics });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
