@@ -6,7 +6,7 @@ import { requestScope } from './observability/requestScope.js';
  * upstreams/credentials.ts, on purpose: pino's redact paths are case-sensitive (the vendor-side
  * spellings are here too), and the Popsell brand, a preflight proof there, is no secret.
  */
-export const CREDENTIAL_HEADERS = [
+export const SECRET_HEADERS = [
   'authorization',
   'x-session-token',
   'api-token',
@@ -25,7 +25,7 @@ export function createLogger(level: string, destination?: DestinationStream, pre
   const options: LoggerOptions = {
     level,
     redact: {
-      paths: CREDENTIAL_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
+      paths: SECRET_HEADERS.flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
       censor: '[redacted]',
     },
     // A copy: pino merges each line's fields into the mixin's object, which would carry them (a

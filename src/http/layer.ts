@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import type { ValidateFunction } from 'ajv';
 
 /**
- * One vendor request, as an adapter asks for it. The door's layers annotate their own copy (see
- * VendorCall); an adapter's object is never written to.
+ * One vendor request, as an adapter asks for it: a fresh object per request, which the door's
+ * layers annotate on their way down (see VendorCall; a read shared between requests gets a copy).
  */
 export interface UpstreamRequest<T> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';

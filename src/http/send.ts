@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { UpstreamPolicy } from '../config.js';
 import { GatewayError } from '../errors.js';
-import { CREDENTIAL_HEADERS } from '../logger.js';
+import { SECRET_HEADERS } from '../logger.js';
 import type { Provider } from '../model/provider.js';
 import { withTraceHeaders } from '../observability/tracing.js';
 import type { RetryDispatchOptions } from './dispatcher.js';
@@ -21,7 +21,7 @@ export interface SendOptions {
   logger: Logger;
 }
 
-const CREDENTIALS = new Set(CREDENTIAL_HEADERS.map((h) => h.toLowerCase()));
+const CREDENTIALS = new Set(SECRET_HEADERS.map((h) => h.toLowerCase()));
 
 /**
  * Every credential value a request carried, so that a vendor body echoing them can be scrubbed
@@ -64,6 +64,8 @@ async function snippet(body: Dispatcher.ResponseData['body'], headers: Readonly<
 
 const utf8 = new TextDecoder();
 
+const tooLarge = (provider: Provider) => new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
+
 /**
  * The body as text, never more than `limit` bytes. A body whose length the vendor declared (already
  * checked against the limit) is read whole: HTTP/1.1 framing ends it there, and undici fails one
@@ -76,9 +78,7 @@ async function readBody(body: Dispatcher.ResponseData['body'], declared: boolean
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
-    if (size > limit) {
-      throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
-    }
+    if (size > limit) throw tooLarge(provider);
     chunks.push(chunk as Buffer);
   }
   // Decoded as body.text() decodes the other path (WHATWG UTF-8 decode: a byte-order mark is
@@ -147,9 +147,7 @@ export function send(options: SendOptions): Handler {
         throw statusError(provider, statusCode);
       }
       const length = Number(headers['content-length']);
-      if (length > policy.maxResponseBytes) {
-        throw new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
-      }
+      if (length > policy.maxResponseBytes) throw tooLarge(provider);
       return parse(call, await readBody(body, Number.isSafeInteger(length), policy.maxResponseBytes, provider), provider);
     } catch (error) {
       // The body is abandoned: close it, and swallow the abort error that destroying it emits.

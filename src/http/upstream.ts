@@ -23,6 +23,7 @@ export interface UpstreamOptions {
   baseUrl: URL;
   /** The vendor's pool with its retry policy (createVendorDispatcher). */
   dispatcher: Dispatcher;
+  /** The vendor's UPSTREAM_* settings (deadline, queue, breaker, response size). */
   policy: UpstreamPolicy;
   /** Vendor requests at trace (headers redacted), failures at debug with the vendor's body (scrubbed). */
   logger: Logger;

@@ -76,7 +76,9 @@ interface Compiled {
 export type CompileOutcome = 'compiled' | 'over_budget' | 'failed';
 
 export interface CompiledQueriesOptions {
+  /** The time compiling may take and the characters of the documents kept compiled; default COMPILE_BUDGET. */
   budget?: typeof COMPILE_BUDGET;
+  /** Milliseconds the budget refills by; default performance.now (tests step it). */
   clock?: () => number;
   /** Hears each outcome, so operators can see whether the time budget holds documents back. */
   counted?: (outcome: CompileOutcome) => void;
