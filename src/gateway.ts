@@ -5,7 +5,8 @@ import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'gr
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, maxHeaderSize, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -188,9 +189,11 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Node's refusals of a request before any handler sees it, by its parser's error code. */
 const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'The request\'s headers, its URL included, are larger than 16 KB.'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', `The request's headers, its URL included, are larger than ${maxHeaderSize} bytes.`],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request did not all come within HTTP_REQUEST_TIMEOUT_MS.'],
 };
+
+const refusal = (message: string) => JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 
 /**
  * The HTTP server that serves the gateway (it does not listen yet). A connection must bring its
@@ -203,17 +206,26 @@ const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: st
  * malformed request, one late) gets a coded error, as every other refusal, not a bare status line.
  */
 export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gateway: Gateway): HttpServer {
-  const server = createServer(
-    { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true },
-    gateway,
-  );
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+  const options = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true };
+  const server = createServer(options, (request, response) => {
+    // whatwg-node builds the request's URL from Host as this does, and answered one that does not
+    // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).
+    if (!URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`)) {
+      const body = refusal('The request\'s Host and path make no URL.');
+      response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+      return;
+    }
+    void gateway(request, response);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // Only on a connection that has been answered nothing yet, as Node's own handler does: a
+    // response under way (a streaming one, or an earlier one of the connection) is only cut.
+    if (error.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
       socket.destroy();
       return;
     }
     const [status, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'The request is not well-formed HTTP/1.1.'];
-    const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    const body = refusal(message);
     const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
     socket.end(head + body, () => socket.destroy());
   });
