@@ -269,7 +269,9 @@ export function serveWebSocket(
   // server, which would re-emit the server's own errors (a port already taken) as its own.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxRequestBytes, handleProtocols });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== gateway.graphqlEndpoint) {
+    // A target that is no URL threw in new URL, here in an event listener: one request crashed the process.
+    const target = request.url ?? '/';
+    if (!URL.canParse(target, 'http://localhost') || new URL(target, 'http://localhost').pathname !== gateway.graphqlEndpoint) {
       socket.destroy();
       return;
     }

@@ -191,6 +191,15 @@ describe("a request Node's HTTP parser refuses", () => {
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/Host/), extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  it('a WebSocket upgrade whose target is no URL is refused, and the process stays up', async () => {
+    // `new URL` threw in the upgrade listener: one request of a client with no credential
+    // crashed the gateway (found checking a reviewer's Host finding).
+    const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws';
+    const text = await exchange(`GET http://[ HTTP/1.1\r\nHost: ${gw().url.host}\r\n${upgrade}\r\n\r\n`);
+    expect(text).toMatch(/^(HTTP\/1\.1 400 |)$/);
+    expect((await fetch(new URL('/health', gw().url))).status).toBe(200);
+  });
+
   it('writes nothing into an answer already under way: a second, malformed request on the connection only closes it', async () => {
     const text = await exchange(`GET /health HTTP/1.1\r\nHost: ${gw().url.host}\r\n\r\nNOT HTTP AT ALL\r\n\r\n`);
     expect(text).toMatch(/^HTTP\/1\.1 200 /);
