@@ -22,6 +22,8 @@ export interface GatewayErrorOptions {
   cause?: unknown;
   /** A mutation's write reached the vendor, though the error came after it. */
   writeApplied?: boolean;
+  /** The request never went out (an open circuit, a full queue, a header undici refused): nothing changed at the vendor. */
+  unsent?: boolean;
 }
 
 /**
@@ -33,6 +35,8 @@ export class GatewayError extends GraphQLError {
   readonly code: ErrorCode;
   readonly provider: Provider | undefined;
   override readonly cause: unknown;
+  /** See GatewayErrorOptions; not shown to clients. */
+  readonly unsent: boolean;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     const extensions: Record<string, unknown> = { code };
@@ -45,6 +49,7 @@ export class GatewayError extends GraphQLError {
     this.code = code;
     this.provider = options.provider;
     this.cause = options.cause;
+    this.unsent = options.unsent ?? false;
   }
 }
 

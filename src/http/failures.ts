@@ -33,10 +33,11 @@ export function toGatewayError(provider: Provider, error: unknown, signal?: Abor
     return new GatewayError('UPSTREAM_TIMEOUT', `${provider} did not answer in time.`, { provider, cause: error });
   }
   if (e?.code === 'UND_ERR_REQ_RETRY' && typeof e.statusCode === 'number') return statusError(provider, e.statusCode);
-  // undici refused to send what the call carried (a header value it cannot hold): no vendor saw
-  // it, so it says nothing of the vendor's health, and sending it again would fail alike.
-  if (e?.code === 'UND_ERR_INVALID_ARG') {
-    return new GatewayError('BAD_USER_INPUT', `The request to ${provider} could not be sent: a credential or argument holds characters no HTTP request can carry.`, { provider, cause: error });
+  // undici refused to send a header value it cannot hold (a client's credential): no vendor saw
+  // it, so it says nothing of the vendor's health, and sending it again would fail alike. Its other
+  // refusals of what it was given are the gateway's own, not the client's.
+  if (e?.code === 'UND_ERR_INVALID_ARG' && / header$/.test(String((error as Error).message))) {
+    return new GatewayError('BAD_USER_INPUT', `The request to ${provider} could not be sent: a credential holds characters no HTTP header can carry.`, { provider, cause: error, unsent: true });
   }
   return new GatewayError('UPSTREAM_ERROR', `${provider} could not be reached.`, { provider, cause: error });
 }

@@ -27,7 +27,7 @@ export function guard(
   policy: Pick<UpstreamPolicy, 'concurrency' | 'maxQueue' | 'breakerResetMs' | 'breakerErrorPercent' | 'breakerVolume'>,
 ): Guard {
   const queue = new PQueue({ concurrency: policy.concurrency });
-  const unavailable = (why: string) => new GatewayError('UPSTREAM_ERROR', `${provider} is ${why}.`, { provider });
+  const unavailable = (why: string) => new GatewayError('UPSTREAM_ERROR', `${provider} is ${why}.`, { provider, unsent: true });
   let breaker: CircuitBreaker<[VendorCall], unknown> | undefined;
 
   const layer: Layer = (next: Handler) => {

@@ -10,17 +10,20 @@ export interface WriteEpochs {
   layer: Layer;
 }
 
-/** The vendor answered the write with a 4xx: it refused it, so nothing changed there. */
-const refused = (error: unknown) => {
-  const status = error instanceof GatewayError ? error.extensions.upstreamStatus : undefined;
-  return typeof status === 'number' && status >= 400 && status < 500;
-};
+/** Answers by which a vendor refuses a request, changing nothing: malformed, unauthorized, forbidden, invalid, too many. */
+const REFUSALS = new Set([400, 401, 403, 422, 429]);
+
+/** The write changed nothing at the vendor: it never went out, or the vendor refused it. */
+const changedNothing = (error: unknown) =>
+  error instanceof GatewayError && (error.unsent || REFUSALS.has(error.extensions.upstreamStatus as number));
 
 /**
  * Adds write tracking: every write (a non-GET) bumps the epoch when it starts and when it settles,
- * and invalidates the read cache unless the vendor refused it (a 4xx): a failed one may have
- * happened. A refused one did not, and invalidating for it let any caller with a revoked token keep
- * every caller's cache cold, on every instance. Assumes the in-flight layer keys reads by `current`.
+ * and invalidates the read cache unless it changed nothing (never sent, or refused): a failed one
+ * may have happened, and one answered 404 says what the cache may still show. Invalidating for
+ * the others let any caller with a revoked or junk token keep every caller's cache cold, on every
+ * instance, the more so while the vendor's circuit is open. Assumes the in-flight layer keys reads
+ * by `current`.
  */
 export function writeEpochs(provider: Provider, cache: ReadCache | undefined): WriteEpochs {
   let current = 0;
@@ -35,7 +38,7 @@ export function writeEpochs(provider: Provider, cache: ReadCache | undefined): W
         throw error;
       } finally {
         current += 1;
-        if (!refused(outcome)) await cache?.invalidate(provider);
+        if (!changedNothing(outcome)) await cache?.invalidate(provider);
       }
     };
     return (call) => (call.method === 'GET' ? next(call) : write(call));

@@ -79,6 +79,8 @@ describe('the guard layer', () => {
     answer = 503;
     for (let i = 0; i < 30 && state() === 'closed'; i++) await guarded(read('/y')).catch(() => undefined);
     expect(state()).toBe('open');
+    // Refused without a call: a write refused so changed nothing (writeEpochs).
+    await expect(guarded(write('/z'))).rejects.toMatchObject({ message: expect.stringMatching(/circuit is open/), unsent: true });
   });
 
   it("weighs a failure without going over every call of the breaker's window", async () => {
@@ -114,8 +116,10 @@ describe('the guard layer', () => {
 
   it('takes a call undici refused to send (a header value it cannot hold) for bad input, not a vendor fault', () => {
     const refused = toGatewayError('IWERP', new errors.InvalidArgumentError('invalid x-session-token header'));
-    expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', extensions: { provider: 'IWERP' } });
+    expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', extensions: { provider: 'IWERP' }, unsent: true });
     expect(isVendorFault(refused)).toBe(false);
+    // Its refusal of anything else it was given is the gateway's own doing, not the client's.
+    expect(toGatewayError('IWERP', new errors.InvalidArgumentError('invalid method'))).toMatchObject({ code: 'UPSTREAM_ERROR' });
   });
 });
 
@@ -231,8 +235,13 @@ describe('the write-epoch layer', () => {
       done: () => 'ok',
       refused: () => { throw statusError('MESSENGER', 401); },
       invalid: () => { throw statusError('MESSENGER', 422); },
+      // Gone already: the cache may still show it (a reviewer's finding).
+      gone: () => { throw statusError('MESSENGER', 404); },
       failed: () => { throw statusError('MESSENGER', 503); },
       unanswered: () => { throw new GatewayError('UPSTREAM_TIMEOUT', 'late', { provider: 'MESSENGER' }); },
+      // Never sent (an open circuit, a full queue): a reviewer flushed every cache with junk
+      // tokens while a vendor was failing, when the cache matters most.
+      'never sent': () => { throw new GatewayError('UPSTREAM_ERROR', 'circuit open', { provider: 'MESSENGER', unsent: true }); },
     };
     const handler = writeEpochs('MESSENGER', cache).layer(async (call) => outcomes[call.path]!());
     const stale: string[] = [];
@@ -241,7 +250,7 @@ describe('the write-epoch layer', () => {
       await handler(write(outcome)).catch(() => undefined);
       if (invalidated.mock.calls.length > 0) stale.push(outcome);
     }
-    expect(stale).toEqual(['done', 'failed', 'unanswered']);
+    expect(stale).toEqual(['done', 'gone', 'failed', 'unanswered']);
     await cache.close();
   });
 });
