@@ -48,18 +48,31 @@ export function scrub(text: string, headers: Readonly<Record<string, string>>): 
 const SNIPPET = 1024;
 
 /**
- * The start of a vendor's error body, scrubbed, for the debug log; the rest is discarded. Read
- * past the cut by the longest credential, and scrubbed before it is cut: a credential the cut went
- * through would otherwise be logged in part.
+ * The start of a vendor's error body, scrubbed, for the debug log; the rest is discarded. It is
+ * cut at SNIPPET characters of what the vendor sent, or before a credential the cut would go
+ * through (read past the cut by the longest credential to see it whole), and then scrubbed: cut
+ * first, a credential was logged in part; scrubbed first, a later one read in part moved into it.
  */
 async function snippet(body: Dispatcher.ResponseData['body'], headers: Readonly<Record<string, string>>): Promise<string> {
-  const enough = SNIPPET + (credentialValues(headers)[0]?.length ?? 0);
+  const secrets = credentialValues(headers);
+  const enough = SNIPPET + (secrets[0]?.length ?? 0);
   let text = '';
   for await (const chunk of body) {
     text += (chunk as Buffer).toString('utf8');
     if (text.length >= enough) break;
   }
-  return scrub(text.slice(0, enough), headers).slice(0, SNIPPET);
+  let cut = Math.min(text.length, SNIPPET);
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const secret of secrets) {
+      const at = text.lastIndexOf(secret, cut - 1);
+      if (at !== -1 && at + secret.length > cut) {
+        cut = at;
+        moved = true;
+      }
+    }
+  }
+  return scrub(text.slice(0, cut), headers);
 }
 
 const utf8 = new TextDecoder();
