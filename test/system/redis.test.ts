@@ -107,10 +107,18 @@ describe('the APQ store in Redis', () => {
       const inspector = createClient({ url: own.url });
       await inspector.connect();
       try {
-        expect(await inspector.keys('chat-gateway:apq:*')).toHaveLength(3);
+        expect(await inspector.hLen('chat-gateway:{apq}:documents')).toBe(3);
       } finally {
         await inspector.quit();
       }
+      // And for APQ_TTL_MS after its registration.
+      const brief = await startGateway({ env: { REDIS_URL: own.url, APQ_TTL_MS: '300' }, simulators: vendors });
+      gateways.push(brief);
+      const document = 'query Brief { __typename }';
+      expect((await send(brief, { ...byHash(document), query: document })).data).toEqual({ __typename: 'Query' });
+      expect((await send(brief, byHash(document))).data).toEqual({ __typename: 'Query' });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect((await send(brief, byHash(document))).errors?.[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     } finally {
       await Promise.all(gateways.map((gw) => gw.close()));
       await own.stop();
