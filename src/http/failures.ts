@@ -11,6 +11,11 @@ export function statusError(provider: Provider, status: number): GatewayError {
   if (status === 400 || status === 422) {
     return new GatewayError('BAD_USER_INPUT', `${provider} refused the request as invalid.`, opts);
   }
+  // The request as sent can never succeed (a credential or identifier too large for the vendor):
+  // not transient, so a subscription sent so ends instead of polling for good.
+  if (status === 413 || status === 414 || status === 431) {
+    return new GatewayError('BAD_USER_INPUT', `${provider} refused the request as too large.`, opts);
+  }
   if (status >= 300 && status < 400) {
     // Never followed: a redirect could carry the credential headers to another origin.
     return new GatewayError('UPSTREAM_ERROR', `${provider} answered with a redirect, which is not followed.`, opts);

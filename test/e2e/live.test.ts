@@ -196,6 +196,20 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect((await next(results)).done).toBe(true);
     });
 
+    it('a credential too large for the vendor (431) gets one coded error, then the stream completes', async () => {
+      // An attacker's pass: the 431 counted as transient, so subscriptions with 20 KB junk tokens
+      // never ended, held every subscription place and kept the vendor busy with their polls.
+      gateway().simulators.iwerp.inject({ fault: { kind: 'status', status: 431 }, route: '/api/chat/chatroom/3' });
+      try {
+        const results = subscribe(roomChanged(roomId('IWERP', '3')), { ...DEMO_HEADERS, 'x-session-token': 'large' });
+        const last = await next(results);
+        expect(last.value.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', provider: 'IWERP' } });
+        expect((await next(results)).done).toBe(true);
+      } finally {
+        gateway().simulators.iwerp.clearFaults();
+      }
+    });
+
     it('no credential: UNAUTHENTICATED without a vendor call', async () => {
       const results = subscribe(roomChanged(roomId('IWERP', '4')), { authorization: 'Bearer x' });
       const result = await next(results);
@@ -348,6 +362,8 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       ['beyond Latin-1', { authorization: 'Bearer \u20ac' }],
       // Headers are case-insensitive: over HTTP a credential sent twice is refused too.
       ['one header under two spellings', { 'x-session-token': 'a', 'X-Session-Token': 'b' }],
+      // Over HTTP, headers past 16 KB are refused (431): a 20 KB token held subscription places.
+      ['headers larger than an HTTP request may send', { 'x-session-token': 'x'.repeat(20_000) }],
     ])('refuses connection params that are no header an HTTP request could send: %s', async (_, params) => {
       const client = connect(params);
       const results = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
