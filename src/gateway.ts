@@ -5,7 +5,7 @@ import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'gr
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createServer, maxHeaderSize, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, maxHeaderSize, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -211,7 +211,11 @@ const refusal = (message: string) => JSON.stringify({ errors: [{ message, extens
  */
 export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gateway: Gateway): HttpServer {
   const options = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true };
+  // Each connection's answer under way, if any (a keep-alive connection has one at a time).
+  const answering = new WeakMap<Socket, ServerResponse>();
   const server = createServer(options, (request, response) => {
+    answering.set(request.socket, response);
+    response.once('close', () => answering.get(request.socket) === response && answering.delete(request.socket));
     // whatwg-node builds the request's URL from Host as this does, and answered one that does not
     // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).
     if (!URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`)) {
@@ -222,9 +226,9 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
     void gateway(request, response);
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    // Only on a connection that has been answered nothing yet, as Node's own handler does: a
-    // response under way (a streaming one, or an earlier one of the connection) is only cut.
-    if (error.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+    // Not into an answer already under way (a streaming one, a pipelined request's), as Node's
+    // own handler does not: that connection is only cut.
+    if (error.code === 'ECONNRESET' || !socket.writable || answering.get(socket)?.headersSent) {
       socket.destroy();
       return;
     }
