@@ -3,6 +3,8 @@ import { createClient } from 'graphql-ws';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEMO_HEADERS } from '../../src/gateway.js';
@@ -150,6 +152,22 @@ describe('documents are at most MAX_DOCUMENT_LENGTH (32,768) characters', () => 
       await client.dispose();
     }
   });
+
+  it('kept parsed for the next request by the characters they hold, not by their count', async () => {
+    // An attacker's pass: distinct documents of 3,000 tokens in 32 KB, within both limits, cost
+    // ~1.4 MB of heap each in yoga's document cache, which kept 1,024 of them (1.5 GB; past
+    // --max-old-space-size=1024 the process died).
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const heap = () => {
+      collect();
+      return getHeapStatistics().used_heap_size;
+    };
+    const before = heap();
+    for (let n = 0; n < 100; n++) await post(JSON.stringify({ query: `query Dense${n} { ${'__typename '.repeat(2_900)}}` }));
+    const grown = (heap() - before) / 2 ** 20;
+    expect(grown).toBeLessThan(80);
+  }, 30_000);
 
   it('one of 32,768 still runs', async () => {
     const res = await gw().query(long.slice(0, 32_768));
