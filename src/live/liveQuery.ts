@@ -14,21 +14,17 @@ import { randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
-import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, getOperationAST, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Adapters, Context } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { createLoaders } from '../loaders/createLoaders.js';
+import { isIncremental, isLiveOperation } from '../plugins/directives.js';
 import type { Feed, LiveRegistry, LiveResource } from './registry.js';
 import { chatroomResource, messageResource } from './resources.js';
 
 /** Where one execution's own key travels: the root value its root fields see. */
 const LIVE_KEY = Symbol('live query key');
-
-/** The operation to run (getOperationAST's answer) carries @live. */
-export function isLiveOperation(operation: OperationDefinitionNode | null | undefined): boolean {
-  return operation?.directives?.some((d) => d.name.value === 'live') ?? false;
-}
 
 /**
  * Every root query field reports its execution's key to the store, so a change invalidates the
@@ -217,11 +213,25 @@ export function endingAfter(results: AsyncIterable<ExecutionResult>, finals: Wea
   return { results: iterator, stop };
 }
 
+/**
+ * A @live operation in a document that asks for @defer or @stream anywhere (its fragments
+ * included) is refused: a live result is sent whole each time. It stands for @envelop/live-query's
+ * own rule, which refused @defer in any fragment definition, @live or not, as mixing it with @live.
+ */
+const noIncrementalLive: ValidationRule = (context) => ({
+  OperationDefinition(operation) {
+    if (isLiveOperation(operation) && isIncremental(context.getDocument())) {
+      context.reportError(new GraphQLError('A @live query cannot ask for @defer or @stream: each of its results is sent whole.', { nodes: operation }));
+    }
+  },
+});
+
 /** The @live plugins, in the order they must run: ours first, so the store runs our execute. */
 export function useLiveQueries(registry: LiveRegistry, adapters: Adapters): Plugin[] {
   const store = new InMemoryLiveQueryStore();
   // @envelop/live-query types its store against the store's 0.10, which it pins for itself; it only
   // calls makeExecute, the same in 0.11.
   const liveQueryStore = store as unknown as Parameters<typeof useLiveQuery>[0]['liveQueryStore'];
-  return [useLiveResources(registry, adapters, store), useLiveQuery({ liveQueryStore }) as Plugin];
+  const library = useLiveQuery({ liveQueryStore }) as Plugin;
+  return [useLiveResources(registry, adapters, store), { ...library, onValidate: ({ addValidationRule }) => addValidationRule(noIncrementalLive) }];
 }

@@ -55,7 +55,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { MapperKind, isPromise, mapSchema } from '@graphql-tools/utils';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import { isLiveOperation } from '../live/liveQuery.js';
+import { isLiveOperation } from './directives.js';
 
 /**
  * What compiling may take. Time: milliseconds of each second (5 % of a core), after a burst.

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { BREAK, getOperationAST, visit, type DocumentNode, type ExecutionResult } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { isLiveOperation } from '../live/liveQuery.js';
+import { isIncremental, isLiveOperation } from './directives.js';
 
 /**
  * Every caller that shared an execution gets the same result object, which yoga serializes once
@@ -16,21 +16,6 @@ function serializedOnce(executed: ExecutionResult): ExecutionResult {
   let text: string | undefined;
   const stringify = (value: unknown) => (value === result ? (text ??= JSON.stringify(value)) : JSON.stringify(value));
   return Object.defineProperty(result, 'stringify', { value: stringify, enumerable: false });
-}
-
-/** Whether the document asks for incremental delivery anywhere (@defer or @stream). */
-export function isIncremental(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Directive(node) {
-      if (node.name.value === 'defer' || node.name.value === 'stream') {
-        found = true;
-        return BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import { subscribe, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { isIncremental } from './operationDedup.js';
+import { isIncremental } from './directives.js';
 
 /** Refused before it ran: its variables, or its operation name (a resolver's error has a path). */
 const refusedBeforeRunning = (result: AsyncIterable<unknown> | ExecutionResult) =>

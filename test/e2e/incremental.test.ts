@@ -109,3 +109,23 @@ it('a subscription that defers part of its events gets each event in parts (yoga
   expect(parts[0]!.data.chatroomChanged).not.toHaveProperty('chatroom');
   expect(parts[1]).toMatchObject({ incremental: [{ data: { chatroom: { name: 'Project Apollo' } }, label: 'room' }] });
 });
+
+describe('@defer and @stream in fragments, and with @live', () => {
+  // @envelop/live-query's own rule refused @defer in any fragment definition, @live or not, as
+  // mixing @defer with @live (an attacker's pass): Relay and Apollo put them there.
+  it('a @defer inside a fragment definition is delivered in parts', async () => {
+    const query = '{ room: chatroomByProviderId(provider: IWERP, providerId: "1") { ...Room } } fragment Room on Chatroom { id ... @defer { name } }';
+    const parts = payloads((await timedChunks('multipart/mixed', query)).chunks).map((p) => p.payload);
+    expect(parts[0]).toMatchObject({ data: { room: { id: expect.any(String) } }, hasNext: true });
+    expect(parts.find((p) => p.incremental)?.incremental[0]).toMatchObject({ data: { name: 'Project Apollo' } });
+  });
+
+  it.each([
+    ['in the operation', 'query @live { room: chatroomByProviderId(provider: IWERP, providerId: "1") { id ... @defer { name } } }'],
+    ['in a fragment', 'query @live { room: chatroomByProviderId(provider: IWERP, providerId: "1") { ...Room } } fragment Room on Chatroom { id ... @defer { name } }'],
+  ])('with @live, one %s is refused before any vendor call: a live result is sent whole each time', async (_, query) => {
+    const response = await gateway().query(query);
+    expect(response.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/@live/)]]);
+    expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+});
