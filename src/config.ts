@@ -157,6 +157,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** INTROSPECTION (default true): schema introspection, and suggestions ("Did you mean …?") in errors. */
   introspection: boolean;
+  /** GRAPHIQL (default true): GraphiQL on GET /graphql for a browser. */
+  graphiql: boolean;
   /** COMPILED_QUERIES (default true): queries run as graphql-jit compiles them (src/plugins/compiledQueries.ts); false runs them on graphql-js. */
   compiledQueries: boolean;
   /** APQ_TTL_MS (default 86400000, a day): how long a document registered by Automatic Persisted Queries is remembered. */
@@ -391,6 +393,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 10_000, 1),
     redisUrl: readRedisUrl(env),
     introspection: env.INTROSPECTION?.trim() ? readBoolean(env, 'INTROSPECTION') : true,
+    graphiql: env.GRAPHIQL?.trim() ? readBoolean(env, 'GRAPHIQL') : true,
     compiledQueries: env.COMPILED_QUERIES?.trim() ? readBoolean(env, 'COMPILED_QUERIES') : true,
     apqTtlMs: readInt(env, 'APQ_TTL_MS', 86_400_000, 1),
     apqMaxEntries: readInt(env, 'APQ_MAX_ENTRIES', 1000, 1),

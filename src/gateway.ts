@@ -27,6 +27,7 @@ import { useCompiledQueries, withSettledListItems } from './plugins/compiledQuer
 import { useLeanSubscriptions } from './plugins/subscriptionExecutor.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { codedForWebSocket, useErrorCodes } from './plugins/errorCodes.js';
+import { useGraphiQLPage } from './plugins/graphiqlPage.js';
 import { useIntrospectionPolicy, withoutSuggestions } from './plugins/introspection.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
@@ -38,7 +39,7 @@ import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins' | 'introspection' | 'compiledQueries'> & PersistedOperationsConfig;
+  config: Pick<Config, 'iwerp' | 'maxPageSize' | 'maxListArgument' | 'avatarMaxBytes' | 'exposeVendorSecrets' | 'demo' | 'limits' | 'corsOrigins' | 'introspection' | 'graphiql' | 'compiledQueries'> & PersistedOperationsConfig;
   adapters: Adapters;
   /** The shared poller behind subscriptions and @live queries (its owner closes it on shutdown). */
   live: LiveRegistry;
@@ -131,7 +132,7 @@ export function createGateway(deps: GatewayDeps) {
     // Credentials travel in headers a page sets itself, never in cookies: no CORS credentials mode.
     cors: { origin: [...deps.config.corsOrigins], credentials: false, methods: ['GET', 'POST'] },
     renderGraphiQL,
-    graphiql: {
+    graphiql: deps.config.graphiql && {
       title: 'Chat gateway',
       defaultQuery: EXAMPLE_OPERATION,
       // The example query, then the example subscription, each with the demo credentials in demo mode.
@@ -172,6 +173,7 @@ export function createGateway(deps: GatewayDeps) {
       useOperationDedup(),
       ...deps.metrics.plugins(),
       useCsrfPrevention(),
+      useGraphiQLPage(),
       // After useOperationDedup, which leaves @live queries alone: each is its own execution.
       ...useLiveQueries(deps.live, deps.adapters),
     ],
