@@ -122,6 +122,7 @@ export function createGateway(deps: GatewayDeps) {
   }
   const demoHeaders = deps.config.demo ? JSON.stringify(DEMO_HEADERS, null, 2) : null;
   const compiled = (schema: GraphQLSchema) => (deps.config.compiledQueries ? withSettledListItems(schema) : schema);
+  let graphiqlPage: Promise<string> | undefined;
   return createYoga({
     schema: compiled(withLiveQueryKeys(buildSchema({ exposeVendorSecrets: deps.config.exposeVendorSecrets }))),
     context: createContextFactory(deps),
@@ -131,7 +132,8 @@ export function createGateway(deps: GatewayDeps) {
     landingPage: false,
     // Credentials travel in headers a page sets itself, never in cookies: no CORS credentials mode.
     cors: { origin: [...deps.config.corsOrigins], credentials: false, methods: ['GET', 'POST'] },
-    renderGraphiQL,
+    // Its options are this gateway's, the same for every request: rendered once (useGraphiQLPage).
+    renderGraphiQL: (options) => (graphiqlPage ??= renderGraphiQL(options)),
     graphiql: deps.config.graphiql && {
       title: 'Chat gateway',
       defaultQuery: EXAMPLE_OPERATION,
