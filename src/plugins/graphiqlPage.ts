@@ -25,17 +25,19 @@ export function useGraphiQLPage(): Plugin {
     return { etag: `"${createHash('sha256').update(plain).digest('base64url').slice(0, 22)}"`, plain, gzipped: new Uint8Array(await gzipped(plain)) };
   };
   return {
-    // yoga's GraphiQL answers text/html, and nothing else here does.
-    async onResponse({ request, response, setResponse, fetchAPI }) {
-      if (request.method !== 'GET' || response.status !== 200 || response.headers.get('content-type') !== 'text/html') return;
-      const { etag, plain, gzipped: compressed } = await (page ??= response.text().then(prepare));
-      const headers = { 'content-type': 'text/html; charset=utf-8', etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
-      if (request.headers.get('if-none-match') === etag) {
-        setResponse(new fetchAPI.Response(null, { status: 304, headers }));
-        return;
-      }
-      const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
-      setResponse(new fetchAPI.Response(gzip ? compressed : plain, { headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers }));
+    // yoga's GraphiQL answers text/html, and nothing else here does. Any other answer passes
+    // without a promise: this hook runs for every one.
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      if (request.method !== 'GET' || response.status !== 200 || response.headers.get('content-type') !== 'text/html') return undefined;
+      return (page ??= response.text().then(prepare)).then(({ etag, plain, gzipped: compressed }) => {
+        const headers = { 'content-type': 'text/html; charset=utf-8', etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
+        if (request.headers.get('if-none-match') === etag) {
+          setResponse(new fetchAPI.Response(null, { status: 304, headers }));
+          return;
+        }
+        const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
+        setResponse(new fetchAPI.Response(gzip ? compressed : plain, { headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers }));
+      });
     },
   };
 }
