@@ -66,8 +66,9 @@ export class Callers {
     if (first) {
       // A request's callers (made with its client's signal): every vendor call of the request
       // joins this signal, as many listeners as calls in flight or queued, which MAX_COST (10,000
-      // fields at most) and MAX_LIST_ARGUMENT (an operation's IDs) bound. Node would take more than ten for a leak and warn; past this bound
-      // it still does. A vendor call's own callers are joined by a few requests: left as they are.
+      // fields at most) and MAX_LIST_ARGUMENT (an operation's IDs) bound. Node would take more
+      // than ten for a leak and warn; past this bound it still does. A vendor call's own callers
+      // are joined by a few requests: left as they are.
       setMaxListeners(10_000, controller.signal);
       this.join(first);
     }

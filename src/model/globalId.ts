@@ -42,7 +42,7 @@ export function encodeGlobalId(typename: NodeTypename, provider: Provider, parts
  * The longest identifier accepted from a caller. No vendor documents a limit; the ids they issue
  * are numbers or short tokens, and a longer one only makes a vendor answer 414/431.
  */
-export const MAX_IDENTIFIER_LENGTH = 256;
+const MAX_IDENTIFIER_LENGTH = 256;
 
 /** A lone UTF-16 surrogate, which JSON text can carry: no URL can hold it (encodeURIComponent throws). */
 const LONE_SURROGATE = /\p{Cs}/u;
