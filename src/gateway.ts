@@ -188,9 +188,10 @@ export type Gateway = ReturnType<typeof createGateway>;
  * The credential headers (CONTRACT.md, "Credentials") a WebSocket's `connectionParams` carries,
  * or null when they are not what an HTTP request could send: a string of a header value's own
  * characters (RFC 9110: tab, space, visible ASCII, Latin-1), each name once whatever its case
- * (over HTTP a credential sent twice is refused), all of them within Node's header size. Other keys are ignored. A control character
- * reached undici, which refused it before sending: an attacker's junk credential then failed
- * every call without one made (and opened the vendor's breaker until that was mended).
+ * (over HTTP a credential sent twice is refused), all of them within Node's header size. Other
+ * keys are ignored. A control character reached undici, which refused it before sending: an
+ * attacker's junk credential then failed every call without one made (and opened the vendor's
+ * breaker until that was mended).
  */
 function headersOf(params: Readonly<Record<string, unknown>> | undefined): Headers | null {
   const headers = new Headers();
@@ -215,7 +216,7 @@ const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: st
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request did not all come within HTTP_REQUEST_TIMEOUT_MS.'],
 };
 
-const refusal = (message: string) => JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+const badRequestBody = (message: string) => JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 
 /**
  * The HTTP server that serves the gateway (it does not listen yet). A connection must bring its
@@ -237,7 +238,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
     // whatwg-node builds the request's URL from Host as this does, and answered one that does not
     // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).
     if (!URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`)) {
-      const body = refusal('The request\'s Host and path make no URL.');
+      const body = badRequestBody('The request\'s Host and path make no URL.');
       response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
       return;
     }
@@ -251,7 +252,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
       return;
     }
     const [status, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'The request is not well-formed HTTP/1.1.'];
-    const body = refusal(message);
+    const body = badRequestBody(message);
     const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
     socket.end(head + body, () => socket.destroy());
   });
