@@ -192,6 +192,41 @@ export function useListArgumentLimit(max: number): Plugin {
 }
 
 /**
+ * `@stream(initialCount:)` below 0 is refused (BAD_USER_INPUT) before the operation runs, as a
+ * literal or in a variable: yoga's executor read the whole list first (its vendor calls made),
+ * then threw, and the client got a masked INTERNAL_SERVER_ERROR. Each document's counts (numbers
+ * or variable names) are found once.
+ */
+export function useStreamCountCheck(): Plugin {
+  const countsByDocument = new WeakMap<DocumentNode, (number | string)[]>();
+  const countsOf = (document: DocumentNode) => {
+    const counts: (number | string)[] = [];
+    visit(document, {
+      Directive(directive) {
+        if (directive.name.value !== 'stream') return;
+        const value = directive.arguments?.find((argument) => argument.name.value === 'initialCount')?.value;
+        if (value?.kind === Kind.INT) counts.push(Number(value.value));
+        if (value?.kind === Kind.VARIABLE) counts.push(value.name.value);
+      },
+    });
+    return counts;
+  };
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      let counts = countsByDocument.get(args.document);
+      if (!counts) countsByDocument.set(args.document, (counts = countsOf(args.document)));
+      if (counts.length === 0) return;
+      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+      const negative = counts.map((count) => (typeof count === 'number' ? count : variables[count])).find((count) => typeof count === 'number' && count < 0);
+      if (negative !== undefined) {
+        const message = `@stream's initialCount must be 0 or more, not ${String(negative)}.`;
+        setResultAndStopExecution({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] });
+      }
+    },
+  };
+}
+
+/**
  * A document longer than MAX_DOCUMENT_LENGTH characters, refused (413) before anything keeps it:
  * comments and whitespace are no tokens, so MAX_TOKENS alone let 1 MB documents into the parser's
  * cache (an attacker kept 1 GB of heap with 1,000 of them) and into the APQ store (1 MB junk

@@ -129,3 +129,21 @@ describe('@defer and @stream in fragments, and with @live', () => {
     expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
   });
 });
+
+describe('@stream(initialCount:) below 0', () => {
+  // An attacker's pass: yoga's executor read the list (33 vendor calls), then threw, and the
+  // client got a masked INTERNAL_SERVER_ERROR, logged with its stack.
+  it.each([
+    ['as a literal', 'query($ids: [ID!]!) { chatrooms(ids: $ids) @stream(initialCount: -1) { id } }', {}],
+    ['in a variable', 'query($ids: [ID!]!, $n: Int!) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', { n: -1 }],
+  ])('%s is BAD_USER_INPUT before any vendor call', async (_, query, variables) => {
+    const response = await fetch(gateway().url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed', ...DEMO_HEADERS },
+      body: JSON.stringify({ query, variables: { ids: STREAM_IDS, ...variables } }),
+    });
+    const [first] = payloads([{ at: 0, text: await response.text() }]).map((p) => p.payload);
+    expect(first?.errors?.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+    expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+});
