@@ -51,12 +51,20 @@ export interface GatewayDeps {
   lifecycle?: { draining: boolean };
 }
 
-/** Characters of document texts kept parsed, at most (≈ 45 MB of heap for the densest documents). */
-const DOCUMENT_CACHE_CHARACTERS = 1_000_000;
+/**
+ * Documents kept parsed: the characters of their texts (≈ 45 MB of heap for the densest), and
+ * their count, since a tiny one that fails validation keeps its errors with their stacks (~80 KB).
+ */
+const DOCUMENT_CACHE = { characters: 1_000_000, documents: 1_000 };
 
-/** An LRU of parsed documents (or their parse errors) by their text, bounded by its characters, an hour each at most. */
+/** An LRU of parsed documents (or their parse errors) by their text, bounded by characters and count, an hour each at most. */
 const byCharacters = <T extends {}>() =>
-  new LRUCache<string, T>({ maxSize: DOCUMENT_CACHE_CHARACTERS, sizeCalculation: (_, text) => Math.max(1, text.length), ttl: 3_600_000 });
+  new LRUCache<string, T>({
+    max: DOCUMENT_CACHE.documents,
+    maxSize: DOCUMENT_CACHE.characters,
+    sizeCalculation: (_, text) => Math.max(1, text.length),
+    ttl: 3_600_000,
+  });
 
 /** The operation GraphiQL opens with: one read from each vendor's demo data. */
 export const EXAMPLE_OPERATION = `# One request, three vendors: each answers from its own API with its own credential.
@@ -149,10 +157,10 @@ export function createGateway(deps: GatewayDeps) {
     // every body through a counting stream again (~8 % of the gateway's CPU in the benchmark).
     maxRequestBodySize: false,
     // Documents parsed (and their parse errors) are kept for the next request with the same text,
-    // bounded by the characters of their texts rather than yoga's 1,024 of any size: a parsed
-    // document holds ~45 bytes of heap per character of a dense one (3,000 tokens in 32 KB: 1.4 MB),
-    // and an attacker's distinct such documents took 1.5 GB, past a 1 GB heap the process died.
-    // Their validation results live as long as they do. Typical documents of 1–3 KB: 300–1,000 kept.
+    // bounded by the characters of their texts as well as yoga's count: a parsed document holds ~45
+    // bytes of heap per character of a dense one (3,000 tokens in 32 KB: 1.4 MB), and an attacker's
+    // distinct such documents took 1.5 GB, past a 1 GB heap the process died. Their validation
+    // results live as long as they do. Typical documents of 1–3 KB: 300–1,000 kept.
     parserAndValidationCache: { documentCache: byCharacters<DocumentNode>(), errorCache: byCharacters<object>() },
     plugins: [
       useRequestScope(deps.logger),
