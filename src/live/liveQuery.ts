@@ -214,13 +214,14 @@ export function endingAfter(results: AsyncIterable<ExecutionResult>, finals: Wea
 }
 
 /**
- * A @live operation in a document that asks for @defer or @stream anywhere (its fragments
- * included) is refused: a live result is sent whole each time. It stands for @envelop/live-query's
- * own rule, which refused @defer in any fragment definition, @live or not, as mixing it with @live.
+ * A @live operation that asks for @defer or @stream (in its fragments too) is refused: a live
+ * result is sent whole each time. It stands for @envelop/live-query's own rule, which refused
+ * @defer in any fragment definition, @live or not, as mixing it with @live; another operation of
+ * the document may defer.
  */
 const noIncrementalLive: ValidationRule = (context) => ({
   OperationDefinition(operation) {
-    if (isLiveOperation(operation) && isIncremental(context.getDocument())) {
+    if (isLiveOperation(operation) && [operation, ...context.getRecursivelyReferencedFragments(operation)].some(isIncremental)) {
       context.reportError(new GraphQLError('A @live query cannot ask for @defer or @stream: each of its results is sent whole.', { nodes: operation }));
     }
   },

@@ -120,6 +120,17 @@ describe('@defer and @stream in fragments, and with @live', () => {
     expect(parts.find((p) => p.incremental)?.incremental[0]).toMatchObject({ data: { name: 'Project Apollo' } });
   });
 
+  it('one operation may defer beside a @live one in the same document', async () => {
+    const query = 'query Live @live { room: chatroomByProviderId(provider: IWERP, providerId: "1") { id } } query Deferred { room: chatroomByProviderId(provider: IWERP, providerId: "1") { id ... @defer { name } } }';
+    const response = await fetch(gateway().url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed', ...DEMO_HEADERS },
+      body: JSON.stringify({ query, operationName: 'Deferred' }),
+    });
+    const parts = payloads([{ at: 0, text: await response.text() }]).map((p) => p.payload);
+    expect(parts.find((p) => p.incremental)?.incremental[0]).toMatchObject({ data: { name: 'Project Apollo' } });
+  });
+
   it.each([
     ['in the operation', 'query @live { room: chatroomByProviderId(provider: IWERP, providerId: "1") { id ... @defer { name } } }'],
     ['in a fragment', 'query @live { room: chatroomByProviderId(provider: IWERP, providerId: "1") { ...Room } } fragment Room on Chatroom { id ... @defer { name } }'],
