@@ -33,7 +33,7 @@ import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
-import { documentTooLong, limitedFetchApi, queryLimits, useListArgumentLimit, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit, useStreamCountCheck } from './plugins/limits.js';
+import { documentTooLong, limitedFetchApi, queryLimits, useArgumentLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -173,8 +173,7 @@ export function createGateway(deps: GatewayDeps) {
       useLeanSubscriptions(),
       useOperationSpans(),
       queryLimits(deps.config.limits),
-      useListArgumentLimit(deps.config.maxListArgument),
-      useStreamCountCheck(),
+      useArgumentLimits(deps.config.maxListArgument),
       useNestingLimit(deps.config.limits.maxTokens),
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),

@@ -117,25 +117,36 @@ export const useOneSchemaIntrospection = (): Plugin => ({
  */
 type ListSite = number | { variable: string; otherwise: number };
 
+/** What an operation's arguments ask for, found once per document: its lists, and its @stream counts (numbers or variable names). */
+interface ArgumentSites {
+  lists: ListSite[];
+  streamCounts: (number | string)[];
+}
+
 const literalLength = (value: ValueNode | undefined) => (value === undefined || value.kind === Kind.NULL ? 0 : value.kind === Kind.LIST ? value.values.length : 1);
 
-function listSitesOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ListSite[] {
+function argumentSitesOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ArgumentSites {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const defaults = new Map(operation.variableDefinitions?.map((v) => [v.variable.name.value, literalLength(v.defaultValue)]));
-  const inFragment = new Map<string, ListSite[]>();
+  const inFragment = new Map<string, ArgumentSites>();
   // Validation refused fragment cycles before any execution.
-  const sitesIn = (node: OperationDefinitionNode | FragmentDefinitionNode): ListSite[] => {
-    const sites: ListSite[] = [];
+  const sitesIn = (node: OperationDefinitionNode | FragmentDefinitionNode): ArgumentSites => {
+    const sites: ArgumentSites = { lists: [], streamCounts: [] };
     const typeInfo = new TypeInfo(schema);
     visit(
       node,
       visitWithTypeInfo(typeInfo, {
         Argument(argument) {
+          const { value } = argument;
+          if (typeInfo.getDirective()?.name === 'stream' && argument.name.value === 'initialCount') {
+            if (value.kind === Kind.INT) sites.streamCounts.push(Number(value.value));
+            if (value.kind === Kind.VARIABLE) sites.streamCounts.push(value.name.value);
+            return false;
+          }
           const type = typeInfo.getArgument()?.type;
           if (!type || !isListType(getNullableType(type))) return false;
-          const { value } = argument;
-          sites.push(value.kind === Kind.VARIABLE ? { variable: value.name.value, otherwise: defaults.get(value.name.value) ?? 0 } : literalLength(value));
+          sites.lists.push(value.kind === Kind.VARIABLE ? { variable: value.name.value, otherwise: defaults.get(value.name.value) ?? 0 } : literalLength(value));
           return false;
         },
         FragmentSpread(spread) {
@@ -143,7 +154,9 @@ function listSitesOf(schema: GraphQLSchema, document: DocumentNode, operation: O
           const fragment = fragments.get(name);
           if (!fragment) return;
           if (!inFragment.has(name)) inFragment.set(name, sitesIn(fragment));
-          sites.push(...inFragment.get(name)!);
+          const spreadSites = inFragment.get(name)!;
+          sites.lists.push(...spreadSites.lists);
+          sites.streamCounts.push(...spreadSites.streamCounts);
         },
       }),
     );
@@ -152,16 +165,23 @@ function listSitesOf(schema: GraphQLSchema, document: DocumentNode, operation: O
   return sitesIn(operation);
 }
 
+const badArgument = (message: string) => ({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] });
+
 /**
- * The IDs of all of an operation's list arguments together (`chatrooms(ids:)`, `nodes(ids:)`,
- * literal or in variables, through aliases and fragments) are at most MAX_LIST_ARGUMENT: each may
- * cost a vendor call, and GraphQL Armor's cost counts fields, not list items. Capping each list
- * alone let 50 aliases of 100 IDs make ~5,000 calls in one request, filling the vendor's queue
- * for every other caller. Refused before the operation runs, so before any call. The sites are
- * found once per document; each execution only reads its variables.
+ * Arguments checked together, before the operation runs (so before any vendor call), where one
+ * field's own check cannot see them:
+ * - The IDs of all of an operation's list arguments (`chatrooms(ids:)`, `nodes(ids:)`, literal or
+ *   in variables, through aliases and fragments) are at most MAX_LIST_ARGUMENT: each may cost a
+ *   vendor call, and GraphQL Armor's cost counts fields, not list items. Capping each list alone
+ *   let 50 aliases of 100 IDs make ~5,000 calls in one request, filling the vendor's queue for
+ *   every other caller.
+ * - `@stream(initialCount:)` below 0, as a literal or in a variable, is refused: yoga's executor
+ *   read the whole list first (its vendor calls made), then threw, and the client got a masked
+ *   INTERNAL_SERVER_ERROR.
+ * The sites are found once per document and operation; each execution only reads its variables.
  */
-export function useListArgumentLimit(max: number): Plugin {
-  const sitesByDocument = new WeakMap<DocumentNode, Map<string | null | undefined, ListSite[]>>();
+export function useArgumentLimits(maxListItems: number): Plugin {
+  const sitesByDocument = new WeakMap<DocumentNode, Map<string | null | undefined, ArgumentSites>>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
       let byOperation = sitesByDocument.get(args.document);
@@ -169,13 +189,13 @@ export function useListArgumentLimit(max: number): Plugin {
       let sites = byOperation.get(args.operationName);
       if (!sites) {
         const operation = getOperationAST(args.document, args.operationName);
-        sites = operation ? listSitesOf(args.schema, args.document, operation) : [];
+        sites = operation ? argumentSitesOf(args.schema, args.document, operation) : { lists: [], streamCounts: [] };
         byOperation.set(args.operationName, sites);
       }
-      if (sites.length === 0) return;
+      if (sites.lists.length === 0 && sites.streamCounts.length === 0) return;
       const variables = (args.variableValues ?? {}) as Record<string, unknown>;
       let items = 0;
-      for (const site of sites) {
+      for (const site of sites.lists) {
         if (typeof site === 'number') {
           items += site;
           continue;
@@ -183,45 +203,12 @@ export function useListArgumentLimit(max: number): Plugin {
         const value = variables[site.variable];
         items += value === undefined ? site.otherwise : value === null ? 0 : Array.isArray(value) ? value.length : 1;
       }
-      if (items > max) {
-        const message = `An operation's list arguments may hold at most ${max} IDs together, got ${items}.`;
-        setResultAndStopExecution({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] });
+      if (items > maxListItems) {
+        setResultAndStopExecution(badArgument(`An operation's list arguments may hold at most ${maxListItems} IDs together, got ${items}.`));
+        return;
       }
-    },
-  };
-}
-
-/**
- * `@stream(initialCount:)` below 0 is refused (BAD_USER_INPUT) before the operation runs, as a
- * literal or in a variable: yoga's executor read the whole list first (its vendor calls made),
- * then threw, and the client got a masked INTERNAL_SERVER_ERROR. Each document's counts (numbers
- * or variable names) are found once.
- */
-export function useStreamCountCheck(): Plugin {
-  const countsByDocument = new WeakMap<DocumentNode, (number | string)[]>();
-  const countsOf = (document: DocumentNode) => {
-    const counts: (number | string)[] = [];
-    visit(document, {
-      Directive(directive) {
-        if (directive.name.value !== 'stream') return;
-        const value = directive.arguments?.find((argument) => argument.name.value === 'initialCount')?.value;
-        if (value?.kind === Kind.INT) counts.push(Number(value.value));
-        if (value?.kind === Kind.VARIABLE) counts.push(value.name.value);
-      },
-    });
-    return counts;
-  };
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      let counts = countsByDocument.get(args.document);
-      if (!counts) countsByDocument.set(args.document, (counts = countsOf(args.document)));
-      if (counts.length === 0) return;
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      const negative = counts.map((count) => (typeof count === 'number' ? count : variables[count])).find((count) => typeof count === 'number' && count < 0);
-      if (negative !== undefined) {
-        const message = `@stream's initialCount must be 0 or more, not ${String(negative)}.`;
-        setResultAndStopExecution({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] });
-      }
+      const negative = sites.streamCounts.map((count) => (typeof count === 'number' ? count : variables[count])).find((count) => typeof count === 'number' && count < 0);
+      if (negative !== undefined) setResultAndStopExecution(badArgument(`@stream's initialCount must be 0 or more, not ${String(negative)}.`));
     },
   };
 }

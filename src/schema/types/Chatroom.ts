@@ -207,7 +207,7 @@ export function defineChatroom(builder: Builder, refs: Refs, enums: Enums, optio
       nullable: { list: false, items: true },
       description: 'Many chatrooms, from any vendors, in one request; order kept, null where not found.',
       args: { ids: t.arg.idList({ required: true, description: 'Chatroom IDs issued by this gateway.' }) },
-      // Capped before the operation runs, with every other list of the operation (useListArgumentLimit).
+      // Capped before the operation runs, with every other list of the operation (useArgumentLimits).
       resolve: (_, args, ctx) => args.ids.map(async (id, i) => loadChatroomById(String(id), ctx, `ids[${i}]`)),
     }),
     chatroomByProviderId: t.field({

@@ -61,7 +61,7 @@ export function defineNode(builder: Builder, refs: Refs) {
       nullable: { list: false, items: true },
       description: 'Many objects by global ID, in order; each one that fails is null with its error at its index.',
       args: { ids: t.arg.idList({ required: true, description: 'Global IDs issued by this gateway.' }) },
-      // Capped before the operation runs, with every other list of the operation (useListArgumentLimit).
+      // Capped before the operation runs, with every other list of the operation (useArgumentLimits).
       resolve: (_, args, ctx) => args.ids.map(async (id, i) => loadNode(decodeGlobalId(String(id), `ids[${i}]`), ctx)),
     }),
   }));
