@@ -364,6 +364,9 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       ['one header under two spellings', { 'x-session-token': 'a', 'X-Session-Token': 'b' }],
       // Over HTTP, headers past 16 KB are refused (431): a 20 KB token held subscription places.
       ['headers larger than an HTTP request may send', { 'x-session-token': 'x'.repeat(20_000) }],
+      // graphql-ws keeps the whole payload as long as the socket lives: 1 MB of other keys beside a
+      // credential held ~7 MB of heap per socket, for anyone (an attacker's pass).
+      ['other keys larger than that beside them', { 'x-session-token': 'demo', ...Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, 'v'.repeat(8)])) }],
     ])('refuses connection params that are no header an HTTP request could send: %s', async (_, params) => {
       const client = connect(params);
       const results = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
