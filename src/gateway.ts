@@ -418,10 +418,9 @@ export function serveWebSocket(
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
-            const text = String(data);
+            const { id, text } = operationMessageOf(String(data));
             // A subscribe message is handled until its operation has ended (its last answer sent,
             // graphql-ws's clean-up done): until then it is open, and its id taken.
-            const id = subscribeIdOf(text);
             if (id !== undefined) {
               handling.set(id, (handling.get(id) ?? 0) + 1);
               open.count += 1;
@@ -530,15 +529,28 @@ interface SocketExtra {
   closed: AbortSignal;
 }
 
-/** The id of a graphql-transport-ws subscribe message (graphql-ws validates the message itself). */
-function subscribeIdOf(text: string): string | undefined {
+/**
+ * A message as graphql-ws is to read it, and the id of a graphql-transport-ws subscribe message
+ * (graphql-ws validates the message itself). graphql-ws holds the text it is handed for as long as
+ * the operation runs (its handler awaits the operation), so a long subscribe message is handed on
+ * without the variables its document never names: 1 MB of them held 1 MB per subscription.
+ * (useArgumentLimits then drops those the operation does not declare from the parsed message.)
+ */
+function operationMessageOf(text: string): { id: string | undefined; text: string } {
   try {
-    const message = JSON.parse(text) as { type?: unknown; id?: unknown } | null;
-    return message?.type === 'subscribe' && typeof message.id === 'string' ? message.id : undefined;
+    const message = JSON.parse(text) as { type?: unknown; id?: unknown; payload?: { query?: unknown; variables?: unknown } } | null;
+    if (message?.type !== 'subscribe' || typeof message.id !== 'string') return { id: undefined, text };
+    const { query, variables } = message.payload ?? {};
+    if (text.length <= LONG_MESSAGE || typeof query !== 'string' || typeof variables !== 'object' || variables === null) return { id: message.id, text };
+    const named = Object.entries(variables).filter(([name]) => query.includes(`$${name}`));
+    return { id: message.id, text: JSON.stringify({ ...message, payload: { ...message.payload, variables: Object.fromEntries(named) } }) };
   } catch {
-    return undefined;
+    return { id: undefined, text };
   }
 }
+
+/** Characters past which a subscribe message is worth reading twice (operationMessageOf): more than any document and its usual variables. */
+const LONG_MESSAGE = 64 * 1024;
 
 /** Listeners an operation's signal may hold unwarned: its live watches, as many as MAX_COST lets one query read (Callers allows as many vendor calls). */
 const MAX_WATCHES_PER_OPERATION = 10_000;

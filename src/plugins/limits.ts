@@ -17,6 +17,8 @@ import {
   visit,
   visitWithTypeInfo,
   type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -123,9 +125,14 @@ interface ArgumentSites {
   streamCounts: (number | string)[];
 }
 
+/** An operation's argument sites, and the variables it declares. */
+interface OperationArguments extends ArgumentSites {
+  declared: ReadonlySet<string>;
+}
+
 const literalLength = (value: ValueNode | undefined) => (value === undefined || value.kind === Kind.NULL ? 0 : value.kind === Kind.LIST ? value.values.length : 1);
 
-function argumentSitesOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): ArgumentSites {
+function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): OperationArguments {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const defaults = new Map(operation.variableDefinitions?.map((v) => [v.variable.name.value, literalLength(v.defaultValue)]));
@@ -162,14 +169,14 @@ function argumentSitesOf(schema: GraphQLSchema, document: DocumentNode, operatio
     );
     return sites;
   };
-  return sitesIn(operation);
+  return { ...sitesIn(operation), declared: new Set(defaults.keys()) };
 }
 
 const badArgument = (message: string) => ({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] });
 
 /**
  * Arguments checked together, before the operation runs (so before any vendor call), where one
- * field's own check cannot see them:
+ * field's own check cannot see them, and variables the operation does not declare dropped:
  * - The IDs of all of an operation's list arguments (`chatrooms(ids:)`, `nodes(ids:)`, literal or
  *   in variables, through aliases and fragments) are at most MAX_LIST_ARGUMENT: each may cost a
  *   vendor call, and GraphQL Armor's cost counts fields, not list items. Capping each list alone
@@ -178,38 +185,46 @@ const badArgument = (message: string) => ({ errors: [new GraphQLError(message, {
  * - `@stream(initialCount:)` below 0, as a literal or in a variable, is refused: yoga's executor
  *   read the whole list first (its vendor calls made), then threw, and the client got a masked
  *   INTERNAL_SERVER_ERROR.
+ * - Variables the operation does not declare are deleted from the request's own object, which
+ *   graphql-js ignores but yoga and graphql-ws keep as long as the operation runs: a subscription
+ *   is as long as its client likes, and 1 MB of them held ~8 MB of heap each (an attacker's pass).
+ *   Dropped rather than refused: clients such as Apollo's and urql send whatever variables they
+ *   were given, and GraphQL lets a server ignore them.
  * The sites are found once per document and operation; each execution only reads its variables.
  */
 export function useArgumentLimits(maxListItems: number): Plugin {
-  const sitesByDocument = new WeakMap<DocumentNode, Map<string | null | undefined, ArgumentSites>>();
+  const byDocument = new WeakMap<DocumentNode, Map<string | null | undefined, OperationArguments>>();
+  const check = (args: ExecutionArgs, stop: (result: ExecutionResult) => void) => {
+    let byOperation = byDocument.get(args.document);
+    if (!byOperation) byDocument.set(args.document, (byOperation = new Map()));
+    let sites = byOperation.get(args.operationName);
+    if (!sites) {
+      const operation = getOperationAST(args.document, args.operationName);
+      sites = operation ? argumentsOf(args.schema, args.document, operation) : { lists: [], streamCounts: [], declared: new Set() };
+      byOperation.set(args.operationName, sites);
+    }
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    for (const name in variables) if (!sites.declared.has(name)) delete variables[name];
+    if (sites.lists.length === 0 && sites.streamCounts.length === 0) return;
+    let items = 0;
+    for (const site of sites.lists) {
+      if (typeof site === 'number') {
+        items += site;
+        continue;
+      }
+      const value = variables[site.variable];
+      items += value === undefined ? site.otherwise : value === null ? 0 : Array.isArray(value) ? value.length : 1;
+    }
+    if (items > maxListItems) {
+      stop(badArgument(`An operation's list arguments may hold at most ${maxListItems} IDs together, got ${items}.`));
+      return;
+    }
+    const negative = sites.streamCounts.map((count) => (typeof count === 'number' ? count : variables[count])).find((count) => typeof count === 'number' && count < 0);
+    if (negative !== undefined) stop(badArgument(`@stream's initialCount must be 0 or more, not ${String(negative)}.`));
+  };
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      let byOperation = sitesByDocument.get(args.document);
-      if (!byOperation) sitesByDocument.set(args.document, (byOperation = new Map()));
-      let sites = byOperation.get(args.operationName);
-      if (!sites) {
-        const operation = getOperationAST(args.document, args.operationName);
-        sites = operation ? argumentSitesOf(args.schema, args.document, operation) : { lists: [], streamCounts: [] };
-        byOperation.set(args.operationName, sites);
-      }
-      if (sites.lists.length === 0 && sites.streamCounts.length === 0) return;
-      const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-      let items = 0;
-      for (const site of sites.lists) {
-        if (typeof site === 'number') {
-          items += site;
-          continue;
-        }
-        const value = variables[site.variable];
-        items += value === undefined ? site.otherwise : value === null ? 0 : Array.isArray(value) ? value.length : 1;
-      }
-      if (items > maxListItems) {
-        setResultAndStopExecution(badArgument(`An operation's list arguments may hold at most ${maxListItems} IDs together, got ${items}.`));
-        return;
-      }
-      const negative = sites.streamCounts.map((count) => (typeof count === 'number' ? count : variables[count])).find((count) => typeof count === 'number' && count < 0);
-      if (negative !== undefined) setResultAndStopExecution(badArgument(`@stream's initialCount must be 0 or more, not ${String(negative)}.`));
-    },
+    onExecute: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
+    onSubscribe: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
   };
 }
 
@@ -226,18 +241,32 @@ export function documentTooLong(query: unknown, maxLength: number): GraphQLError
   });
 }
 
+/** What whatwg-node's Request keeps of a body it has read, by form. */
+const BODY_CACHES = ['_chunks', '_buffer', '_text', '_json', '_blob', '_formData'] as const;
+
 /**
  * A body over MAX_REQUEST_BYTES (plus AVATAR_MAX_BYTES for a multipart upload) is refused (413)
  * from its Content-Length, before it is read; a POST without one is refused (411), since the size
  * of its body cannot be known up front. Node's HTTP parser then reads no more than that length, so
  * this is the only body limit (yoga's own is off, see gateway.ts). A document over
  * MAX_DOCUMENT_LENGTH is refused from the request's parameters, before APQ could register it.
+ *
+ * Once the parameters are read, the request lets go of its body: whatwg-node's Request keeps what
+ * it read (the chunks, the bytes, the text, the JSON) for as long as the request lives, and a
+ * subscription's lives as long as its client likes. A 1 MB body held ~2 MB per SSE subscription
+ * (an attacker's pass); nothing reads the body again.
  */
 export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number, maxDocumentLength: number): Plugin {
   return {
-    onParams({ params }) {
+    onParams({ params, request }) {
       const refusal = documentTooLong(params.query, maxDocumentLength);
       if (refusal) throw refusal;
+      if (!('_chunks' in request)) return;
+      const caches = request as unknown as Record<(typeof BODY_CACHES)[number], unknown>;
+      // Emptied, not only dropped: the listeners that read it into this array stay on the socket's
+      // request, and hold the array.
+      if (Array.isArray(caches._chunks)) caches._chunks.length = 0;
+      for (const cache of BODY_CACHES) caches[cache] = null;
     },
     onRequest({ request, endResponse, fetchAPI }) {
       if (request.method !== 'POST') return;

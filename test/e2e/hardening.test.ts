@@ -368,3 +368,72 @@ describe('nesting', () => {
     expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
   });
 });
+
+describe('a subscription holds nothing of its request but what it declared', () => {
+  // An attacker's pass: 1 MB of variables the operation does not declare held ~8 MB of heap per
+  // subscription for as long as it ran (yoga's and graphql-ws's copies of the request), and over
+  // SSE ~2 MB more (whatwg-node's copies of the body it read); 500 subscriptions of one
+  // credential would hold 5 GB. The clients below keep nothing of what they sent (graphql-ws's
+  // own client would keep each payload), since they run in this process too.
+  const message = (n: number) =>
+    JSON.stringify({
+      query: 'subscription($id: ID!) { chatroomChanged(id: $id) { changes } }',
+      variables: { id: id('Chatroom:IWERP:1'), ...Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`k${n}_${i}`, 0])) },
+    });
+  setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+  const held = () => {
+    collect();
+    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    return (heapUsed + arrayBuffers) / 2 ** 20;
+  };
+  const subscribeOverSse = (n: number) => {
+    const text = message(n);
+    const sent = request(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, accept: 'text/event-stream', 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } });
+    sent.end(text);
+    return sent;
+  };
+  const subscribeOverWebSocket = (socket: WebSocket, n: number) => socket.send(`{"type":"subscribe","id":"${n}","payload":${message(n)}}`);
+
+  it('over SSE', async () => {
+    const before = held();
+    const open = Array.from({ length: 10 }, (_, n) => subscribeOverSse(n));
+    try {
+      await Promise.all(
+        open.map((sent) => new Promise((resolve, reject) => {
+          sent.on('error', reject);
+          sent.on('response', (response) => response.on('data', (chunk: Buffer) => String(chunk).includes('INITIAL') && resolve(undefined)));
+        })),
+      );
+      expect(held() - before).toBeLessThan(5);
+    } finally {
+      for (const sent of open) sent.destroy();
+    }
+  }, 30_000);
+
+  it('over WebSocket', async () => {
+    const url = gw().url.href.replace(/^http/, 'ws');
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    try {
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: DEMO_HEADERS }));
+      const firsts = new Set<string>();
+      const all = new Promise((resolve) =>
+        socket.on('message', (data) => {
+          const { type, id: operation } = JSON.parse(String(data)) as { type: string; id?: string };
+          if (type === 'connection_ack') {
+            before = held();
+            for (let n = 0; n < 10; n++) subscribeOverWebSocket(socket, n);
+          }
+          if (type === 'next' && operation) firsts.add(operation);
+          if (firsts.size === 10) resolve(undefined);
+        }),
+      );
+      let before = 0;
+      await all;
+      expect(held() - before).toBeLessThan(5);
+    } finally {
+      socket.close();
+    }
+  }, 30_000);
+});
