@@ -226,6 +226,17 @@ const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: st
 
 const badRequestBody = (message: string) => JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 
+/** Answers on a bare socket (one Node's parser refused, an upgrade refused) with a coded error, then closes it. */
+function refuseOnSocket(socket: Duplex, status: number, reason: string, message: string) {
+  const body = badRequestBody(message);
+  const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  socket.end(head + body, () => socket.destroy());
+}
+
+/** Whether a request's Host and target make a URL, as whatwg-node builds it: one that does not is a 400. */
+const makesUrl = (request: IncomingMessage) => URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`);
+const NO_URL = "The request's Host and path make no URL.";
+
 /**
  * The HTTP server that serves the gateway (it does not listen yet). A connection must bring its
  * whole request (headers and body) within HTTP_REQUEST_TIMEOUT_MS, or it is closed with a 408:
@@ -245,8 +256,8 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
     response.once('close', () => answering.get(request.socket) === response && answering.delete(request.socket));
     // whatwg-node builds the request's URL from Host as this does, and answered one that does not
     // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).
-    if (!URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`)) {
-      const body = badRequestBody('The request\'s Host and path make no URL.');
+    if (!makesUrl(request)) {
+      const body = badRequestBody(NO_URL);
       response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
       return;
     }
@@ -260,9 +271,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
       return;
     }
     const [status, reason, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request', 'The request is not well-formed HTTP/1.1.'];
-    const body = badRequestBody(message);
-    const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
-    socket.end(head + body, () => socket.destroy());
+    refuseOnSocket(socket, status, reason, message);
   });
   return server;
 }
@@ -304,11 +313,11 @@ export function serveWebSocket(
   // server, which would re-emit the server's own errors (a port already taken) as its own.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxRequestBytes, handleProtocols });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // A target that is no URL threw in new URL, here in an event listener: one request crashed the process.
-    const target = request.url ?? '/';
-    if (!URL.canParse(target, 'http://localhost') || new URL(target, 'http://localhost').pathname !== gateway.graphqlEndpoint) {
-      socket.destroy();
-      return;
+    // Refused as an HTTP request would be. A target that is no URL threw in new URL, here in an
+    // event listener: one request crashed the process.
+    if (!makesUrl(request) || !URL.canParse(request.url ?? '/', 'http://localhost')) return refuseOnSocket(socket, 400, 'Bad Request', NO_URL);
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== gateway.graphqlEndpoint) {
+      return refuseOnSocket(socket, 404, 'Not Found', `WebSockets are served on ${gateway.graphqlEndpoint} only.`);
     }
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
   };
