@@ -33,7 +33,7 @@ import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
-import { documentTooLong, limitedFetchApi, queryLimits, useArgumentLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
+import { declaredVariables, documentTooLong, dropUnreadExtensions, limitedFetchApi, queryLimits, useArgumentLimits, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -205,7 +205,12 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
   // As Node's limit on an HTTP request's headers (431 past it): a 20 KB token held subscription
   // places. Other keys count too, since graphql-ws keeps the whole payload as long as the socket
   // lives: 1 MB of them held ~7 MB of heap per socket, without a credential (an attacker's pass).
-  if (params && JSON.stringify(params).length > maxHeaderSize) return null;
+  try {
+    if (params && JSON.stringify(params).length > maxHeaderSize) return null;
+  } catch {
+    // Nested deeper than the stack (an attacker's pass): no header either.
+    return null;
+  }
   const headers = new Headers();
   for (const [key, value] of Object.entries(params ?? {})) {
     const name = key.toLowerCase();
@@ -228,6 +233,9 @@ const badRequestBody = (message: string) => JSON.stringify({ errors: [{ message,
 
 /** Answers on a bare socket (one Node's parser refused, an upgrade refused) with a coded error, then closes it. */
 function refuseOnSocket(socket: Duplex, status: number, reason: string, message: string) {
+  // An upgrade's socket has no error listener of Node's any more: a client resetting the
+  // connection during this write crashed the process (a reviewer's finding).
+  socket.on('error', () => socket.destroy());
   const body = badRequestBody(message);
   const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
   socket.end(head + body, () => socket.destroy());
@@ -327,6 +335,10 @@ export function serveWebSocket(
   const protocol = makeServer<Record<string, unknown>, SocketExtra>({
     onConnect(ctx) {
       const headers = headersOf(ctx.connectionParams);
+      // graphql-ws keeps the params for the socket's life; what is read of them is in `headers`.
+      // 16 KB of `[{},{},…]` held 345 KB of heap per socket, without a credential (an attacker's pass).
+      const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+      for (const key of Object.keys(params)) delete params[key];
       if (!headers) return false;
       credentialHeaders.set(ctx.extra.socket, headers);
       return true;
@@ -342,6 +354,7 @@ export function serveWebSocket(
       }
       const tooLong = documentTooLong(payload.query, config.limits.maxDocumentLength);
       if (tooLong) return answered([tooLong]);
+      dropUnreadExtensions(payload.extensions);
       if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
         const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
         return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
@@ -430,7 +443,7 @@ export function serveWebSocket(
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
-            const { id, text } = operationMessageOf(String(data));
+            const { id, text } = operationMessageOf(String(data), config.limits.maxTokens);
             // A subscribe message is handled until its operation has ended (its last answer sent,
             // graphql-ws's clean-up done): until then it is open, and its id taken. It has a signal
             // of its own, which the socket's close fires, dropped when it ends: a socket running
@@ -552,24 +565,32 @@ interface SocketExtra {
  * A message as graphql-ws is to read it, and the id of a graphql-transport-ws subscribe message
  * (graphql-ws validates the message itself). graphql-ws holds the text it is handed for as long as
  * the operation runs (its handler awaits the operation), so a long subscribe message is handed on
- * without the variables its document never names: 1 MB of them held 1 MB per subscription.
- * (useArgumentLimits then drops those the operation does not declare from the parsed message.)
+ * rebuilt from what is read of it: the document, the operation's name, the variables it declares,
+ * and Apollo's `persistedQuery`. 1 MB of anything else held 1 MB per subscription, and more once
+ * parsed (useArgumentLimits and dropUnreadExtensions empty the parsed message of the rest).
  */
-function operationMessageOf(text: string): { id: string | undefined; text: string } {
+function operationMessageOf(text: string, maxTokens: number): { id: string | undefined; text: string } {
   try {
-    const message = JSON.parse(text) as { type?: unknown; id?: unknown; payload?: { query?: unknown; variables?: unknown } } | null;
+    const message = JSON.parse(text) as { type?: unknown; id?: unknown; payload?: { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown } } | null;
     if (message?.type !== 'subscribe' || typeof message.id !== 'string') return { id: undefined, text };
-    const { query, variables } = message.payload ?? {};
-    if (text.length <= LONG_MESSAGE || typeof query !== 'string' || typeof variables !== 'object' || variables === null) return { id: message.id, text };
-    const named = Object.entries(variables).filter(([name]) => query.includes(`$${name}`));
-    return { id: message.id, text: JSON.stringify({ ...message, payload: { ...message.payload, variables: Object.fromEntries(named) } }) };
+    const { query, operationName, variables, extensions } = message.payload ?? {};
+    if (text.length <= LONG_MESSAGE || typeof query !== 'string') return { id: message.id, text };
+    const declared = declaredVariables(query, operationName, maxTokens);
+    const payload = {
+      query,
+      operationName,
+      variables: typeof variables === 'object' && variables !== null && !Array.isArray(variables) ? Object.fromEntries(Object.entries(variables).filter(([name]) => declared.has(name))) : variables,
+      extensions,
+    };
+    dropUnreadExtensions(extensions);
+    return { id: message.id, text: JSON.stringify({ id: message.id, type: 'subscribe', payload }) };
   } catch {
     return { id: undefined, text };
   }
 }
 
-/** Characters past which a subscribe message is worth reading twice (operationMessageOf): more than any document and its usual variables. */
-const LONG_MESSAGE = 64 * 1024;
+/** Characters past which a subscribe message is worth reading twice (operationMessageOf): more than most documents and their variables. */
+const LONG_MESSAGE = 8 * 1024;
 
 /** Listeners an operation's signal may hold unwarned: its live watches, as many as MAX_COST lets one query read (Callers allows as many vendor calls). */
 const MAX_WATCHES_PER_OPERATION = 10_000;

@@ -13,6 +13,7 @@ import {
   TypeInfo,
   getNullableType,
   getOperationAST,
+  parse,
   isListType,
   visit,
   visitWithTypeInfo,
@@ -71,6 +72,30 @@ function assertNesting(source: string | Source, maxTokens: number) {
     }
     if (CLOSING.has(token.kind)) depth -= 1;
   }
+}
+
+/**
+ * The variables the operation of a document declares, read with the parser's own limits (tokens,
+ * nesting); none when it does not parse within them, since the operation is then refused anyway.
+ */
+export function declaredVariables(query: string, operationName: unknown, maxTokens: number): Set<string> {
+  try {
+    assertNesting(query, maxTokens);
+    const operation = getOperationAST(parse(query, { maxTokens }), typeof operationName === 'string' ? operationName : undefined);
+    return new Set(operation?.variableDefinitions?.map((definition) => definition.variable.name.value));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Keeps of a request's `extensions`, in place, only what the gateway reads (Apollo's
+ * `persistedQuery`): yoga and graphql-ws keep the object as long as the operation runs, and 1 MB
+ * of anything else there held ~7 MB of heap per subscription (an attacker's pass).
+ */
+export function dropUnreadExtensions(extensions: unknown): void {
+  if (typeof extensions !== 'object' || extensions === null) return;
+  for (const key in extensions) if (key !== 'persistedQuery') delete (extensions as Record<string, unknown>)[key];
 }
 
 /**
@@ -204,7 +229,7 @@ export function useArgumentLimits(maxListItems: number): Plugin {
       byOperation.set(args.operationName, sites);
     }
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    for (const name in variables) if (!sites.declared.has(name)) delete variables[name];
+    if (typeof variables === 'object' && !Object.isFrozen(variables)) for (const name in variables) if (!sites.declared.has(name)) Reflect.deleteProperty(variables, name);
     if (sites.lists.length === 0 && sites.streamCounts.length === 0) return;
     let items = 0;
     for (const site of sites.lists) {
@@ -261,6 +286,7 @@ export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number, ma
     onParams({ params, request }) {
       const refusal = documentTooLong(params.query, maxDocumentLength);
       if (refusal) throw refusal;
+      dropUnreadExtensions(params.extensions);
       if (!('_chunks' in request)) return;
       const caches = request as unknown as Record<(typeof BODY_CACHES)[number], unknown>;
       // Emptied, not only dropped: the listeners that read it into this array stay on the socket's

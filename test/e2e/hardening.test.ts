@@ -228,6 +228,25 @@ describe("a request Node's HTTP parser refuses", () => {
     expect(badHost).toMatch(/^HTTP\/1\.1 400 /);
     expect(JSON.parse(badHost.slice(badHost.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/Host/), extensions: { code: 'BAD_REQUEST' } }] });
     expect(await exchange(`GET /elsewhere HTTP/1.1\r\nHost: ${gw().url.host}\r\n${upgrade}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 404 /);
+    // A reviewer's finding: a client resetting the connection while that answer was written threw
+    // an error no one listened to, and the process died.
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let n = 0; n < 100; n++) {
+        const socket = connect(Number(gw().url.port), gw().url.hostname);
+        socket.on('error', () => undefined);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(`GET /elsewhere HTTP/1.1\r\nHost: ${gw().url.host}\r\n${upgrade}\r\n\r\n`);
+        await new Promise((resolve) => setImmediate(resolve));
+        socket.resetAndDestroy();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
   });
 
   it('writes nothing into an answer already under way: a malformed request behind a streaming one only closes the connection', async () => {
@@ -375,25 +394,33 @@ describe('nesting', () => {
   });
 });
 
+/** The process's memory after a full collection; V8 frees the bytes of collected buffers a little after it, on another thread. */
+async function memoryAfterCollection() {
+  setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  collect();
+  return process.memoryUsage();
+}
+
 describe('a subscription holds nothing of its request but what it declared', () => {
   // An attacker's pass: 1 MB of variables the operation does not declare held ~8 MB of heap per
   // subscription for as long as it ran (yoga's and graphql-ws's copies of the request), and over
   // SSE ~2 MB more (whatwg-node's copies of the body it read); 500 subscriptions of one
   // credential would hold 5 GB. The clients below keep nothing of what they sent (graphql-ws's
   // own client would keep each payload), since they run in this process too.
+  // The attacker's next pass put the junk in `extensions`, and in a variable the document names
+  // only in a comment.
+  const junk = (n: number, prefix: string) => Object.fromEntries(Array.from({ length: 25_000 }, (_, i) => [`${prefix}${n}_${i}`, 0]));
   const message = (n: number) =>
     JSON.stringify({
-      query: 'subscription($id: ID!) { chatroomChanged(id: $id) { changes } }',
-      variables: { id: id('Chatroom:IWERP:1'), ...Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`k${n}_${i}`, 0])) },
+      query: `subscription($id: ID!) { chatroomChanged(id: $id) { changes } } # $big${n}`,
+      variables: { id: id('Chatroom:IWERP:1'), [`big${n}`]: 'x'.repeat(300_000), ...junk(n, 'k') },
+      extensions: { persistedQuery: undefined, junk: junk(n, 'e') },
     });
-  setFlagsFromString('--expose-gc');
-  const collect = runInNewContext('gc') as () => void;
-  // V8 frees the bytes of collected buffers a little after the collection, on another thread.
   const held = async () => {
-    collect();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    collect();
-    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    const { heapUsed, arrayBuffers } = await memoryAfterCollection();
     return (heapUsed + arrayBuffers) / 2 ** 20;
   };
   const subscribeOverSse = (n: number) => {
@@ -446,4 +473,35 @@ describe('a subscription holds nothing of its request but what it declared', () 
       socket.close();
     }
   }, 30_000);
+});
+
+describe('a WebSocket holds nothing of its connectionParams but the credentials', () => {
+  const url = () => gw().url.href.replace(/^http/, 'ws');
+  /** Opens a socket and sends `init` as its connection_init message; resolves with its acknowledgement or its close code. */
+  const initialize = (init: string) =>
+    new Promise<{ socket: WebSocket; outcome: string | number }>((resolve) => {
+      const socket = new WebSocket(url(), 'graphql-transport-ws');
+      socket.once('open', () => socket.send(init));
+      socket.on('message', (data) => String(data).includes('connection_ack') && resolve({ socket, outcome: 'ack' }));
+      socket.once('close', (code) => resolve({ socket, outcome: code }));
+    });
+
+  it('keeps no junk beside them: 16 KB of empty objects held 345 KB of heap per socket (an attacker’s pass)', async () => {
+    const held = async () => (await memoryAfterCollection()).heapUsed / 2 ** 20;
+    const init = JSON.stringify({ type: 'connection_init', payload: { ...DEMO_HEADERS, junk: Array.from({ length: 3_500 }, () => ({})) } });
+    const before = await held();
+    const sockets = await Promise.all(Array.from({ length: 100 }, () => initialize(init)));
+    try {
+      expect(sockets.map((s) => s.outcome)).toEqual(Array(100).fill('ack'));
+      expect((await held()) - before).toBeLessThan(8);
+    } finally {
+      for (const { socket } of sockets) socket.close();
+    }
+  }, 30_000);
+
+  it('refuses params nested deeper than the stack with 4403, not an internal error', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const { outcome } = await initialize(`{"type":"connection_init","payload":{"x-session-token":"a","junk":${deep}}}`);
+    expect(outcome).toBe(4403);
+  });
 });
