@@ -21,8 +21,8 @@ export interface LiveResource<T> {
   provider: Provider;
   /** Names the resource within its vendor (e.g. `chatroom|1|42`); with the credential scope it keys a pair. */
   key: string;
-  /** Reads the resource's current state with one subscriber's credentials, in the vendor door's poll lane. */
-  fetch(credentials: Credentials, signal: AbortSignal): Promise<T>;
+  /** Reads the resource's current state with one subscriber's credentials, in the vendor door's poll lane unless told otherwise. */
+  fetch(credentials: Credentials, signal: AbortSignal, priority?: 'query' | 'poll'): Promise<T>;
   /** True when a subscriber could see no difference between the two states. */
   same(a: T, b: T): boolean;
 }
@@ -189,15 +189,15 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   }
 
   /**
-   * A new pair's first state, read at once with its first subscriber's credentials, on this thread
-   * and outside the poll budget, as the query a client would otherwise send first, but in the
-   * vendor door's poll lane, so that queries overtake it (its polls start an interval on). In the poll budget, first polls came first come, first served: an attacker's
+   * A new pair's first state, read at once with its first subscriber's credentials in the vendor
+   * door's query lane, as the query a client would otherwise send first (its polls start an
+   * interval on). In the poll budget, first polls came first come, first served: an attacker's
    * subscriptions with made-up credentials (each a new pair, refused only by its first poll)
    * delayed everyone else's first events, 4 s and growing (an attacker's pass). A state a poll
    * published meanwhile (a write made the pair due at once) is newer: the read's is dropped.
    */
   async function firstRead<T>(pair: Pair<T>, resource: LiveResource<T>, credentials: Credentials) {
-    const found = await read(pair, () => resource.fetch(credentials, pair.retired.signal));
+    const found = await read(pair, () => resource.fetch(credentials, pair.retired.signal, 'query'));
     if (found?.snapshot && pair.version === 0) take(pair, found.snapshot, resource);
   }
 
@@ -219,9 +219,6 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       retired: new AbortController(),
       run: () => poll(pair, resource),
       receive: (snapshot) => {
-        // A state read before the one held (another instance's, stored before this one's first
-        // read) would take subscribers back to it (a reviewer's finding).
-        if (snapshot.kind === 'state' && pair.latest && snapshot.observedAt < pair.latest.observedAt) return;
         if (pairs.get(key) === pair) take(pair, snapshot as Snapshot<T>, resource);
       },
     };

@@ -21,13 +21,14 @@ const iwerpCredentials = (sessionToken: string): Credentials => ({
 
 /** A vendor resource whose state the test sets; it records every fetch and who made it. */
 function fakeResource(key = 'room|1') {
-  const state = { value: 1, error: undefined as unknown, calls: [] as string[], aborted: 0, hold: false };
+  const state = { value: 1, error: undefined as unknown, calls: [] as string[], priorities: [] as (string | undefined)[], aborted: 0, hold: false };
   let release: (() => void) | undefined;
   const resource: LiveResource<number> = {
     provider: 'IWERP',
     key,
-    async fetch(credentials, signal) {
+    async fetch(credentials, signal, priority) {
       state.calls.push(credentials.iwerp?.sessionToken ?? '');
+      state.priorities.push(priority);
       // Counts aborts of this fetch while it is in flight, as the vendor door's layers listen.
       const aborted = () => (state.aborted += 1);
       signal.addEventListener('abort', aborted);
@@ -74,7 +75,7 @@ describe('live registry', () => {
   // An attacker's pass: in the poll budget, first polls came first come, first served, and
   // subscriptions with made-up credentials (each a new pair, refused only by its first read)
   // delayed everyone else's first events by seconds, and more the longer it went on.
-  it('reads a new pair’s first state at once, whatever the poll budget; a refused credential is never polled', async () => {
+  it('reads a new pair’s first state at once, as a query, whatever the poll budget; a refused credential is never polled', async () => {
     const registry = createLiveRegistry({ settings: settings({ maxPollsPerSecond: { IWERP: 1, POPSELL: 1, MESSENGER: 1 } }), paused: () => false });
     const { resource, state } = fakeResource();
     const refused = fakeResource();
@@ -84,11 +85,12 @@ describe('live registry', () => {
     const firsts = await Promise.all(feeds.map(nextOf));
     expect(firsts.map((r) => r.value)).toEqual(Array(20).fill(expect.objectContaining({ kind: 'state', value: 1 })));
     expect((await Promise.all(junk.map(nextOf))).map((r) => r.value?.kind)).toEqual(Array(20).fill('failed'));
-    expect([state.calls.length, refused.state.calls.length]).toEqual([20, 20]);
-    // Then polled within the budget of one a second; the refused ones, never.
+    expect([...state.priorities, ...refused.state.priorities]).toEqual(Array(40).fill('query'));
+    // Then polled: within the budget of one a second, in the poll lane; the refused ones, never.
     await vi.advanceTimersByTimeAsync(5000);
     expect(refused.state.calls).toHaveLength(20);
-    expect(state.calls.length - 20).toBeLessThanOrEqual(5);
+    expect(state.priorities.slice(20)).toEqual(Array(state.priorities.length - 20).fill(undefined));
+    expect(state.priorities.length - 20).toBeLessThanOrEqual(5);
     expect(registry.stats().watchedPairs.IWERP).toBe(20);
     registry.close();
   });
@@ -198,12 +200,10 @@ describe('live registry', () => {
     const resources = Array.from({ length: 10 }, (_, i) => {
       const fake = fakeResource(`room|${i}`);
       const fetch = fake.resource.fetch;
-      let first = true;
-      fake.resource.fetch = (credentials, signal) => {
-        // A new pair's first read is outside the budget.
-        if (!first) starts.push(Date.now());
-        first = false;
-        return fetch(credentials, signal);
+      fake.resource.fetch = (credentials, signal, priority) => {
+        // A new pair's first read is a query's, outside the budget.
+        if (priority !== 'query') starts.push(Date.now());
+        return fetch(credentials, signal, priority);
       };
       registry.watch(fake.resource, iwerpCredentials('a'));
       return fake;
@@ -341,8 +341,8 @@ describe('live registry', () => {
     expect(state.calls).toEqual(['a']);
     await nextOf(first);
     await vi.advanceTimersByTimeAsync(1000);
-    // The first state was read on this thread; the poll an interval on went through the reader.
-    expect(state.calls).toEqual(['a', 'a']);
+    // The first state was a query's read, on this thread; the poll an interval on went through the reader.
+    expect(state.priorities).toEqual(['query', undefined]);
     expect(reads).toEqual([1]);
     await first.return();
     await second.return();
