@@ -21,8 +21,8 @@ export interface LiveResource<T> {
   provider: Provider;
   /** Names the resource within its vendor (e.g. `chatroom|1|42`); with the credential scope it keys a pair. */
   key: string;
-  /** Reads the resource's current state with one subscriber's credentials, in the vendor door's poll lane unless told otherwise. */
-  fetch(credentials: Credentials, signal: AbortSignal, priority?: 'query' | 'poll'): Promise<T>;
+  /** Reads the resource's current state with one subscriber's credentials. */
+  fetch(credentials: Credentials, signal: AbortSignal): Promise<T>;
   /** True when a subscriber could see no difference between the two states. */
   same(a: T, b: T): boolean;
 }
@@ -147,64 +147,38 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     return changed;
   }
 
-  /**
-   * What a read of the pair's resource found: its state; the end of it (a 404, or an error no later
-   * read can mend), with the error; or, for an error that may pass (a timeout, a 5xx, an open
-   * breaker), the error alone: subscribers hear nothing, and a later poll tries again. Undefined
-   * once the pair has retired.
-   */
-  async function read<T>(pair: Pair<T>, fetch: () => Promise<T>): Promise<{ snapshot?: Snapshot<T>; error?: unknown } | undefined> {
-    const { signal } = pair.retired;
-    try {
-      const value = await fetch();
-      return signal.aborted ? undefined : { snapshot: { kind: 'state', value, observedAt: new Date() } };
-    } catch (error) {
-      if (signal.aborted) return undefined;
-      const code = error instanceof GatewayError ? error.code : undefined;
-      if (code === 'NOT_FOUND') return { snapshot: { kind: 'gone', observedAt: new Date() }, error };
-      if (code && FINAL_CODES.has(code)) return { snapshot: { kind: 'failed', error: error as GatewayError, observedAt: new Date() }, error };
-      return { error };
-    }
-  }
-
   async function poll<T>(pair: Pair<T>, resource: LiveResource<T>) {
     const [subscriber] = pair.subscribers;
     if (!subscriber) return;
-    const previous = pair.latest?.kind === 'state' ? pair.latest.value : undefined;
     const { signal } = pair.retired;
-    const found = await read(pair, () => (options.reader ? options.reader.read(resource, subscriber.credentials, signal, previous) : resource.fetch(subscriber.credentials, signal)));
-    if (!found) return;
-    const { snapshot } = found;
-    if ('error' in found) hooks.polled?.(pair.provider, 'error', found.error);
-    if (!snapshot) return;
-    if (snapshot.kind !== 'state') {
+    let snapshot: Snapshot<T>;
+    try {
+      const previous = pair.latest?.kind === 'state' ? pair.latest.value : undefined;
+      const value = await (options.reader ? options.reader.read(resource, subscriber.credentials, signal, previous) : resource.fetch(subscriber.credentials, signal));
+      snapshot = { kind: 'state', value, observedAt: new Date() };
+    } catch (error) {
+      if (signal.aborted) return;
+      const code = error instanceof GatewayError ? error.code : undefined;
+      hooks.polled?.(pair.provider, 'error', error);
+      if (code === 'NOT_FOUND') snapshot = { kind: 'gone', observedAt: new Date() };
+      else if (code && FINAL_CODES.has(code)) snapshot = { kind: 'failed', error: error as GatewayError, observedAt: new Date() };
+      // Anything else (timeout, 5xx, open breaker) may pass: subscribers hear nothing, the next poll tries again.
+      else return;
       // Shared before the pair retires: the coordinator still knows it.
       coordinator.share(pair, snapshot, true);
       take(pair, snapshot, resource);
       return;
     }
+    if (signal.aborted) return;
     const changed = take(pair, snapshot, resource);
     hooks.polled?.(pair.provider, changed ? 'changed' : 'unchanged');
     coordinator.share(pair, snapshot, changed);
   }
 
-  /**
-   * A new pair's first state, read at once with its first subscriber's credentials in the vendor
-   * door's query lane, as the query a client would otherwise send first (its polls start an
-   * interval on). In the poll budget, first polls came first come, first served: an attacker's
-   * subscriptions with made-up credentials (each a new pair, refused only by its first poll)
-   * delayed everyone else's first events, 4 s and growing (an attacker's pass). A state a poll
-   * published meanwhile (a write made the pair due at once) is newer: the read's is dropped.
-   */
-  async function firstRead<T>(pair: Pair<T>, resource: LiveResource<T>, credentials: Credentials) {
-    const found = await read(pair, () => resource.fetch(credentials, pair.retired.signal, 'query'));
-    if (found?.snapshot && pair.version === 0) take(pair, found.snapshot, resource);
-  }
-
   const pairKey = (resource: LiveResource<unknown>, scope: string) => `${scope}|${resource.key}`;
 
-  /** The pair of a resource and scope; a new one starts from `known` when given, else from a first read with `credentials` (firstRead). */
-  function pairFor<T>(resource: LiveResource<T>, scope: string, known: T | undefined, credentials: Credentials): Pair<T> {
+  /** The pair of a resource and scope; a new one starts from `known` when given, else with a poll at once. */
+  function pairFor<T>(resource: LiveResource<T>, scope: string, known: T | undefined): Pair<T> {
     const key = pairKey(resource as LiveResource<unknown>, scope);
     const existing = pairs.get(key) as Pair<T> | undefined;
     if (existing) return existing;
@@ -224,11 +198,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     };
     pairs.set(key, pair);
     options.reader?.warm();
-    // Without a state at hand, one is read at once; but while the vendor's breaker is open, the
-    // pair waits for the lane's first poll, once the breaker lets polls through.
-    const reading = known === undefined && !options.paused(resource.provider);
-    coordinator.add(pair, known === undefined && !reading ? 0 : settings.intervalMs[resource.provider]);
-    if (reading) void firstRead(pair, resource, credentials);
+    coordinator.add(pair, known === undefined ? 0 : settings.intervalMs[resource.provider]);
     return pair;
   }
 
@@ -271,7 +241,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       if (subscriberCount >= settings.maxSubscriptions) throw gatewayFull();
       const keys = credentialKeys(credentials, resource.provider);
       if (keys.some(atLimit)) throw credentialFull(resource.provider);
-      const pair = pairFor(resource, scope, known, credentials);
+      const pair = pairFor(resource, scope, known);
       const subscriber: Subscriber = { credentials, keys, seen: 0, wake: undefined, closed: false, unlisten: undefined };
       pair.subscribers.add(subscriber);
       subscriberCount += 1;

@@ -1,7 +1,7 @@
 /**
  * The vendor resources a subscription or a @live query can watch, read through the adapters (so
  * through the vendor door: deadlines, retries, breaker, metrics), never around them, in the door's
- * poll lane, behind queries' own reads (a new pair's first read is a query's, registry.ts). Each names
+ * poll lane, behind queries' own reads. Each names
  * itself by what the vendor is asked for, so every subscriber of one room with one credential
  * shares one pair, whichever field or query brought them.
  */
@@ -19,7 +19,7 @@ export const messageResourceKey = (providerId: string) => `message|${providerId}
 export const chatroomResource = (adapter: ChatAdapter, ref: ChatroomRef): LiveResource<Chatroom> => ({
   provider: ref.provider,
   key: chatroomResourceKey(ref),
-  fetch: (credentials, signal, priority = 'poll') => adapter.getChatroom(ref, credentials, { signal, priority }),
+  fetch: (credentials, signal) => adapter.getChatroom(ref, credentials, { signal, priority: 'poll' }),
   // Most polls find the room as it was: a deep comparison settles those without building a diff.
   same: (a, b) => sameValue(a, b) || diffChatroom(a, b).changes.length === 0,
 });
@@ -27,7 +27,7 @@ export const chatroomResource = (adapter: ChatAdapter, ref: ChatroomRef): LiveRe
 export const messageResource = (adapter: ChatAdapter, provider: Provider, providerId: string): LiveResource<Message> => ({
   provider,
   key: messageResourceKey(providerId),
-  fetch: (credentials, signal, priority = 'poll') => adapter.getMessage(providerId, credentials, { signal, priority }),
+  fetch: (credentials, signal) => adapter.getMessage(providerId, credentials, { signal, priority: 'poll' }),
   same: (a, b) => sameValue(a, b) || diffMessage(a, b).length === 0,
 });
 
@@ -43,10 +43,10 @@ export const chatroomListResource = (
 ): LiveResource<ChatroomPage> => ({
   provider: 'MESSENGER',
   key: organizationId === null ? 'chatrooms|assigned' : `chatrooms|organization|${organizationId}`,
-  fetch: (credentials, signal, priority = 'poll') =>
+  fetch: (credentials, signal) =>
     organizationId === null
-      ? adapter.listAssignedChatrooms(credentials, { signal, priority })
-      : adapter.listOrganizationChatrooms(organizationId, { offset: 0, limit: maxRooms }, credentials, { signal, priority }),
+      ? adapter.listAssignedChatrooms(credentials, { signal, priority: 'poll' })
+      : adapter.listOrganizationChatrooms(organizationId, { offset: 0, limit: maxRooms }, credentials, { signal, priority: 'poll' }),
   same: (a, b) => {
     const diff = diffChatroomList(a.chatrooms, b.chatrooms);
     return a.total === b.total && !diff.added.length && !diff.removed.length && !diff.changed.length;

@@ -21,14 +21,13 @@ const iwerpCredentials = (sessionToken: string): Credentials => ({
 
 /** A vendor resource whose state the test sets; it records every fetch and who made it. */
 function fakeResource(key = 'room|1') {
-  const state = { value: 1, error: undefined as unknown, calls: [] as string[], priorities: [] as (string | undefined)[], aborted: 0, hold: false };
+  const state = { value: 1, error: undefined as unknown, calls: [] as string[], aborted: 0, hold: false };
   let release: (() => void) | undefined;
   const resource: LiveResource<number> = {
     provider: 'IWERP',
     key,
-    async fetch(credentials, signal, priority) {
+    async fetch(credentials, signal) {
       state.calls.push(credentials.iwerp?.sessionToken ?? '');
-      state.priorities.push(priority);
       // Counts aborts of this fetch while it is in flight, as the vendor door's layers listen.
       const aborted = () => (state.aborted += 1);
       signal.addEventListener('abort', aborted);
@@ -69,29 +68,6 @@ describe('live registry', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(state.calls).toHaveLength(6);
     expect(registry.stats().watchedPairs.IWERP).toBe(1);
-    registry.close();
-  });
-
-  // An attacker's pass: in the poll budget, first polls came first come, first served, and
-  // subscriptions with made-up credentials (each a new pair, refused only by its first read)
-  // delayed everyone else's first events by seconds, and more the longer it went on.
-  it('reads a new pair’s first state at once, as a query, whatever the poll budget; a refused credential is never polled', async () => {
-    const registry = createLiveRegistry({ settings: settings({ maxPollsPerSecond: { IWERP: 1, POPSELL: 1, MESSENGER: 1 } }), paused: () => false });
-    const { resource, state } = fakeResource();
-    const refused = fakeResource();
-    refused.state.error = new GatewayError('UNAUTHENTICATED', 'no such session', { provider: 'IWERP' });
-    const junk = Array.from({ length: 20 }, (_, i) => registry.watch(refused.resource, iwerpCredentials(`junk-${i}`)));
-    const feeds = Array.from({ length: 20 }, (_, i) => registry.watch(resource, iwerpCredentials(`user-${i}`)));
-    const firsts = await Promise.all(feeds.map(nextOf));
-    expect(firsts.map((r) => r.value)).toEqual(Array(20).fill(expect.objectContaining({ kind: 'state', value: 1 })));
-    expect((await Promise.all(junk.map(nextOf))).map((r) => r.value?.kind)).toEqual(Array(20).fill('failed'));
-    expect([...state.priorities, ...refused.state.priorities]).toEqual(Array(40).fill('query'));
-    // Then polled: within the budget of one a second, in the poll lane; the refused ones, never.
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(refused.state.calls).toHaveLength(20);
-    expect(state.priorities.slice(20)).toEqual(Array(state.priorities.length - 20).fill(undefined));
-    expect(state.priorities.length - 20).toBeLessThanOrEqual(5);
-    expect(registry.stats().watchedPairs.IWERP).toBe(20);
     registry.close();
   });
 
@@ -200,16 +176,15 @@ describe('live registry', () => {
     const resources = Array.from({ length: 10 }, (_, i) => {
       const fake = fakeResource(`room|${i}`);
       const fetch = fake.resource.fetch;
-      fake.resource.fetch = (credentials, signal, priority) => {
-        // A new pair's first read is a query's, outside the budget.
-        if (priority !== 'query') starts.push(Date.now());
-        return fetch(credentials, signal, priority);
+      fake.resource.fetch = (credentials, signal) => {
+        starts.push(Date.now());
+        return fetch(credentials, signal);
       };
       registry.watch(fake.resource, iwerpCredentials('a'));
       return fake;
     });
     await vi.advanceTimersByTimeAsync(20_000);
-    // Never more than 4 polls within any second.
+    // Never more than 4 starts within any second.
     for (const start of starts) expect(starts.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(4);
     // 10 pairs at 4 a second: each is polled every 2.5 s instead of every 1 s, all alike.
     const counts = resources.map((r) => r.state.calls.length);
@@ -246,8 +221,7 @@ describe('live registry', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(next?.value).toMatchObject({ kind: 'failed', error: { code: 'UNAUTHENTICATED' } });
     expect(await feed.next()).toEqual({ value: undefined, done: true });
-    // The first state was a query's read, not a poll.
-    expect(polled).toEqual(['error', 'error', 'error', 'error']);
+    expect(polled).toEqual(['changed', 'error', 'error', 'error', 'error']);
     await vi.advanceTimersByTimeAsync(5000);
     expect(state.calls).toHaveLength(5);
     registry.close();
@@ -322,7 +296,7 @@ describe('live registry', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('polls through its reader when given one, handing it the state it holds, and has it get ready when a pair is first watched', async () => {
+  it('reads through its reader when given one, handing it the state it holds, and has it get ready when a pair is first watched', async () => {
     const { resource, state } = fakeResource();
     const reads: unknown[] = [];
     const reader = {
@@ -336,14 +310,12 @@ describe('live registry', () => {
     const registry = createLiveRegistry({ settings: settings(), paused: () => false, reader });
     const first = registry.watch(resource, iwerpCredentials('a'));
     const second = registry.watch(resource, iwerpCredentials('a'));
-    // One pair, readied once, before any poll; its first state read at once.
+    // One pair, readied once, before any poll.
     expect(reader.warm).toHaveBeenCalledTimes(1);
-    expect(state.calls).toEqual(['a']);
+    expect(state.calls).toEqual([]);
     await nextOf(first);
     await vi.advanceTimersByTimeAsync(1000);
-    // The first state was a query's read, on this thread; the poll an interval on went through the reader.
-    expect(state.priorities).toEqual(['query', undefined]);
-    expect(reads).toEqual([1]);
+    expect(reads).toEqual([undefined, 1]);
     await first.return();
     await second.return();
     await registry.close();
