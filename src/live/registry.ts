@@ -177,7 +177,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
 
   const pairKey = (resource: LiveResource<unknown>, scope: string) => `${scope}|${resource.key}`;
 
-  /** The pair of a resource and scope; a new one starts from `known` when given, else with a poll at once. */
+  /** The pair of a resource and scope; a new one starts from `known` when given, else with a poll at once (a first read, scheduler.ts). */
   function pairFor<T>(resource: LiveResource<T>, scope: string, known: T | undefined): Pair<T> {
     const key = pairKey(resource as LiveResource<unknown>, scope);
     const existing = pairs.get(key) as Pair<T> | undefined;
@@ -192,6 +192,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       latest: known === undefined ? undefined : { kind: 'state', value: known, observedAt: new Date() },
       retired: new AbortController(),
       run: () => poll(pair, resource),
+      awaitsFirstState: () => pair.latest === undefined,
       receive: (snapshot) => {
         if (pairs.get(key) === pair) take(pair, snapshot as Snapshot<T>, resource);
       },

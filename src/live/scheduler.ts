@@ -3,12 +3,22 @@
  * vendor's budget of polls in any one second. Pairs wait in the order they fell due, so when there
  * are more pairs than the budget allows each interval stretches by the same amount for all of them
  * (round robin), and a pair that just started waits no longer than one that has been polled for hours.
+ *
+ * A pair's first poll, while it has no state yet, is no repeat of anything: it is the read its
+ * subscriber's client would otherwise send as a query, and its first event waits on it. It starts
+ * at once, ahead of due polls and outside the budget (it neither waits for the budget nor spends
+ * it); only the cap on polls in flight holds it. In the budget, first polls waited their turn
+ * behind everyone's: subscriptions with made-up credentials (each a new pair, refused only by its
+ * first poll) delayed every other client's first event by seconds, more the longer it went on (an
+ * attacker's pass).
  */
 
 /** One watched pair, as the lane sees it. */
 export interface PollJob {
   /** Runs one poll; the lane never runs a job twice at once. */
   run(): Promise<void>;
+  /** True while the pair has no state yet: added now, its poll is a first read (above). */
+  awaitsFirstState?(): boolean;
 }
 
 /** How one vendor's polls are paced. */
@@ -60,6 +70,8 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   let budget = options.maxPollsPerSecond;
   /** Waiting pairs, earliest due first; a pair in flight is not in it. */
   const queue: Entry[] = [];
+  /** Pairs awaiting their first read, in the order they came; each then joins the queue. */
+  const firsts: Entry[] = [];
   const entries = new Map<PollJob, Entry>();
   /** When each poll of the last second started, oldest first (at most the budget). */
   const starts: number[] = [];
@@ -92,9 +104,9 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     timer = undefined;
     const next = queue[0];
     // At the cap, the next poll to end arms the lane again.
-    if (closed || !next || inFlight >= options.maxInFlight) return;
+    if (closed || (!next && !firsts.length) || inFlight >= options.maxInFlight) return;
     const now = Date.now();
-    const at = options.paused() ? now + intervalMs : Math.max(next.dueAt, budgetFreeAt(now));
+    const at = options.paused() ? now + intervalMs : firsts.length || !next ? now : Math.max(next.dueAt, budgetFreeAt(now));
     timer = setTimeout(pump, Math.max(0, at - now));
   }
 
@@ -102,6 +114,7 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     timer = undefined;
     if (!options.paused()) {
       const now = Date.now();
+      while (firsts.length && inFlight < options.maxInFlight) start(firsts.shift() as Entry, now, false);
       while (queue.length && inFlight < options.maxInFlight && (queue[0] as Entry).dueAt <= now + batchMs && budgetFreeAt(now) <= now) {
         start(queue.shift() as Entry, now);
       }
@@ -121,8 +134,9 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     return Math.max(dueAt, startedAt - intervalMs / 4) + intervalMs;
   }
 
-  function start(entry: Entry, now: number) {
-    starts.push(now);
+  /** `budgeted`: the poll spends the budget (every poll but a first read). */
+  function start(entry: Entry, now: number, budgeted = true) {
+    if (budgeted) starts.push(now);
     inFlight += 1;
     void entry.job
       .run()
@@ -145,20 +159,25 @@ export function createPollLane(options: PollLaneOptions): PollLane {
       if (closed || entries.has(job)) return;
       const entry = { job, dueAt: Date.now() + delayMs, again: false };
       entries.set(job, entry);
-      enqueue(entry);
+      if (delayMs === 0 && job.awaitsFirstState?.()) firsts.push(entry);
+      else enqueue(entry);
       arm();
     },
     remove(job) {
       const entry = entries.get(job);
       if (!entry) return;
       entries.delete(job);
-      const index = queue.indexOf(entry);
-      if (index >= 0) queue.splice(index, 1);
+      for (const waiting of [queue, firsts]) {
+        const index = waiting.indexOf(entry);
+        if (index >= 0) waiting.splice(index, 1);
+      }
       arm();
     },
     pollNow(job) {
       const entry = entries.get(job);
       if (!entry) return;
+      // Awaiting its first read, it is polled at once anyway.
+      if (firsts.includes(entry)) return;
       const index = queue.indexOf(entry);
       if (index < 0) {
         entry.again = true;
@@ -177,6 +196,7 @@ export function createPollLane(options: PollLaneOptions): PollLane {
       closed = true;
       entries.clear();
       queue.length = 0;
+      firsts.length = 0;
       arm();
     },
   };

@@ -71,6 +71,30 @@ describe('live registry', () => {
     registry.close();
   });
 
+  // An attacker's pass: in the poll budget, first polls came first come, first served, and
+  // subscriptions with made-up credentials (each a new pair, refused only by its first poll)
+  // delayed everyone else's first events by seconds, and more the longer it went on.
+  it('reads a new pair’s first state at once, whatever the poll budget; a refused credential is never polled again', async () => {
+    const registry = createLiveRegistry({ settings: settings({ maxPollsPerSecond: { IWERP: 1, POPSELL: 1, MESSENGER: 1 } }), paused: () => false });
+    const { resource, state } = fakeResource();
+    const refused = fakeResource();
+    refused.state.error = new GatewayError('UNAUTHENTICATED', 'no such session', { provider: 'IWERP' });
+    const junk = Array.from({ length: 20 }, (_, i) => registry.watch(refused.resource, iwerpCredentials(`junk-${i}`)));
+    const feeds = Array.from({ length: 20 }, (_, i) => registry.watch(resource, iwerpCredentials(`user-${i}`)));
+    const firsts: unknown[] = [];
+    for (const feed of [...feeds, ...junk]) void feed.next().then((r) => firsts.push(r.value?.kind));
+    // Every first event without the clock moving: none waited for the budget.
+    await settle();
+    expect(firsts.sort()).toEqual([...Array(20).fill('failed'), ...Array(20).fill('state')]);
+    // Then polled within the budget of one a second; the refused ones, never.
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(refused.state.calls).toHaveLength(20);
+    expect(state.calls.length - 20).toBeGreaterThanOrEqual(4);
+    expect(state.calls.length - 20).toBeLessThanOrEqual(5);
+    expect(registry.stats().watchedPairs.IWERP).toBe(20);
+    registry.close();
+  });
+
   it('polls once per credential, each with its own', async () => {
     const registry = createLiveRegistry({ settings: settings(), paused: () => false });
     const { resource, state } = fakeResource();
@@ -177,14 +201,15 @@ describe('live registry', () => {
       const fake = fakeResource(`room|${i}`);
       const fetch = fake.resource.fetch;
       fake.resource.fetch = (credentials, signal) => {
-        starts.push(Date.now());
+        // A new pair's first read is outside the budget (scheduler.ts).
+        if (fake.state.calls.length > 0) starts.push(Date.now());
         return fetch(credentials, signal);
       };
       registry.watch(fake.resource, iwerpCredentials('a'));
       return fake;
     });
     await vi.advanceTimersByTimeAsync(20_000);
-    // Never more than 4 starts within any second.
+    // Never more than 4 polls within any second.
     for (const start of starts) expect(starts.filter((t) => t >= start && t < start + 1000).length).toBeLessThanOrEqual(4);
     // 10 pairs at 4 a second: each is polled every 2.5 s instead of every 1 s, all alike.
     const counts = resources.map((r) => r.state.calls.length);

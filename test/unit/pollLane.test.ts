@@ -1,16 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPollLane, type PollJob } from '../../src/live/scheduler.js';
 
-/** A job that records when each of its polls started; `hold` keeps a poll in flight until released. */
+/** A job that records when each of its polls started; `hold` keeps a poll in flight until released; `fresh`, until polled, has it await its first state. */
 function job() {
   const starts: number[] = [];
   let release: (() => void) | undefined;
-  const state = { hold: false };
+  const state = { hold: false, fresh: false };
   const polled: PollJob = {
     async run() {
       starts.push(Date.now());
+      state.fresh = false;
       if (state.hold) await new Promise<void>((resolve) => (release = resolve));
     },
+    awaitsFirstState: () => state.fresh,
   };
   return { polled, starts, state, release: () => release?.() };
 }
@@ -123,6 +125,69 @@ describe('poll lane', () => {
     // At once (the old window no longer applies); then 75 ms later, the quarter interval a late
     // poll catches up, and 100 ms apart (the interval); four in any one second.
     expect(starts.filter((t) => t > 4000)).toEqual([5000, 5075, 5175, 5275, 6000]);
+    lane.close();
+  });
+
+  // An attacker's pass: in the budget, first polls waited behind everyone's, and subscriptions with
+  // made-up credentials (each a new pair) delayed every other client's first event by seconds.
+  it('a pair awaiting its first state is polled at once, ahead of due pairs, and spends none of the budget', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 1, maxInFlight: 10, paused: () => false });
+    const due = [job(), job(), job()];
+    for (const j of due) lane.add(j.polled);
+    await vi.advanceTimersByTimeAsync(100);
+    const firsts = Array.from({ length: 5 }, () => job());
+    for (const j of firsts) {
+      j.state.fresh = true;
+      lane.add(j.polled);
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(firsts.map((j) => j.starts)).toEqual(Array(5).fill([100]));
+    await vi.advanceTimersByTimeAsync(2950);
+    // The budget's one poll a second went on as before, to the pairs that were due: the first reads spent none of it.
+    expect(due.map((j) => j.starts)).toEqual([[0, 3000], [1000], [2000]]);
+    // Afterwards the new pairs take their turns in the budget, after the pairs due before them.
+    expect(firsts.map((j) => j.starts)).toEqual(Array(5).fill([100]));
+    lane.close();
+  });
+
+  it('holds first reads to the cap on polls in flight, and starts them before due pairs as polls end', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 1, paused: () => false });
+    const [blocker, waiting, fresh] = [job(), job(), job()];
+    blocker.state.hold = true;
+    lane.add(blocker.polled);
+    lane.add(waiting.polled);
+    await vi.advanceTimersByTimeAsync(0);
+    fresh.state.fresh = true;
+    fresh.state.hold = true;
+    lane.add(fresh.polled);
+    await vi.advanceTimersByTimeAsync(200);
+    expect([blocker.starts, waiting.starts, fresh.starts]).toEqual([[0], [], []]);
+    blocker.state.hold = false;
+    blocker.release();
+    await vi.advanceTimersByTimeAsync(0);
+    // The first read goes first, though the other pair was due before it came.
+    expect([waiting.starts, fresh.starts]).toEqual([[], [200]]);
+    fresh.state.hold = false;
+    fresh.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(waiting.starts).toEqual([200]);
+    lane.close();
+  });
+
+  it('a paused vendor holds first reads too, and a pair removed before its first read is never polled', async () => {
+    let paused = true;
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 10, paused: () => paused });
+    const [kept, removed] = [job(), job()];
+    for (const j of [kept, removed]) {
+      j.state.fresh = true;
+      lane.add(j.polled);
+    }
+    await vi.advanceTimersByTimeAsync(500);
+    lane.remove(removed.polled);
+    expect(kept.starts).toEqual([]);
+    paused = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect([kept.starts.length, removed.starts]).toEqual([1, []]);
     lane.close();
   });
 });
