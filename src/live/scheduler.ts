@@ -6,11 +6,17 @@
  *
  * A pair's first poll, while it has no state yet, is no repeat of anything: it is the read its
  * subscriber's client would otherwise send as a query, and its first event waits on it. It starts
- * at once, ahead of due polls and outside the budget (it neither waits for the budget nor spends
- * it); only the cap on polls in flight holds it. In the budget, first polls waited their turn
- * behind everyone's: subscriptions with made-up credentials (each a new pair, refused only by its
- * first poll) delayed every other client's first event by seconds, more the longer it went on (an
- * attacker's pass).
+ * outside the budget (it neither waits for the budget nor spends it): in the budget, first polls
+ * waited their turn behind everyone's, and subscriptions with made-up credentials (each a new
+ * pair, refused only by its first poll) delayed every other client's first event by seconds, more
+ * the longer it went on (an attacker's pass). Two things keep a crowd of first reads from costing
+ * the watched pairs their polls, or one client's from delaying everyone else's (the next pass,
+ * on the first version, which ran first reads ahead of everything, in the order they came):
+ * - first reads hold half the polls in flight at most, and when first reads and due polls both
+ *   wait for a slot they take turns, so the watched pairs keep their intervals;
+ * - first reads take turns by credential scope, so a client subscribing to many new pairs with
+ *   one credential delays another's first read by one read, not by all of its own.
+ * Like a query's reads, first reads are then bounded by the cap on polls in flight, not the budget.
  */
 
 /** One watched pair, as the lane sees it. */
@@ -19,6 +25,8 @@ export interface PollJob {
   run(): Promise<void>;
   /** True while the pair has no state yet: added now, its poll is a first read (above). */
   awaitsFirstState?(): boolean;
+  /** Whose credential the pair polls with (a hash, never the credential): first reads take turns by it. */
+  readonly scope?: string;
 }
 
 /** How one vendor's polls are paced. */
@@ -54,6 +62,8 @@ interface Entry {
   dueAt: number;
   /** Set by pollNow while the job is in flight: the next poll is due as soon as it ends. */
   again: boolean;
+  /** Waiting for its first read (in `firsts`). */
+  first: boolean;
 }
 
 const SECOND = 1000;
@@ -70,8 +80,16 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   let budget = options.maxPollsPerSecond;
   /** Waiting pairs, earliest due first; a pair in flight is not in it. */
   const queue: Entry[] = [];
-  /** Pairs awaiting their first read, in the order they came; each then joins the queue. */
-  const firsts: Entry[] = [];
+  /**
+   * Pairs awaiting their first read, by credential scope, each scope's in the order they came; the
+   * scope whose turn it is comes first (a scope that read goes to the back). Each then joins the queue.
+   */
+  const firsts = new Map<string | undefined, Entry[]>();
+  /** First reads in flight at most: half the cap, so due polls always have the other half. */
+  const maxFirstsInFlight = Math.max(1, Math.floor(options.maxInFlight / 2));
+  let firstsInFlight = 0;
+  /** Whether the last poll started was a first read: when both kinds wait, they take turns. */
+  let lastWasFirst = false;
   const entries = new Map<PollJob, Entry>();
   /** When each poll of the last second started, oldest first (at most the budget). */
   const starts: number[] = [];
@@ -99,14 +117,26 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     return starts.length < limit ? now : (starts[0] as number) + window;
   }
 
+  const firstReady = () => firsts.size > 0 && firstsInFlight < maxFirstsInFlight;
+
+  /** The next first read: the first of the scope whose turn it is, which then goes to the back. */
+  function nextFirst(): Entry {
+    const [scope, waiting] = firsts.entries().next().value as [string | undefined, Entry[]];
+    const entry = waiting.shift() as Entry;
+    firsts.delete(scope);
+    if (waiting.length) firsts.set(scope, waiting);
+    entry.first = false;
+    return entry;
+  }
+
   function arm() {
     if (timer) clearTimeout(timer);
     timer = undefined;
     const next = queue[0];
-    // At the cap, the next poll to end arms the lane again.
-    if (closed || (!next && !firsts.length) || inFlight >= options.maxInFlight) return;
+    // At a cap, the next poll to end arms the lane again.
+    if (closed || (!next && !firstReady()) || inFlight >= options.maxInFlight) return;
     const now = Date.now();
-    const at = options.paused() ? now + intervalMs : firsts.length || !next ? now : Math.max(next.dueAt, budgetFreeAt(now));
+    const at = options.paused() ? now + intervalMs : firstReady() || !next ? now : Math.max(next.dueAt, budgetFreeAt(now));
     timer = setTimeout(pump, Math.max(0, at - now));
   }
 
@@ -114,9 +144,12 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     timer = undefined;
     if (!options.paused()) {
       const now = Date.now();
-      while (firsts.length && inFlight < options.maxInFlight) start(firsts.shift() as Entry, now, false);
-      while (queue.length && inFlight < options.maxInFlight && (queue[0] as Entry).dueAt <= now + batchMs && budgetFreeAt(now) <= now) {
-        start(queue.shift() as Entry, now);
+      while (inFlight < options.maxInFlight) {
+        const first = firstReady();
+        const due = queue.length > 0 && (queue[0] as Entry).dueAt <= now + batchMs && budgetFreeAt(now) <= now;
+        if (first && (!due || !lastWasFirst)) start(nextFirst(), now, true);
+        else if (due) start(queue.shift() as Entry, now, false);
+        else break;
       }
     }
     arm();
@@ -134,9 +167,11 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     return Math.max(dueAt, startedAt - intervalMs / 4) + intervalMs;
   }
 
-  /** `budgeted`: the poll spends the budget (every poll but a first read). */
-  function start(entry: Entry, now: number, budgeted = true) {
-    if (budgeted) starts.push(now);
+  /** A first read spends none of the budget, and counts against its own share of the polls in flight. */
+  function start(entry: Entry, now: number, first: boolean) {
+    lastWasFirst = first;
+    if (first) firstsInFlight += 1;
+    else starts.push(now);
     inFlight += 1;
     void entry.job
       .run()
@@ -145,6 +180,7 @@ export function createPollLane(options: PollLaneOptions): PollLane {
       })
       .finally(() => {
         inFlight -= 1;
+        if (first) firstsInFlight -= 1;
         if (closed) return;
         if (entries.get(entry.job) !== entry) return arm();
         entry.dueAt = entry.again ? Date.now() : nextDue(entry.dueAt, now);
@@ -157,27 +193,30 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   return {
     add(job, delayMs = 0) {
       if (closed || entries.has(job)) return;
-      const entry = { job, dueAt: Date.now() + delayMs, again: false };
+      const entry = { job, dueAt: Date.now() + delayMs, again: false, first: delayMs === 0 && job.awaitsFirstState?.() === true };
       entries.set(job, entry);
-      if (delayMs === 0 && job.awaitsFirstState?.()) firsts.push(entry);
-      else enqueue(entry);
+      if (entry.first) {
+        const waiting = firsts.get(job.scope);
+        if (waiting) waiting.push(entry);
+        else firsts.set(job.scope, [entry]);
+      } else enqueue(entry);
       arm();
     },
     remove(job) {
       const entry = entries.get(job);
       if (!entry) return;
       entries.delete(job);
-      for (const waiting of [queue, firsts]) {
-        const index = waiting.indexOf(entry);
-        if (index >= 0) waiting.splice(index, 1);
-      }
+      const waiting = entry.first ? firsts.get(job.scope) : queue;
+      const index = waiting?.indexOf(entry) ?? -1;
+      if (index >= 0) waiting?.splice(index, 1);
+      if (entry.first && !waiting?.length) firsts.delete(job.scope);
       arm();
     },
     pollNow(job) {
       const entry = entries.get(job);
       if (!entry) return;
       // Awaiting its first read, it is polled at once anyway.
-      if (firsts.includes(entry)) return;
+      if (entry.first) return;
       const index = queue.indexOf(entry);
       if (index < 0) {
         entry.again = true;
@@ -196,7 +235,7 @@ export function createPollLane(options: PollLaneOptions): PollLane {
       closed = true;
       entries.clear();
       queue.length = 0;
-      firsts.length = 0;
+      firsts.clear();
       arm();
     },
   };

@@ -1,18 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPollLane, type PollJob } from '../../src/live/scheduler.js';
 
-/** A job that records when each of its polls started; `hold` keeps a poll in flight until released; `fresh`, until polled, has it await its first state. */
-function job() {
+/**
+ * A job that records when each of its polls started; `hold` keeps a poll in flight until released,
+ * `takesMs` for that long; `fresh`, until polled, has it await its first state; `then` runs as a poll ends.
+ */
+function job(scope?: string) {
   const starts: number[] = [];
   let release: (() => void) | undefined;
-  const state = { hold: false, fresh: false };
+  const state: { hold: boolean; fresh: boolean; takesMs: number; then?: () => void } = { hold: false, fresh: false, takesMs: 0 };
   const polled: PollJob = {
     async run() {
       starts.push(Date.now());
       state.fresh = false;
       if (state.hold) await new Promise<void>((resolve) => (release = resolve));
+      if (state.takesMs) await new Promise((resolve) => setTimeout(resolve, state.takesMs));
+      state.then?.();
     },
     awaitsFirstState: () => state.fresh,
+    scope,
   };
   return { polled, starts, state, release: () => release?.() };
 }
@@ -188,6 +194,73 @@ describe('poll lane', () => {
     paused = false;
     await vi.advanceTimersByTimeAsync(1000);
     expect([kept.starts.length, removed.starts]).toEqual([1, []]);
+    lane.close();
+  });
+
+  // An attacker's pass on the first version, which ran first reads ahead of everything: a crowd of
+  // new pairs (made-up credentials or rooms) took every slot, and no watched pair was polled again
+  // while it lasted.
+  it('first reads hold half the polls in flight at most: a crowd of them never stops the watched pairs’ polls', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 4, paused: () => false });
+    const watched = job();
+    lane.add(watched.polled);
+    await vi.advanceTimersByTimeAsync(0);
+    const crowd = Array.from({ length: 200 }, (_, i) => job(`junk-${i}`));
+    for (const j of crowd) {
+      j.state.fresh = true;
+      j.state.hold = true;
+      lane.add(j.polled);
+    }
+    await vi.advanceTimersByTimeAsync(3050);
+    expect(watched.starts).toEqual([0, 1000, 2000, 3000]);
+    expect(crowd.filter((j) => j.starts.length).length).toBe(2);
+    // As first reads end, the next ones start, up to the same share.
+    crowd[0]!.state.hold = false;
+    crowd[0]!.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(crowd.filter((j) => j.starts.length).length).toBe(3);
+    lane.close();
+  });
+
+  it('with one poll in flight at most, first reads and due polls take turns', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 1, paused: () => false });
+    const watched = job();
+    lane.add(watched.polled);
+    const crowd = Array.from({ length: 30 }, (_, i) => job(`junk-${i}`));
+    for (const j of crowd) {
+      j.state.fresh = true;
+      j.state.takesMs = 100;
+      // Refused, as a made-up credential is: its pair ends on its first read.
+      j.state.then = () => lane.remove(j.polled);
+      lane.add(j.polled);
+    }
+    await vi.advanceTimersByTimeAsync(2350);
+    // A first read, then the due pair, then first reads until the pair is due again (it waits for
+    // the one in flight, 100 ms at most, and a timer's millisecond per poll), and so on.
+    expect(watched.starts).toHaveLength(3);
+    expect(watched.starts[0]).toBeLessThanOrEqual(101);
+    for (const [i, at] of watched.starts.entries()) expect(at - i * 1000).toBeLessThanOrEqual(101 + 120);
+    expect(crowd.filter((j) => j.starts.length).length).toBeGreaterThanOrEqual(18);
+    lane.close();
+  });
+
+  it('first reads take turns by credential scope: one credential’s crowd of new pairs delays another’s first read by one read', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 2, paused: () => false });
+    const crowd = Array.from({ length: 50 }, () => job('attacker'));
+    for (const j of crowd) {
+      j.state.fresh = true;
+      j.state.takesMs = 100;
+      lane.add(j.polled);
+    }
+    const [victim, other] = [job('victim'), job('other')];
+    for (const j of [victim, other]) {
+      j.state.fresh = true;
+      lane.add(j.polled);
+    }
+    await vi.advanceTimersByTimeAsync(350);
+    // One first read in flight at a time (half of two), a timer's millisecond apart: the attacker's,
+    // the victim's, the other's, the attacker's next.
+    expect([crowd[0]!.starts, victim.starts, other.starts, crowd[1]!.starts]).toEqual([[0], [101], [102], [103]]);
     lane.close();
   });
 });
