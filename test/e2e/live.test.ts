@@ -533,8 +533,12 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       await sleep(2000);
       const polls = budgeted().vendorRequests('messenger');
       await Promise.all(subscriptions.map((s) => s.return?.()));
-      // 20 rooms at 10 polls a second: each is polled every 2 s instead of every 100 ms.
-      expect(polls.length).toBeLessThanOrEqual(21);
+      // 20 rooms at 10 polls a second: each is polled every 2 s instead of every 100 ms (400 polls).
+      // The budget is 10 starts in any one second, and the rooms fall due together, so they start
+      // in bursts of 10 a second apart: 2 s can hold three bursts, at its start, middle and end.
+      // (Since first reads are outside the budget, the first burst comes an interval after them,
+      // right after the first events this window starts from: 21 failed about one run in two.)
+      expect(polls.length).toBeLessThanOrEqual(30);
       expect(polls.length).toBeGreaterThanOrEqual(16);
       const perRoom = rooms.map((id) => polls.filter((p) => p.path === `/chatroom/${id}`).length);
       expect(Math.max(...perRoom) - Math.min(...perRoom)).toBeLessThanOrEqual(1);
