@@ -13,7 +13,9 @@
  * the watched pairs their polls, or one client's from delaying everyone else's (the next pass,
  * on the first version, which ran first reads ahead of everything, in the order they came):
  * - first reads hold half the polls in flight at most, and when first reads and due polls both
- *   wait for a slot they take turns, so the watched pairs keep their intervals;
+ *   wait for a slot they take turns: the watched pairs keep at least half the slots and every
+ *   other turn (with a cap of one, every other turn), so they keep their intervals wherever half
+ *   the cap suffices for them, and are polled at least half as often where it does not;
  * - first reads take turns by credential scope, so a client subscribing to many new pairs with
  *   one credential delays another's first read by one read, not by all of its own.
  * Like a query's reads, first reads are then bounded by the cap on polls in flight, not the budget.
@@ -64,6 +66,11 @@ interface Entry {
   again: boolean;
   /** Waiting for its first read (in `firsts`). */
   first: boolean;
+  /**
+   * Added again while the poll of its removed entry was in flight: in no line until that poll ends
+   * (a pair with no state yet would otherwise have had a second first read beside the first).
+   */
+  held: boolean;
 }
 
 const SECOND = 1000;
@@ -85,12 +92,14 @@ export function createPollLane(options: PollLaneOptions): PollLane {
    * scope whose turn it is comes first (a scope that read goes to the back). Each then joins the queue.
    */
   const firsts = new Map<string | undefined, Entry[]>();
-  /** First reads in flight at most: half the cap, so due polls always have the other half. */
+  /** First reads in flight at most: half the cap (at least one), so due polls always have the rest. */
   const maxFirstsInFlight = Math.max(1, Math.floor(options.maxInFlight / 2));
   let firstsInFlight = 0;
   /** Whether the last poll started was a first read: when both kinds wait, they take turns. */
   let lastWasFirst = false;
   const entries = new Map<PollJob, Entry>();
+  /** The jobs whose poll is in flight, whatever became of their entries. */
+  const running = new Set<PollJob>();
   /** When each poll of the last second started, oldest first (at most the budget). */
   const starts: number[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -127,6 +136,19 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     if (waiting.length) firsts.set(scope, waiting);
     entry.first = false;
     return entry;
+  }
+
+  /**
+   * Puts a pair in line: with its first read to come when it has no state and is due now,
+   * otherwise in the queue.
+   */
+  function place(entry: Entry) {
+    entry.held = false;
+    entry.first = entry.dueAt <= Date.now() && entry.job.awaitsFirstState?.() === true;
+    if (!entry.first) return enqueue(entry);
+    const waiting = firsts.get(entry.job.scope);
+    if (waiting) waiting.push(entry);
+    else firsts.set(entry.job.scope, [entry]);
   }
 
   function arm() {
@@ -170,6 +192,7 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   /** A first read spends none of the budget, and counts against its own share of the polls in flight. */
   function start(entry: Entry, now: number, first: boolean) {
     lastWasFirst = first;
+    running.add(entry.job);
     if (first) firstsInFlight += 1;
     else starts.push(now);
     inFlight += 1;
@@ -181,8 +204,13 @@ export function createPollLane(options: PollLaneOptions): PollLane {
       .finally(() => {
         inFlight -= 1;
         if (first) firstsInFlight -= 1;
+        running.delete(entry.job);
         if (closed) return;
-        if (entries.get(entry.job) !== entry) return arm();
+        const current = entries.get(entry.job);
+        if (current !== entry) {
+          if (current?.held) place(current);
+          return arm();
+        }
         entry.dueAt = entry.again ? Date.now() : nextDue(entry.dueAt, now);
         entry.again = false;
         enqueue(entry);
@@ -193,13 +221,10 @@ export function createPollLane(options: PollLaneOptions): PollLane {
   return {
     add(job, delayMs = 0) {
       if (closed || entries.has(job)) return;
-      const entry = { job, dueAt: Date.now() + delayMs, again: false, first: delayMs === 0 && job.awaitsFirstState?.() === true };
+      const entry: Entry = { job, dueAt: Date.now() + delayMs, again: false, first: false, held: running.has(job) };
       entries.set(job, entry);
-      if (entry.first) {
-        const waiting = firsts.get(job.scope);
-        if (waiting) waiting.push(entry);
-        else firsts.set(job.scope, [entry]);
-      } else enqueue(entry);
+      // Removed while its poll is in flight, it waits for that poll to end (then `place`s it).
+      if (!entry.held) place(entry);
       arm();
     },
     remove(job) {
@@ -215,8 +240,8 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     pollNow(job) {
       const entry = entries.get(job);
       if (!entry) return;
-      // Awaiting its first read, it is polled at once anyway.
-      if (entry.first) return;
+      // Awaiting its first read (or a poll in flight), it reads what the write left anyway.
+      if (entry.first || entry.held) return;
       const index = queue.indexOf(entry);
       if (index < 0) {
         entry.again = true;

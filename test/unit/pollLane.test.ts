@@ -136,7 +136,7 @@ describe('poll lane', () => {
 
   // An attacker's pass: in the budget, first polls waited behind everyone's, and subscriptions with
   // made-up credentials (each a new pair) delayed every other client's first event by seconds.
-  it('a pair awaiting its first state is polled at once, ahead of due pairs, and spends none of the budget', async () => {
+  it('a pair awaiting its first state is polled at once and spends none of the budget', async () => {
     const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 1, maxInFlight: 10, paused: () => false });
     const due = [job(), job(), job()];
     for (const j of due) lane.add(j.polled);
@@ -156,7 +156,7 @@ describe('poll lane', () => {
     lane.close();
   });
 
-  it('holds first reads to the cap on polls in flight, and starts them before due pairs as polls end', async () => {
+  it('holds first reads to the cap on polls in flight; as a poll ends, a first read takes its turn after a due poll', async () => {
     const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 1, paused: () => false });
     const [blocker, waiting, fresh] = [job(), job(), job()];
     blocker.state.hold = true;
@@ -262,5 +262,64 @@ describe('poll lane', () => {
     // the victim's, the other's, the attacker's next.
     expect([crowd[0]!.starts, victim.starts, other.starts, crowd[1]!.starts]).toEqual([[0], [101], [102], [103]]);
     lane.close();
+  });
+
+  // A reviewer's reading: removed during its first read and added again (a Redis lease lost and
+  // taken back), a pair still had no state, so its new entry started a second read beside the first.
+  it('a pair removed while its poll is in flight and added again waits for that poll to end: never two at once', async () => {
+    const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 100, maxInFlight: 4, paused: () => false });
+    let latest: unknown;
+    let running = 0;
+    let most = 0;
+    const starts: number[] = [];
+    const polled: PollJob = {
+      scope: 'a',
+      awaitsFirstState: () => latest === undefined,
+      async run() {
+        starts.push(Date.now());
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        latest = 'state';
+        running -= 1;
+      },
+    };
+    lane.add(polled);
+    await vi.advanceTimersByTimeAsync(50);
+    lane.remove(polled);
+    lane.add(polled);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(most).toBe(1);
+    // Added again with no delay, it is polled as soon as the read in flight ends.
+    expect(starts).toEqual([0, 201]);
+    lane.close();
+  });
+
+  it('where the cap on polls in flight is what limits polls, a crowd of first reads leaves the watched pairs half the slots', async () => {
+    const pollsOf = async (flood: boolean) => {
+      vi.setSystemTime(0);
+      const lane = createPollLane({ intervalMs: 1000, maxPollsPerSecond: 1000, maxInFlight: 4, paused: () => false });
+      const watched = Array.from({ length: 8 }, () => job());
+      for (const j of watched) {
+        j.state.takesMs = 450;
+        lane.add(j.polled);
+      }
+      if (flood) {
+        for (let i = 0; i < 200; i++) {
+          const junk = job(`junk-${i}`);
+          junk.state.fresh = true;
+          junk.state.takesMs = 450;
+          junk.state.then = () => lane.remove(junk.polled);
+          lane.add(junk.polled);
+        }
+      }
+      await vi.advanceTimersByTimeAsync(10_000);
+      lane.close();
+      return watched.reduce((sum, j) => sum + j.starts.length, 0);
+    };
+    const quiet = await pollsOf(false);
+    const flooded = await pollsOf(true);
+    // Four slots polled the eight pairs about every 1.1 s alone; with the flood, two slots do.
+    expect(flooded).toBeGreaterThanOrEqual(Math.floor(quiet / 2) - 2);
+    expect(flooded).toBeLessThan(quiet);
   });
 });
