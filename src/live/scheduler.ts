@@ -231,10 +231,11 @@ export function createPollLane(options: PollLaneOptions): PollLane {
       const entry = entries.get(job);
       if (!entry) return;
       entries.delete(job);
-      const waiting = entry.first ? firsts.get(job.scope) : queue;
-      const index = waiting?.indexOf(entry) ?? -1;
-      if (index >= 0) waiting?.splice(index, 1);
-      if (entry.first && !waiting?.length) firsts.delete(job.scope);
+      // A first read's scope has a line while the entry waits in it; a held entry is in no line.
+      const waiting = entry.first ? (firsts.get(job.scope) as Entry[]) : queue;
+      const index = waiting.indexOf(entry);
+      if (index >= 0) waiting.splice(index, 1);
+      if (entry.first && !waiting.length) firsts.delete(job.scope);
       arm();
     },
     pollNow(job) {
