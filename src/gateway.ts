@@ -9,6 +9,7 @@ import { createServer, maxHeaderSize, type IncomingMessage, type Server as HttpS
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { LRUCache } from 'lru-cache';
+import { sendNodeResponse } from '@whatwg-node/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -25,8 +26,9 @@ import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
 import { useCompiledQueries, withSettledListItems } from './plugins/compiledQueries.js';
 import { useLeanSubscriptions } from './plugins/subscriptionExecutor.js';
+import { sendEventStream, useEventStreams } from './plugins/eventStreams.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
-import { codedForWebSocket, useErrorCodes } from './plugins/errorCodes.js';
+import { codedForStreams, useErrorCodes } from './plugins/errorCodes.js';
 import { useGraphiQLPage } from './plugins/graphiqlPage.js';
 import { useIntrospectionPolicy, withoutSuggestions } from './plugins/introspection.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
@@ -171,6 +173,7 @@ export function createGateway(deps: GatewayDeps) {
       // @defer and @stream: a slow vendor's fields follow the fast ones (multipart or SSE).
       useDeferStream(),
       useLeanSubscriptions(),
+      useEventStreams(),
       useOperationSpans(),
       queryLimits(deps.config.limits),
       useArgumentLimits(deps.config.maxListArgument),
@@ -255,10 +258,25 @@ const NO_URL = "The request's Host and path make no URL.";
  * Authorization line and drops the others. What Node's parser refuses (headers over 16 KB, a
  * malformed request, one late) gets a coded error, as every other refusal, not a bare status line.
  */
-export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gateway: Gateway): HttpServer {
+export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gateway: Gateway, logger: Pick<Logger, 'error'>): HttpServer {
   const options = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true };
   // Each connection's answer under way, if any (a keep-alive connection has one at a time).
   const answering = new WeakMap<Socket, ServerResponse>();
+  // As yoga's own Node listener, but a subscription's event stream is written here (eventStreams.ts),
+  // and a failure of the handler itself is a coded 500, where whatwg-node answered its stack trace.
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
+    let answered: Response;
+    try {
+      answered = await gateway.handleNodeRequestAndResponse(request, response);
+    } catch (error) {
+      logger.error({ err: error }, 'The request handler failed');
+      answered = new gateway.fetchAPI.Response(JSON.stringify({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }), {
+        status: 500,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
+    if (!sendEventStream(answered, response)) await sendNodeResponse(answered, response, request, true);
+  };
   const server = createServer(options, (request, response) => {
     answering.set(request.socket, response);
     response.once('close', () => answering.get(request.socket) === response && answering.delete(request.socket));
@@ -269,7 +287,10 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
       response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
       return;
     }
-    void gateway(request, response);
+    answer(request, response).catch((error: unknown) => {
+      logger.error({ err: error }, 'Answering a request failed');
+      response.destroy();
+    });
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Not into an answer already under way (a streaming one, a pipelined request's), as Node's
@@ -310,7 +331,7 @@ export function serveWebSocket(
   const { logger } = deps;
   // As useErrorCodes and useIntrospectionPolicy answer them over HTTP.
   const answered = (errors: readonly GraphQLError[], data?: unknown) => {
-    const coded = codedForWebSocket(errors, data);
+    const coded = codedForStreams(errors, data);
     return config.introspection ? coded : coded.map(withoutSuggestions);
   };
   const { maxRequestBytes, maxSocketOperations, maxSocketBufferedBytes, maxBufferedBytesAllSockets } = config.limits;

@@ -39,7 +39,7 @@ const { upstreams, live, gateway } = assembleGateway(
     : config.baseUrls,
   { logger, metrics, lifecycle },
 );
-const server = createHttpServer(config, gateway);
+const server = createHttpServer(config, gateway, logger);
 // Each connection holds a socket, its buffers and a file descriptor, and idle ones cost a client
 // nothing: past MAX_CONNECTIONS a new one is closed on arrival (Node's maxConnections). The default
 // leaves room above LIVE_MAX_SUBSCRIPTIONS, since an SSE subscription is a connection of its own.

@@ -45,14 +45,15 @@ export function codedErrors(errors: readonly GraphQLError[], data: unknown): rea
 }
 
 /**
- * The same for a WebSocket's refusals and results, which pass no HTTP response and so neither
- * yoga's result processing nor useErrorCodes: `extensions.http` (yoga's note of the HTTP status
- * a refusal would have) is dropped too.
+ * The same for what passes neither yoga's result processing nor useErrorCodes: a WebSocket's
+ * refusals and results, and the events of an SSE subscription (eventStreams.ts). yoga's notes to
+ * itself are dropped as its own serializer drops them: `extensions.http` (the HTTP status a refusal
+ * would have) and `extensions.unexpected` (a masked error's mark).
  */
-export function codedForWebSocket(errors: readonly GraphQLError[], data?: unknown): GraphQLError[] {
+export function codedForStreams(errors: readonly GraphQLError[], data?: unknown): GraphQLError[] {
   return codedErrors(errors, data).map((error) => {
-    if (!error.extensions?.http) return error;
-    const { http: _http, ...extensions } = error.extensions;
+    if (!error.extensions?.http && !error.extensions?.unexpected) return error;
+    const { http: _http, unexpected: _unexpected, ...extensions } = error.extensions;
     return rebuilt(error, error.message, extensions);
   });
 }

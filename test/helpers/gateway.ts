@@ -39,7 +39,7 @@ export async function startGateway(options: GatewayOptions = {}) {
     { iwerp: simulators.iwerp.baseUrl, popsell: simulators.popsell.baseUrl, messenger: simulators.messenger.baseUrl },
     { logger, metrics, lifecycle },
   );
-  const server = createHttpServer(config, yoga);
+  const server = createHttpServer(config, yoga, logger);
   const closeWebSockets = serveWebSocket(yoga, server, config, { logger, metrics });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
