@@ -275,7 +275,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
         headers: { 'content-type': 'application/json' },
       });
     }
-    if (!sendEventStream(answered, response)) await sendNodeResponse(answered, response, request, true);
+    if (!sendEventStream(answered, response, logger)) await sendNodeResponse(answered, response, request, true);
   };
   const server = createServer(options, (request, response) => {
     answering.set(request.socket, response);

@@ -87,6 +87,7 @@ class Recorder extends EventEmitter {
 }
 
 const asResponse = (recorder: Recorder) => recorder as unknown as ServerResponse;
+const logger = { error: vi.fn() };
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 afterEach(() => {
@@ -97,7 +98,7 @@ it("writes a subscription's events to the socket byte for byte as yoga's own SSE
   const theirs = await (await subscribe(gatewayWith([]))).text();
   const recorder = new Recorder();
   const answer = await subscribe(gatewayWith([useEventStreams()]));
-  expect(sendEventStream(answer, asResponse(recorder))).toBe(true);
+  expect(sendEventStream(answer, asResponse(recorder), logger)).toBe(true);
   await vi.waitFor(() => expect(recorder.ended).toBe(true));
   // yoga's masked error carries `unexpected`, the refusal `http`: its serializer drops both.
   expect(theirs).not.toContain('unexpected');
@@ -112,7 +113,7 @@ it('leaves queries, refusals and other media types to yoga', async () => {
   const yoga = gatewayWith([useEventStreams()]);
   const recorder = new Recorder();
   for (const answer of [await subscribe(yoga, '{ ok }'), await subscribe(yoga, 'subscription { nope }'), await subscribe(yoga, 'subscription { tick }', 'application/json')]) {
-    expect(sendEventStream(answer, asResponse(recorder))).toBe(false);
+    expect(sendEventStream(answer, asResponse(recorder), logger)).toBe(false);
   }
   expect(recorder.head).toBeUndefined();
 });
@@ -120,7 +121,7 @@ it('leaves queries, refusals and other media types to yoga', async () => {
 it('ends the subscription when its client goes, while it waits for an event', async () => {
   const ended = { count: 0 };
   const recorder = new Recorder();
-  sendEventStream(await subscribe(gatewayWith([useEventStreams()], ended, 'waits')), asResponse(recorder));
+  sendEventStream(await subscribe(gatewayWith([useEventStreams()], ended, 'waits')), asResponse(recorder), logger);
   await vi.waitFor(() => expect(recorder.text).toContain('"tick":2'));
   expect(ended.count).toBe(0);
   recorder.emit('close');
@@ -128,11 +129,24 @@ it('ends the subscription when its client goes, while it waits for an event', as
   expect(recorder.ended).toBe(false);
 });
 
+it('ends the subscription of a client that went while it was being set up, and writes nothing', async () => {
+  const ended = { count: 0 };
+  const answer = await subscribe(gatewayWith([useEventStreams()], ended, 'waits'));
+  const recorder = new Recorder();
+  recorder.destroyed = true;
+  recorder.emit('close');
+  expect(sendEventStream(answer, asResponse(recorder), logger)).toBe(true);
+  await vi.waitFor(() => expect(ended.count).toBe(1));
+  expect(recorder.head).toBeUndefined();
+  expect(recorder.written).toEqual([]);
+  expect(recorder.listenerCount('drain') + recorder.listenerCount('close')).toBe(0);
+});
+
 it('pings every open stream every 12 s, but one its client does not read, and stops with the last', async () => {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
   const [reading, stalled] = [new Recorder(), new Recorder()];
-  sendEventStream(await subscribe(gatewayWith([useEventStreams()], undefined, 'waits')), asResponse(reading));
-  sendEventStream(await subscribe(gatewayWith([useEventStreams()], undefined, 'waits')), asResponse(stalled));
+  sendEventStream(await subscribe(gatewayWith([useEventStreams()], undefined, 'waits')), asResponse(reading), logger);
+  sendEventStream(await subscribe(gatewayWith([useEventStreams()], undefined, 'waits')), asResponse(stalled), logger);
   await vi.waitFor(() => expect([reading.text, stalled.text].every((text) => text.includes('"tick":2'))).toBe(true));
   stalled.writableNeedDrain = true;
   const [before, stalledBefore] = [reading.written.length, stalled.written.length];
@@ -148,7 +162,7 @@ it('pings every open stream every 12 s, but one its client does not read, and st
 it('waits for a client that does not read before it takes the next event, and goes on when it drains', async () => {
   const recorder = new Recorder();
   recorder.writableNeedDrain = true;
-  sendEventStream(await subscribe(gatewayWith([useEventStreams()])), asResponse(recorder));
+  sendEventStream(await subscribe(gatewayWith([useEventStreams()])), asResponse(recorder), logger);
   await vi.waitFor(() => expect(recorder.written.length).toBe(1));
   await settle();
   // The opening ping was not taken: nothing more is pulled from the subscription.
@@ -164,7 +178,7 @@ it('ends a subscription whose stream fails as yoga does: a masked error, then co
   expect(theirs).toContain('"code":"INTERNAL_SERVER_ERROR"');
   expect(theirs).not.toContain('the source failed');
   const recorder = new Recorder();
-  sendEventStream(await subscribe(gatewayWith([useLeanSubscriptions(), useEventStreams()], undefined, 'throws')), asResponse(recorder));
+  sendEventStream(await subscribe(gatewayWith([useLeanSubscriptions(), useEventStreams()], undefined, 'throws')), asResponse(recorder), logger);
   await vi.waitFor(() => expect(recorder.ended).toBe(true));
   expect(recorder.text).toBe(theirs);
 });
