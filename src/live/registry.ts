@@ -87,12 +87,6 @@ export interface PollReader {
   close(): Promise<void>;
 }
 
-/**
- * Pairs whose last state is kept after their last subscriber left (RecentStates), at most: about
- * 2–3 KB each for a chatroom with its participants.
- */
-const RECENT_PAIRS = 2_000;
-
 /** Errors a later poll cannot mend: the subscriber hears of them once, then its stream ends. */
 const FINAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'UNSUPPORTED_BY_PROVIDER']);
 
@@ -126,34 +120,6 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   const perCredential = new Map<string, number>();
   let subscriberCount = 0;
   let closed = false;
-  /**
-   * The last state of each pair that lost its last subscriber, for one interval from when it was
-   * read: a subscriber that comes back within it (a page navigated back to, a socket reconnected,
-   * React's StrictMode subscribing twice) starts from that state, as fresh as a poll's would be,
-   * and the new pair's first poll comes when the old one's next would have. Without it, each return
-   * was a vendor read at once, outside the budget: one client subscribing and leaving in a loop
-   * made a read each time. A write to the resource (touch) forgets it. Oldest first.
-   */
-  const recent = new Map<string, { resource: string; provider: Provider; state: Snapshot<unknown> & { kind: 'state' } }>();
-  const ageOf = (state: Snapshot<unknown>) => Date.now() - state.observedAt.getTime();
-  const fresh = (state: Snapshot<unknown>, provider: Provider) => ageOf(state) < settings.intervalMs[provider];
-
-  function keep(pair: Pair<unknown>) {
-    if (closed || pair.latest?.kind !== 'state') return;
-    recent.delete(pair.key);
-    recent.set(pair.key, { resource: pair.resource, provider: pair.provider, state: pair.latest });
-    for (const [key, { state, provider }] of recent) {
-      if (recent.size <= RECENT_PAIRS && fresh(state, provider)) break;
-      recent.delete(key);
-    }
-  }
-
-  /** The kept state of a pair, when it is younger than an interval; it is taken either way. */
-  function kept(key: string) {
-    const entry = recent.get(key);
-    recent.delete(key);
-    return entry && fresh(entry.state, entry.provider) ? entry.state : undefined;
-  }
 
   function publish<T>(pair: Pair<T>, snapshot: Snapshot<T>) {
     pair.version += 1;
@@ -164,7 +130,6 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   /** Stops polling a pair; subscribers that hold it still read its last state. */
   function retire(pair: Pair<unknown>) {
     if (pairs.get(pair.key) === pair) pairs.delete(pair.key);
-    if (pair.subscribers.size === 0) keep(pair);
     coordinator.remove(pair);
     pair.retired.abort();
   }
@@ -212,24 +177,19 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
 
   const pairKey = (resource: LiveResource<unknown>, scope: string) => `${scope}|${resource.key}`;
 
-  /**
-   * The pair of a resource and scope. A new one starts from `known` when given (polled an interval
-   * later), else from the state kept since its last subscriber left (polled when it would have
-   * been), else with a poll at once (a first read, scheduler.ts).
-   */
+  /** The pair of a resource and scope; a new one starts from `known` when given, else with a poll at once (a first read, scheduler.ts). */
   function pairFor<T>(resource: LiveResource<T>, scope: string, known: T | undefined): Pair<T> {
     const key = pairKey(resource as LiveResource<unknown>, scope);
     const existing = pairs.get(key) as Pair<T> | undefined;
     if (existing) return existing;
-    const latest = known === undefined ? (kept(key) as Snapshot<T> | undefined) : { kind: 'state' as const, value: known, observedAt: new Date() };
     const pair: Pair<T> = {
       provider: resource.provider,
       key,
       resource: `${resource.provider}|${resource.key}`,
       scope,
       subscribers: new Set(),
-      version: latest === undefined ? 0 : 1,
-      latest,
+      version: known === undefined ? 0 : 1,
+      latest: known === undefined ? undefined : { kind: 'state', value: known, observedAt: new Date() },
       retired: new AbortController(),
       run: () => poll(pair, resource),
       awaitsFirstState: () => pair.latest === undefined,
@@ -239,7 +199,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     };
     pairs.set(key, pair);
     options.reader?.warm();
-    coordinator.add(pair, latest === undefined ? 0 : Math.max(0, settings.intervalMs[resource.provider] - ageOf(latest)));
+    coordinator.add(pair, known === undefined ? 0 : settings.intervalMs[resource.provider]);
     return pair;
   }
 
@@ -334,9 +294,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     },
     /** A write changed this resource (any scope): whoever polls it polls it at once. */
     touch(provider: Provider, resourceKey: string) {
-      const resource = `${provider}|${resourceKey}`;
-      for (const [key, entry] of recent) if (entry.resource === resource) recent.delete(key);
-      coordinator.touch(resource);
+      coordinator.touch(`${provider}|${resourceKey}`);
     },
     /** Tells the owner an event reached its subscriber (delivery lag). */
     delivered(provider: Provider, observedAt: Date) {

@@ -219,61 +219,6 @@ describe('live registry', () => {
     registry.close();
   });
 
-  it('starts a subscriber back within an interval of the last one leaving from the state kept, with no read, and polls when the old pair would have', async () => {
-    const registry = createLiveRegistry({ settings: settings(), paused: () => false });
-    const { resource, state } = fakeResource();
-    const first = registry.watch(resource, iwerpCredentials('a'));
-    expect((await nextOf(first)).value).toMatchObject({ kind: 'state', value: 1 });
-    await vi.advanceTimersByTimeAsync(400);
-    await first.return();
-    expect(registry.stats().watchedPairs.IWERP).toBe(0);
-    // Back 400 ms after the read: that state, no read of its own.
-    const back = registry.watch(resource, iwerpCredentials('a'));
-    expect((await nextOf(back)).value).toMatchObject({ kind: 'state', value: 1 });
-    expect(state.calls).toHaveLength(1);
-    // Polled an interval after that read, not after its return.
-    state.value = 2;
-    await vi.advanceTimersByTimeAsync(599);
-    expect(state.calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect((await nextOf(back)).value).toMatchObject({ kind: 'state', value: 2 });
-    expect(state.calls).toHaveLength(2);
-    // Another credential keeps nothing of it: its own read.
-    const other = registry.watch(resource, iwerpCredentials('b'));
-    await nextOf(other);
-    expect(state.calls).toEqual(['a', 'a', 'b']);
-    await back.return();
-    await other.return();
-    // Back after an interval has passed since the last read: read again at once.
-    await vi.advanceTimersByTimeAsync(1000);
-    const late = registry.watch(resource, iwerpCredentials('a'));
-    await nextOf(late);
-    expect(state.calls).toEqual(['a', 'a', 'b', 'a']);
-    registry.close();
-  });
-
-  it('forgets a kept state when a write touches its resource, and keeps 2,000 at most, the newest', async () => {
-    const registry = createLiveRegistry({ settings: settings(), paused: () => false });
-    const room = fakeResource('room|1');
-    const watchAndLeave = async (resource: LiveResource<number>) => {
-      const feed = registry.watch(resource, iwerpCredentials('a'));
-      await nextOf(feed);
-      await feed.return();
-    };
-    await watchAndLeave(room.resource);
-    registry.touch('IWERP', 'room|1');
-    await watchAndLeave(room.resource);
-    expect(room.state.calls).toHaveLength(2);
-    const others = Array.from({ length: 2000 }, (_, i) => fakeResource(`room|${i + 2}`));
-    for (const other of others) await watchAndLeave(other.resource);
-    // room|1 was kept before the 2,000 others: it is read again, the newest is not.
-    await watchAndLeave(room.resource);
-    await watchAndLeave(others.at(-1)!.resource);
-    expect(room.state.calls).toHaveLength(3);
-    expect(others.at(-1)!.state.calls).toHaveLength(1);
-    registry.close();
-  });
-
   it('waits while the vendor breaker is open', async () => {
     let open = true;
     const registry = createLiveRegistry({ settings: settings(), paused: () => open });
