@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
@@ -12,10 +11,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/system/**'],
     testTimeout: 20_000,
-    // vitest leaves a core free, which on a 2-core machine ran the files one at a time: 265–281 s.
-    // Most of the e2e files' time is waiting on timers, sockets and child processes: two at a time
-    // took 176–179 s there, every file passing (two runs of the whole suite).
-    maxWorkers: Math.max(2, availableParallelism() - 1),
     // The soak test collects garbage before it measures memory.
     execArgv: ['--expose-gc'],
   },
