@@ -136,11 +136,7 @@ export function sendEventStream(answer: Response, response: ServerResponse, logg
     stop();
     void end();
   });
-  const headers: Record<string, string> = {};
-  answer.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  response.writeHead(answer.status, headers);
+  response.writeHead(answer.status, Object.fromEntries(answer.headers));
   open.add(response);
   pinging ??= setInterval(ping, PING_INTERVAL_MS).unref();
   void (async () => {
