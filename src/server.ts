@@ -1,5 +1,5 @@
 /** The only file that listens: loadConfig → (demo simulators) → assembleGateway → listen. */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { assembleGateway, createHttpServer, serveWebSocket } from './gateway.js';
 import { createLogger } from './logger.js';
@@ -53,6 +53,12 @@ server.on('drop', () => {
   logger.warn(`Refusing new connections: MAX_CONNECTIONS (${config.maxConnections}) are open (gateway_connections_refused_total counts them)`);
 });
 const closeWebSockets = serveWebSocket(gateway, server, config, { logger, metrics });
+// The open connections, for the shutdown below: one shared listener, no closure per connection.
+const connections = new Set<Socket>();
+function forget(this: Socket) {
+  connections.delete(this);
+}
+server.on('connection', (socket: Socket) => connections.add(socket.on('close', forget)));
 // A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.
 server.once('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'may not be bound by this user' : `cannot be bound (${error.code ?? error.message})`;
@@ -108,11 +114,18 @@ async function shutdown(signal: string) {
   setImmediate(() => void closeWebSockets());
 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
+  const closeIdle = () => {
+    server.closeIdleConnections();
+    // Node's sweep passes over a connection that has sent nothing yet (its headers timer counts as
+    // a request under way): one that Node's fetch opened ahead of need, after a response's body
+    // was cancelled, held the exit for the whole grace period.
+    for (const socket of connections) if (socket.bytesRead === 0) socket.destroy();
+  };
+  closeIdle();
   // A connection whose last response ends during the grace period (a subscription's stream, ended
   // above) goes idle after that first sweep, and a keep-alive client would hold the exit for its
   // own idle timeout: keep sweeping.
-  const sweeping = setInterval(() => server.closeIdleConnections(), 50);
+  const sweeping = setInterval(closeIdle, 50);
   if (!(await within(closed, graceMs))) {
     logger.warn('Shutdown grace period over: closing the connections still open');
     server.closeAllConnections();

@@ -46,7 +46,8 @@ describe('npm start', () => {
 
   it('with a *_BASE_URL, uses only that vendor and starts no simulator', async () => {
     const vendors = await startSimulators({ record: true });
-    const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href, IWERP_BUILD_ID: 'b-9' });
+    // Out of demo mode SIGTERM waits 5 s for a load balancer by default; there is none here.
+    const server = start({ IWERP_BASE_URL: vendors.iwerp.baseUrl.href, IWERP_BUILD_ID: 'b-9', SHUTDOWN_DRAIN_DELAY_MS: '0' });
     try {
       const url = await server.ready;
       expect(server.output()).not.toMatch(/Demo mode/);

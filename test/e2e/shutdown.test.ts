@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/model/globalId.js';
 import { startSimulators } from '../../src/simulators/index.js';
@@ -90,6 +90,27 @@ describe('drain and shutdown', () => {
 
   it('in demo mode', async () => {
     await drainAndExit({});
+  });
+
+  it('closes a connection that has sent nothing yet at once, as an idle one, instead of waiting out the grace period for it', async () => {
+    // Node's fetch opens such a connection ahead of need when a response's body is cancelled: the
+    // gateway then waited the whole grace period (or until the client's own idle timeout) to exit.
+    const server = start({ SHUTDOWN_DRAIN_DELAY_MS: '0', SHUTDOWN_GRACE_MS: '10000', DEMO_ACTIVITY_MS: '0' });
+    try {
+      const url = (await server.ready)!;
+      const silent = connect(Number(url.port), url.hostname);
+      silent.on('error', () => undefined);
+      await once(silent, 'connect');
+      const cut = once(silent, 'close');
+      const signalled = performance.now();
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+      expect(performance.now() - signalled).toBeLessThan(5_000);
+      await cut;
+      expect(server.output()).not.toMatch(/grace period over/);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
   });
 });
 
