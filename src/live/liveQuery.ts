@@ -127,7 +127,11 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
           readMessage: (ref, value) => read(message(ref) as LiveResource<unknown>, value),
         });
         const result = (await executeFn({ ...runArgs, rootValue: { [LIVE_KEY]: key } })) as ExecutionResult;
-        if (ended) return result;
+        // A run that ends after its stream did never answers: the store (0.11) would track it
+        // again, its stream's release already done, and keep it for good with all it holds (an
+        // attacker's pass: subscribe then complete at once held ~24 KB of heap each). Unanswered,
+        // the run and the store's closures waiting on it are garbage together.
+        if (ended) return new Promise<never>(() => {});
         const refused = watch(reads);
         const answer = refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
         // Its last run: one that watches nothing, or one with errors. A watched resource is read

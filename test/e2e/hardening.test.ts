@@ -475,6 +475,51 @@ describe('a subscription holds nothing of its request but what it declared', () 
   }, 30_000);
 });
 
+describe('a @live query its client leaves before its first result', () => {
+  // An attacker's pass: `subscribe` then `complete` at once, 10,000 times on one socket, left
+  // 300 MB of heap after a full collection (~24 KB each: the execution, its request and loaders),
+  // the live-query store tracking every run that finished after its stream had stopped.
+  const LIVE = 'query @live { a: chatroomByProviderId(provider: IWERP, providerId: "1") { name } m: messageByProviderId(provider: IWERP, providerId: "1") { text } }';
+  const held = async () => (await memoryAfterCollection()).heapUsed / 2 ** 20;
+
+  it('holds nothing once it has ended, over WebSocket', async () => {
+    const socket = new WebSocket(gw().url.href.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    try {
+      await new Promise((resolve) => socket.once('open', resolve));
+      const answers = new Map<string, (type: string) => void>();
+      socket.on('message', (data) => {
+        const { type, id: operation } = JSON.parse(String(data)) as { type: string; id?: string };
+        answers.get(operation ?? '')?.(type);
+      });
+      const answered = (operation: string) => new Promise<string>((resolve) => answers.set(operation, resolve));
+      const acknowledged = answered('');
+      socket.send(JSON.stringify({ type: 'connection_init', payload: DEMO_HEADERS }));
+      await acknowledged;
+      // Warm-up: the store's, the parser's and the loaders' first allocations are not a leak.
+      const run = async (round: number, count: number) => {
+        for (let n = 0; n < count; n++) {
+          const operation = `${round}-${n}`;
+          socket.send(JSON.stringify({ type: 'subscribe', id: operation, payload: { query: LIVE } }));
+          socket.send(JSON.stringify({ type: 'complete', id: operation }));
+          // Within WS_MAX_OPERATIONS: each is open until its run has ended.
+          if (n % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        // Every run has ended once a query sent after them is answered and their vendor reads are done.
+        const last = answered(`last-${round}`);
+        socket.send(JSON.stringify({ type: 'subscribe', id: `last-${round}`, payload: { query: '{ __typename }' } }));
+        await last;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      };
+      await run(0, 100);
+      const before = await held();
+      await run(1, 400);
+      expect((await held()) - before).toBeLessThan(3);
+    } finally {
+      socket.close();
+    }
+  }, 30_000);
+});
+
 describe('a WebSocket holds nothing of its connectionParams but the credentials', () => {
   const url = () => gw().url.href.replace(/^http/, 'ws');
   /** Opens a socket and sends `init` as its connection_init message; resolves with its acknowledgement or its close code. */
