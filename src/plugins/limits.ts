@@ -317,6 +317,27 @@ export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number, ma
 }
 
 /**
+ * yoga reads the `variables` and `extensions` of a GET or a form POST with a bare JSON.parse:
+ * malformed, they were a 500 with the stack logged twice (an attacker's pass), where a malformed
+ * JSON body is a 400. They are one too. A JSON body's parser is left as it is, unwrapped.
+ */
+export function useMalformedParameters(): Plugin {
+  return {
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      if (!requestParser || (request.method === 'POST' && !request.headers.get('content-type')?.toLowerCase().startsWith('application/x-www-form-urlencoded'))) return;
+      setRequestParser(async (parsed) => {
+        try {
+          return await requestParser(parsed);
+        } catch (error) {
+          if (!(error instanceof SyntaxError)) throw error;
+          throw new GraphQLError("The request's variables or extensions are not valid JSON.", { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+        }
+      });
+    },
+  };
+}
+
+/**
  * The fetch API yoga parses requests with, capped for multipart: one file and a few small text
  * fields. The file's own cap stays with the body limit above, so an avatar a little too large still
  * reaches setChatroomAvatar and is refused there as BAD_USER_INPUT naming the argument.

@@ -273,6 +273,18 @@ describe('a malformed JSON body', () => {
     expect(res.body.errors).toEqual([{ message: expect.stringMatching(/invalid JSON/i), extensions: { code: 'BAD_REQUEST' } }]);
     expect(res.size).toBeLessThan(200);
   });
+
+  // An attacker's pass: a GET's were a 500 INTERNAL_SERVER_ERROR, its stack logged twice.
+  it.each([
+    ['a GET', 'variables', (params: string) => fetch(`${gw().url.href}?${params}`, { headers: DEMO_HEADERS })],
+    ['a GET', 'extensions', (params: string) => fetch(`${gw().url.href}?${params}`, { headers: DEMO_HEADERS })],
+    ['a form POST', 'variables', (params: string) => fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }, body: params })],
+  ])("in %s's %s is a 400 BAD_REQUEST too", async (_, name, send) => {
+    const response = await send(`query=${encodeURIComponent('{ __typename }')}&${name}=${encodeURIComponent('{x')}`);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors).toEqual([{ message: "The request's variables or extensions are not valid JSON.", extensions: { code: 'BAD_REQUEST' } }]);
+  });
 });
 
 describe('a credential header sent twice', () => {
