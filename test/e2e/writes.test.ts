@@ -128,6 +128,19 @@ describe('checks before any vendor call', () => {
     expect(gw().calls().messenger).toBe(0);
   });
 
+  // An attacker's pass: a string in a JSON body reached the mutation as the file, an uncoded
+  // INTERNAL_SERVER_ERROR ("avatar.stream is not a function") in the log.
+  it.each([
+    ['a string variable', AVATAR, { id: messengerRoom(12), avatar: 'x' }],
+    ['an object variable', AVATAR, { id: messengerRoom(12), avatar: { stream: 1, size: 1 } }],
+    ['a literal', `mutation($id: ID!) { setChatroomAvatar(id: $id, avatar: "x") { imageUrl } }`, { id: messengerRoom(12) }],
+  ])('an avatar that is no file (%s) is refused as any value of the wrong type, with no call', async (_, query, variables) => {
+    const res = await gw().query(query, variables);
+    expect(res.errors?.map((error) => error.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.errors?.[0]?.message).toMatch(/multipart/);
+    expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+
   it.each([
     ['sendMessage to an IW-ERP chatroom', `mutation { sendMessage(chatroomId: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}", text: "hi") { text } }`],
     ['updateChatroom on a Popsell chatroom', `mutation { updateChatroom(id: "${encodeGlobalId('Chatroom', 'POPSELL', { chatroom: '1', brand: '1' })}", input: { name: "x" }) { id } }`],

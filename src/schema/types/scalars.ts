@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { DateTimeISOResolver } from 'graphql-scalars';
 import type { Builder } from '../builder.js';
 import { PROVIDERS } from '../../model/provider.js';
@@ -10,10 +11,21 @@ export function defineScalars(builder: Builder) {
   builder.addScalarType('DateTime', DateTimeISOResolver, {
     description: 'RFC 3339 date-time, always normalized to UTC with a trailing Z, e.g. 2023-10-06T13:41:09.123Z.',
   });
+  // Only yoga's multipart parser puts a file in a variable: anything else a client sends (a string
+  // or an object in a JSON body, a literal) reached the mutation as its file, an uncoded 500.
+  const notAFile = () => new GraphQLError('An Upload is a file sent as a GraphQL multipart request (its part named in "map").');
   builder.scalarType('Upload', {
     description: 'A file sent as a GraphQL multipart request.',
     serialize: () => {
       throw new Error('Upload is an input-only scalar.');
+    },
+    // yoga's file is whatwg-node's, not Node's own File; no JSON value has a method.
+    parseValue: (value) => {
+      if (typeof (value as Partial<File> | null)?.stream === 'function') return value as File;
+      throw notAFile();
+    },
+    parseLiteral: () => {
+      throw notAFile();
     },
   });
   const Provider = builder.enumType('Provider', {
