@@ -72,9 +72,19 @@ export function useEventStreams(): Plugin {
       if (request) subscriptions.add(request);
     },
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
-      // A subscription's stream has one media type yoga can answer it in: a processor chosen for
-      // it is SSE (none is a 406, left to yoga).
-      if (!resultProcessor || !isAsyncIterable(result) || !subscriptions.has(request)) return;
+      if (!isAsyncIterable(result)) return;
+      // No media type the client accepts can carry the stream (no later plugin sets a processor):
+      // yoga answers 406 and never reads it, and the execution went on, polled and counted against
+      // the subscription limits until a restart (an attacker's pass; Apollo Client's HttpLink sends
+      // such an Accept for a @live query). It ends here.
+      if (!resultProcessor) {
+        result[Symbol.asyncIterator]()
+          .return?.()
+          ?.catch(() => undefined);
+        return;
+      }
+      // A subscription's stream has one media type yoga can answer it in: a processor chosen for it is SSE.
+      if (!subscriptions.has(request)) return;
       setResultProcessor((stream, fetchAPI) => {
         const events = new EventText((stream as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]());
         // The body is only read when no socket is there to write to (a fetch API caller); whatwg-node's

@@ -162,6 +162,28 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       await second.return?.();
     });
 
+    it('a subscription or @live query answered 406 (no media type its client accepts) leaves nothing running', async () => {
+      // An attacker's pass: yoga's 406 never ended the execution, which went on being polled and
+      // counted against the subscription limits until a restart (Apollo Client's HttpLink sends
+      // such an Accept for a @live query).
+      const documents = [roomChanged(roomId('MESSENGER', '16')), `query @live { chatroom(id: "${roomId('MESSENGER', '17')}") { name } }`];
+      for (const query of documents) {
+        const response = await fetch(gateway().url, {
+          method: 'POST',
+          headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ query }),
+        });
+        expect(response.status).toBe(406);
+      }
+      await vi.waitFor(() => expect(gateway().live.stats()).toEqual({ watchedPairs: { IWERP: 0, POPSELL: 0, MESSENGER: 0 }, subscribers: { IWERP: 0, POPSELL: 0, MESSENGER: 0 } }), {
+        timeout: 2000,
+        interval: 50,
+      });
+      const polled = callsTo('messenger', '/chatrooms/16').length + callsTo('messenger', '/chatrooms/17').length;
+      await sleep(INTERVAL_MS * 4);
+      expect(callsTo('messenger', '/chatrooms/16').length + callsTo('messenger', '/chatrooms/17').length).toBe(polled);
+    });
+
     it('shows in the metrics: subscribers and pairs by vendor, polls by outcome, delivery lag', async () => {
       const results = subscribe(roomChanged(roomId('MESSENGER', '15')));
       await next(results);
