@@ -26,6 +26,7 @@ import {
   type ValidationRule,
   type ValueNode,
 } from 'graphql';
+import { isPromise } from '@graphql-tools/utils';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 
@@ -316,21 +317,32 @@ export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number, ma
   };
 }
 
+/** The refusal of request parameters yoga's parsers fail on (useMalformedParameters). */
+export const MALFORMED = "The request's parameters are malformed: variables and extensions are JSON objects, a multipart request's operations and map JSON as the upload spec says.";
+
 /**
- * yoga reads the `variables` and `extensions` of a GET or a form POST with a bare JSON.parse:
- * malformed, they were a 500 with the stack logged twice (an attacker's pass), where a malformed
- * JSON body is a 400. They are one too. A JSON body's parser is left as it is, unwrapped.
+ * yoga reads the `variables` and `extensions` of a GET or a form POST with a bare JSON.parse, and
+ * a multipart request's `operations` and `map` trusting their shape: malformed, they were a 500
+ * with the stack logged twice (attackers' passes), where a malformed JSON body is a 400. They are
+ * one too. A JSON body's parser is left as it is, unwrapped; a synchronous parser stays so.
  */
 export function useMalformedParameters(): Plugin {
+  const refuse = (error: unknown): never => {
+    if (error instanceof SyntaxError || error instanceof TypeError) {
+      throw new GraphQLError(MALFORMED, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+    }
+    throw error;
+  };
   return {
     onRequestParse({ request, requestParser, setRequestParser }) {
-      if (!requestParser || (request.method === 'POST' && !request.headers.get('content-type')?.toLowerCase().startsWith('application/x-www-form-urlencoded'))) return;
-      setRequestParser(async (parsed) => {
+      const type = request.headers.get('content-type')?.toLowerCase() ?? '';
+      if (!requestParser || (request.method === 'POST' && !type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data'))) return;
+      setRequestParser((parsed) => {
         try {
-          return await requestParser(parsed);
+          const params = requestParser(parsed);
+          return isPromise(params) ? params.catch(refuse) : params;
         } catch (error) {
-          if (!(error instanceof SyntaxError)) throw error;
-          throw new GraphQLError("The request's variables or extensions are not valid JSON.", { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+          return refuse(error);
         }
       });
     },

@@ -8,6 +8,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEMO_HEADERS } from '../../src/gateway.js';
+import { MALFORMED } from '../../src/plugins/limits.js';
 import { errorCodes, startGateway, useGateway } from '../helpers/gateway.js';
 
 const gw = useGateway();
@@ -274,16 +275,27 @@ describe('a malformed JSON body', () => {
     expect(res.size).toBeLessThan(200);
   });
 
-  // An attacker's pass: a GET's were a 500 INTERNAL_SERVER_ERROR, its stack logged twice.
+  // Attackers' passes: a GET's were a 500 INTERNAL_SERVER_ERROR, its stack logged twice; and a
+  // multipart request's operations or map of the wrong shape, the same.
+  const query = encodeURIComponent('{ __typename }');
+  const multipart = (operations: string, map: string) => {
+    const form = new FormData();
+    form.set('operations', operations);
+    form.set('map', map);
+    form.set('0', new Blob(['x']), 'x.png');
+    return fetch(gw().url, { method: 'POST', headers: DEMO_HEADERS, body: form });
+  };
   it.each([
-    ['a GET', 'variables', (params: string) => fetch(`${gw().url.href}?${params}`, { headers: DEMO_HEADERS })],
-    ['a GET', 'extensions', (params: string) => fetch(`${gw().url.href}?${params}`, { headers: DEMO_HEADERS })],
-    ['a form POST', 'variables', (params: string) => fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }, body: params })],
-  ])("in %s's %s is a 400 BAD_REQUEST too", async (_, name, send) => {
-    const response = await send(`query=${encodeURIComponent('{ __typename }')}&${name}=${encodeURIComponent('{x')}`);
+    ["a GET's variables", () => fetch(`${gw().url.href}?query=${query}&variables=%7Bx`, { headers: DEMO_HEADERS })],
+    ["a GET's extensions", () => fetch(`${gw().url.href}?query=${query}&extensions=%5B`, { headers: DEMO_HEADERS })],
+    ["a form POST's variables", () => fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${query}&variables=%7Bx` })],
+    ["a multipart request's operations", () => multipart('null', '{"0":["variables.avatar"]}')],
+    ["a multipart request's map", () => multipart(JSON.stringify({ query: '{ __typename }' }), '{"0":5}')],
+  ])('in %s is a 400 BAD_REQUEST too', async (_, send) => {
+    const response = await send();
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
-    expect(body.errors).toEqual([{ message: "The request's variables or extensions are not valid JSON.", extensions: { code: 'BAD_REQUEST' } }]);
+    expect(body.errors).toEqual([{ message: MALFORMED, extensions: { code: 'BAD_REQUEST' } }]);
   });
 });
 
