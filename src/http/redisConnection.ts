@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 /** Redis answers on a LAN in about a millisecond; past this a command counts as failed. */
 export const REDIS_BUDGET_MS = 250;
 
+/** Commands waiting for a connected Redis at most (connectRedis); a request makes one or two, for a millisecond each. */
+export const REDIS_MAX_QUEUED = 512;
+
 /**
  * A client once its connection is ready, has failed, or has taken the command budget, whichever
  * comes first: whoever waits for it never waits longer than one command would. As for a command
@@ -21,7 +24,7 @@ export const settled = <C extends { isReady: boolean; once(event: 'ready' | 'err
 /**
  * One connection to REDIS_URL for a feature that degrades without it (the read cache, the APQ
  * store): no offline queue, so while Redis is away a command fails at once instead of holding the
- * request; one warning when it goes away (`unavailable`, in the feature's own words), and another
+ * request, and a bounded queue while it is connected but stalled; one warning when it goes away (`unavailable`, in the feature's own words), and another
  * only after it came back. The client library is loaded only here, so a gateway without REDIS_URL
  * does not carry it (about 10 MiB resident).
  */
@@ -32,7 +35,11 @@ export function connectRedis(url: URL, logger: Logger, unavailable: string) {
     warned = true;
   };
   const created = import('redis').then(({ createClient }) => {
-    const client = createClient({ url: url.href, disableOfflineQueue: true });
+    // A Redis that stalls with its connection open (stopped, partitioned) keeps node-redis's queue
+    // of commands growing with every request: past REDIS_MAX_QUEUED one fails at once, and the
+    // request goes on without Redis instead of waiting out the budget (an attacker's pass grew
+    // the gateway 2.3 MB a second with APQ registrations while redis-server was stopped).
+    const client = createClient({ url: url.href, disableOfflineQueue: true, commandsQueueMaxLength: REDIS_MAX_QUEUED });
     client.on('error', degraded);
     client.on('ready', () => {
       warned = false;

@@ -5,6 +5,8 @@ import { encodeGlobalId } from '../../src/model/globalId.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startRedis } from '../helpers/redisServer.js';
+import { REDIS_BUDGET_MS, REDIS_MAX_QUEUED, connectRedis } from '../../src/http/redisConnection.js';
+import { createLogger } from '../../src/logger.js';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
 let vendors: Simulators;
@@ -121,6 +123,33 @@ describe('the APQ store in Redis', () => {
       expect((await send(brief, byHash(document))).errors?.[0]?.extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     } finally {
       await Promise.all(gateways.map((gw) => gw.close()));
+      await own.stop();
+    }
+  });
+});
+
+describe('a Redis that stalls (connected, silent)', () => {
+  // An attacker's pass: with redis-server stopped (SIGSTOP), every request's command waited in
+  // node-redis's queue, and anonymous APQ registrations of 32 KB grew the gateway 2.3 MB a second
+  // for as long as the stall lasted.
+  it(`holds ${REDIS_MAX_QUEUED} commands at most: one more fails at once, without waiting out the budget`, async () => {
+    const own = await startRedis();
+    const redis = connectRedis(new URL(own.url), createLogger('silent'), 'Redis is away');
+    try {
+      const client = await redis.connected;
+      await client.set('k', 'v');
+      own.child.kill('SIGSTOP');
+      const started = performance.now();
+      const failedAt: number[] = [];
+      const commands = Array.from({ length: REDIS_MAX_QUEUED + 50 }, () => client.get('k').catch(() => failedAt.push(performance.now() - started)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(failedAt.length).toBeGreaterThanOrEqual(50);
+      expect(Math.max(...failedAt)).toBeLessThan(REDIS_BUDGET_MS);
+      own.child.kill('SIGCONT');
+      await Promise.all(commands);
+    } finally {
+      own.child.kill('SIGCONT');
+      await redis.close();
       await own.stop();
     }
   });
