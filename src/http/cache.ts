@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Provider } from '../model/provider.js';
-import { connectRedis, withinBudget } from './redisConnection.js';
+import { connectRedis } from './redisConnection.js';
 
 /** A cached vendor read: the validated payload and the provider generation it was read under. */
 export interface CachedRead {
@@ -50,16 +50,16 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
  * The cache shared by every instance (REDIS_URL): entries under `chat-gateway:read:…` with the TTL
  * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
  * on any instance increments. A lookup is one MGET of the entry and its vendor's generation.
- * Redis being away never fails a request: the read goes to the vendor instead.
+ * Redis being away or stalled never fails a request: the read goes to the vendor instead.
  */
 export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
-  const { connected, degraded, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors');
+  const { degraded, send, optional, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors');
   const generationKey = (provider: Provider) => `chat-gateway:generation:${provider}`;
   const entryKey = (provider: Provider, key: string) => `chat-gateway:read:${provider}:${key}`;
   return {
     async lookup(provider, key) {
       try {
-        const [generation, entry] = await withinBudget(connected.then((client) => client.mGet([generationKey(provider), entryKey(provider, key)])));
+        const [generation, entry] = await optional((client) => client.mGet([generationKey(provider), entryKey(provider, key)]));
         const current = Number(generation ?? 0);
         const hit = entry ? (JSON.parse(entry) as CachedRead) : undefined;
         return { hit: hit?.generation === current ? hit : undefined, generation: current };
@@ -72,14 +72,16 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
       // NaN: the generation could not be read, so the entry could not be checked later either.
       if (Number.isNaN(entry.generation)) return;
       try {
-        await withinBudget(connected.then((client) => client.set(entryKey(provider, key), JSON.stringify(entry), { PX: ttlMs })));
+        await optional((client) => client.set(entryKey(provider, key), JSON.stringify(entry), { PX: ttlMs }));
       } catch (error) {
         degraded(error);
       }
     },
     async invalidate(provider) {
+      // Sent even while Redis is stalled: it reaches Redis when Redis answers again, and a read
+      // cached before this write is then no longer served by any instance.
       try {
-        await withinBudget(connected.then((client) => client.incr(generationKey(provider))));
+        await send((client) => client.incr(generationKey(provider)));
       } catch (error) {
         degraded(error);
       }

@@ -55,9 +55,15 @@ export function connectRedis(url: URL, logger: Logger, unavailable: string) {
   const connected = created.then(settled);
   // A client that cannot even be created (the redis package failing to load) degrades too.
   connected.catch(degraded);
+  const guard = stallGuard();
+  type Client = Awaited<typeof created>;
   return {
     connected,
     degraded,
+    /** A command that must be sent, stall or not (a write's invalidation), within the budget. */
+    send: <T>(command: (client: Client) => Promise<T>) => guard.send(connected.then(command)),
+    /** A command a request can do without (a lookup, a store): skipped while Redis is stalled. */
+    optional: <T>(command: (client: Client) => Promise<T>) => guard.optional(() => connected.then(command)),
     async close() {
       const client = await created.catch(() => undefined);
       if (!client) return;
@@ -99,4 +105,31 @@ export class RedisLate extends Error {
   constructor() {
     super('Redis did not answer in time');
   }
+}
+
+/**
+ * Redis counts as stalled while a command that took the budget has not been answered: while it is,
+ * commands a request can do without fail at once (RedisLate), so a stall costs the budget once,
+ * not once per request until node-redis's queue is full. It ends with that command's answer (or
+ * its failure, when the connection drops), so a late answer that was this process's slowness
+ * (start-up, a busy loop) pauses nothing for longer than it took. Commands that must be sent are
+ * sent all the same, and count.
+ */
+export function stallGuard() {
+  let unanswered = 0;
+  const send = <T>(command: Promise<T>) =>
+    withinBudget(command).catch((error: unknown) => {
+      if (error instanceof RedisLate) {
+        unanswered += 1;
+        const answered = () => {
+          unanswered -= 1;
+        };
+        command.then(answered, answered);
+      }
+      throw error;
+    });
+  return {
+    send,
+    optional: <T>(command: () => Promise<T>) => (unanswered > 0 ? Promise.reject(new RedisLate()) : send(command())),
+  };
 }

@@ -1,6 +1,6 @@
 import type { APQStore } from '@graphql-yoga/plugin-apq';
 import type { Logger } from 'pino';
-import { connectRedis, withinBudget } from '../http/redisConnection.js';
+import { connectRedis } from '../http/redisConnection.js';
 
 export interface ClosableAPQStore extends APQStore {
   close(): Promise<void>;
@@ -46,13 +46,13 @@ return redis.call('HGET', KEYS[2], ARGV[1])`;
  * sends the document again, as APQ intends) and a registration is dropped.
  */
 export function createRedisApqStore(url: URL, settings: { ttlMs: number; maxEntries: number }, logger: Logger): ClosableAPQStore {
-  const { connected, degraded, close } = connectRedis(url, logger, 'Redis APQ store unavailable; persisted queries are registered again');
+  const { degraded, optional, close } = connectRedis(url, logger, 'Redis APQ store unavailable; persisted queries are registered again');
   const keys = [REGISTERED, DOCUMENTS];
   return {
     async get(hash) {
       try {
         const args = [hash, String(Date.now() - settings.ttlMs)];
-        return (await withinBudget(connected.then((client) => client.eval(LOOKUP, { keys, arguments: args })))) as string | null;
+        return (await optional((client) => client.eval(LOOKUP, { keys, arguments: args }))) as string | null;
       } catch (error) {
         degraded(error);
         return null;
@@ -61,7 +61,7 @@ export function createRedisApqStore(url: URL, settings: { ttlMs: number; maxEntr
     async set(hash, document) {
       try {
         const args = [hash, document, String(Date.now()), String(settings.ttlMs), String(settings.maxEntries)];
-        await withinBudget(connected.then((client) => client.eval(REGISTER, { keys, arguments: args })));
+        await optional((client) => client.eval(REGISTER, { keys, arguments: args }));
       } catch (error) {
         degraded(error);
       }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { REDIS_BUDGET_MS, settled, withinBudget } from '../../src/http/redisConnection.js';
+import { REDIS_BUDGET_MS, RedisLate, settled, stallGuard, withinBudget } from '../../src/http/redisConnection.js';
 
 /**
  * A loopback echo server in a process of its own, as Redis is, answering 20 ms later: it answers
@@ -94,5 +94,52 @@ describe('the Redis command budget', () => {
 
   it('still gives up on a command that gets no answer', async () => {
     await expect(withinBudget(new Promise(() => undefined))).rejects.toThrow('Redis did not answer in time');
+  });
+});
+
+/** A command whose answer the test gives, or withholds, as a stalled Redis does. */
+function pending<T>() {
+  let answer!: (value: T) => void;
+  let fail!: (error: Error) => void;
+  const command = new Promise<T>((resolve, reject) => {
+    answer = resolve;
+    fail = reject;
+  });
+  return { command, answer, fail };
+}
+
+describe('a stalled Redis', () => {
+  // An attacker stopped redis-server: every request's lookup, store or APQ read waited out the
+  // budget until node-redis's queue was full, 4 ms of work taking 250 ms.
+  it('skips the commands a request can do without while one that took the budget is unanswered, and no longer', async () => {
+    const guard = stallGuard();
+    const late = pending<string>();
+    await expect(guard.optional(() => late.command)).rejects.toBeInstanceOf(RedisLate);
+    const lookup = vi.fn(() => Promise.resolve('OK'));
+    await expect(guard.optional(lookup)).rejects.toBeInstanceOf(RedisLate);
+    expect(lookup).not.toHaveBeenCalled();
+    await expect(guard.send(Promise.resolve('invalidated'))).resolves.toBe('invalidated');
+    late.answer('at last');
+    await late.command;
+    await expect(guard.optional(lookup)).resolves.toBe('OK');
+    expect(lookup).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts a late command that had to be sent, and ends the stall when the late command fails (its connection dropped)', async () => {
+    const guard = stallGuard();
+    const late = pending<string>();
+    await expect(guard.send(late.command)).rejects.toBeInstanceOf(RedisLate);
+    const lookup = vi.fn(() => Promise.resolve('OK'));
+    await expect(guard.optional(lookup)).rejects.toBeInstanceOf(RedisLate);
+    late.fail(new Error('Socket closed unexpectedly'));
+    await late.command.catch(() => undefined);
+    await expect(guard.optional(lookup)).resolves.toBe('OK');
+  });
+
+  it('lets commands through that fail at once (Redis away): only a silence pauses them', async () => {
+    const guard = stallGuard();
+    await expect(guard.optional(() => Promise.reject(new Error('The client is closed')))).rejects.toThrow('The client is closed');
+    const lookup = vi.fn(() => Promise.resolve('OK'));
+    await expect(guard.optional(lookup)).resolves.toBe('OK');
   });
 });

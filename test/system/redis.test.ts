@@ -153,4 +153,47 @@ describe('a Redis that stalls (connected, silent)', () => {
       await own.stop();
     }
   });
+
+  it("costs one command's budget, not one per request: lookups are skipped until Redis answers, and a write's invalidation is sent all the same", async () => {
+    const own = await startRedis();
+    const gw = await startGateway({ env: { CACHE_TTL_MS: '60000', REDIS_URL: own.url }, simulators: vendors });
+    const { createClient } = await import('redis');
+    const inspector = createClient({ url: own.url });
+    await inspector.connect();
+    /** How many times Redis ran each command so far (INFO commandstats). */
+    const calls = async () => {
+      const stats = await inspector.info('commandstats');
+      const count = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+      return { mget: count('mget'), incr: count('incr') };
+    };
+    const room = (n: number) => encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: String(n) });
+    const readRoom = (n: number) => gw.query('query($id: ID!) { chatroom(id: $id) { id } }', { id: room(n) });
+    try {
+      // Until the instance's client is ready, its lookups give up after the budget (see above).
+      for (let before = await calls(); (await calls()).mget === before.mget; ) await readRoom(20);
+      const before = await calls();
+      own.child.kill('SIGSTOP');
+      for (let n = 1; n <= 10; n++) expect((await readRoom(n)).data).toEqual({ chatroom: { id: room(n) } });
+      const renamed = await gw.query('mutation($id: ID!) { updateChatroom(id: $id, input: { name: "Renamed in a stall" }) { name } }', { id: room(26) });
+      expect(renamed.data).toEqual({ updateChatroom: { name: 'Renamed in a stall' } });
+      // The APQ store's connection: its first registration takes the budget, the next are skipped.
+      for (let n = 0; n < 3; n++) {
+        const document = `query RegisteredInAStall${n} { __typename }`;
+        const sha256Hash = createHash('sha256').update(document).digest('hex');
+        expect((await send(gw, { query: document, extensions: { persistedQuery: { version: 1, sha256Hash } } })).data).toEqual({ __typename: 'Query' });
+      }
+      own.child.kill('SIGCONT');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await calls()).toEqual({ mget: before.mget + 1, incr: before.incr + 1 });
+      expect(await inspector.hLen('chat-gateway:{apq}:documents')).toBe(1);
+      // Redis answered the late lookup: the stall is over, and the next read looks up again.
+      await readRoom(11);
+      expect((await calls()).mget).toBe(before.mget + 2);
+    } finally {
+      own.child.kill('SIGCONT');
+      await inspector.quit();
+      await gw.close();
+      await own.stop();
+    }
+  });
 });
