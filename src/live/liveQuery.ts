@@ -67,13 +67,18 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
       // Ends the stream from outside a result (set once the stream is).
       let stop = () => {};
 
-      const invalidateOnChange = async (name: string, feed: Feed<unknown>) => {
+      const invalidateOnChange = async (name: string, feed: Feed<unknown>, { resource, value }: Read) => {
         let first = true;
         let lastWord = false;
-        // The first state is the one this execution read; each later one is a change, and the
-        // resource's end (gone, a revoked credential) its last word, which runs the query again too.
+        // Each state after the first is a change, and the resource's end (gone, a revoked
+        // credential) its last word, which runs the query again too. The first is the pair's state
+        // when the run joined it: a pair already watched may have moved on from what the run read
+        // (a change polled while the run was still reading something else), and then the result
+        // is stale from the start. The store only knows the run once its result is back: the
+        // invalidation waits for the turn after this one.
         for await (const snapshot of feed) {
           if (!first) void store.invalidate(key);
+          else if (snapshot.kind !== 'state' || !resource.same(value, snapshot.value)) setImmediate(() => void store.invalidate(key));
           first = false;
           lastWord = snapshot.kind !== 'state';
         }
@@ -92,12 +97,12 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
           void feed.return();
           watched.delete(name);
         }
-        for (const [name, { resource, value }] of reads) {
+        for (const [name, read] of reads) {
           if (watched.has(name)) continue;
           try {
-            const feed = registry.watch(resource, context.credentials, { known: value, until: context.clientGone });
+            const feed = registry.watch(read.resource, context.credentials, { known: read.value, until: context.clientGone });
             watched.set(name, feed);
-            void invalidateOnChange(name, feed);
+            void invalidateOnChange(name, feed, read);
           } catch (error) {
             if (!(error instanceof GatewayError)) throw error;
             refused.push(error);

@@ -419,6 +419,23 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       gateway().simulators.messengerState.rooms.get(12)!.name = 'Team 12';
     });
 
+    it('answer again when a room it read changes while the run is still reading something else (a reviewer\'s finding)', async () => {
+      // A subscription watches room 14, so the live run reads it from the poll's state; the run's
+      // other read is slow, and the room changes, and is polled, before the run is done. The run
+      // then joined a pair whose state was no longer the one it read, and said nothing until the
+      // room changed again.
+      const watcher = subscribe(roomChanged(roomId('MESSENGER', '14')));
+      await next(watcher);
+      gateway().simulators.iwerp.inject({ fault: { kind: 'slow', delayMs: 10 * INTERVAL_MS }, route: '/api/chat/chatroom/2', times: 1 });
+      const live = subscribe(`query @live { a: chatroom(id: "${roomId('MESSENGER', '14')}") { name } b: chatroomByProviderId(provider: IWERP, providerId: "2") { name } }`);
+      await sleep(INTERVAL_MS / 2);
+      gateway().simulators.messengerState.rooms.get(14)!.name = 'Renamed during the run';
+      expect((await next(watcher)).value.data?.chatroomChanged.changes).toEqual(['RENAMED']);
+      expect((await next(live)).value.data).toEqual({ a: { name: 'Team 14' }, b: { name: expect.any(String) } });
+      expect((await next(live)).value.data).toEqual({ a: { name: 'Renamed during the run' }, b: { name: expect.any(String) } });
+      gateway().simulators.messengerState.rooms.get(14)!.name = 'Team 14';
+    });
+
     it.each(['SSE', 'WebSocket'])('one that watches many rooms over %s ends each watch with its client, and holds no more listeners than Node allows unwarned', async (transport) => {
       const warnings: Error[] = [];
       const onWarning = (warning: Error) => warnings.push(warning);
