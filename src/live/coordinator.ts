@@ -26,6 +26,8 @@ export interface CoordinatedPair extends PollJob {
   resource: string;
   /** A snapshot another instance polled for this pair. */
   receive(snapshot: Snapshot<unknown>): void;
+  /** Its last snapshot here (none before its first state). */
+  readonly latest: Snapshot<unknown> | undefined;
 }
 
 export interface PollCoordinator {
@@ -40,6 +42,11 @@ export interface PollCoordinator {
   share(pair: CoordinatedPair, snapshot: Snapshot<unknown>, changed: boolean): void;
   /** A write changed this resource: every pair of it is polled at once, wherever it is polled. */
   touch(resource: string): void;
+  /**
+   * Whether this instance polls the pair now: a poll that answers after its pair went to another
+   * instance is dropped, the holder's states being as new or newer.
+   */
+  polls(pair: CoordinatedPair): boolean;
   /** Stops every timer and connection. */
   close(): Promise<void>;
 }
@@ -95,6 +102,7 @@ export function createLocalCoordinator(options: LocalCoordinatorOptions): LocalC
     share() {
       // Nobody else to tell.
     },
+    polls: () => true,
     touch(resource) {
       for (const pair of byResource.get(resource) ?? []) lanes.get(pair.provider)?.pollNow(pair);
     },

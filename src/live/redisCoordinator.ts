@@ -307,8 +307,12 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   function assign(entry: Entry, held: boolean) {
     if (!watched(entry)) return;
     entry.joined = true;
-    if (held && !entry.held) entry.fresh = true;
+    const taken = held && !entry.held;
+    if (taken) entry.fresh = true;
     entry.held = held;
+    // A state at hand (a @live query's read) is the pair's until its first poll here, an interval
+    // on: shared now, so that a subscriber joining on another instance is not left waiting for it.
+    if (taken && entry.delayMs > 0 && entry.pair.latest) publish(entry, entry.pair.latest);
     // The holder's own first poll here comes at once (or once the state at hand has aged).
     if (held) entry.unread = false;
     if (held) startPolling(entry, entry.delayMs);
@@ -353,6 +357,13 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     }
   }
 
+  /**
+   * The entries whose leases were just taken here though their last subscriber left meanwhile:
+   * remove could not hand those back yet. A pair watched again since (a new entry) keeps its lease.
+   */
+  const abandoned = (list: Entry[], heldFlags: boolean[]) =>
+    list.filter((entry, index) => heldFlags[index] && !watched(entry) && !entries.has(entry.pair.key));
+
   /** Pairs added this turn of the event loop, joined together at its end. */
   let joining: Entry[] = [];
   function queueJoin(entry: Entry) {
@@ -372,8 +383,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       // Polling alone: the tick that finds Redis back assigns the leases and reads the states.
       if (!coordinated) return;
       const heldFlags = await leases(list);
-      // Their last subscriber left meanwhile (remove could not yet hand back a lease taken here).
-      const gone = list.filter((entry, index) => heldFlags[index] && !watched(entry));
+      const gone = abandoned(list, heldFlags);
       if (gone.length) {
         await withinBudget(connection.connected.then(release(gone)));
       }
@@ -434,6 +444,8 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       const wasCoordinated = coordinated;
       coordinated = true;
       list.forEach((entry, index) => assign(entry, heldFlags[index] ?? false));
+      const gone = abandoned(list, heldFlags);
+      if (gone.length) void run(release(gone));
       setBudgets(held, Object.fromEntries(PROVIDERS.map((p, i) => [p, perVendor[i] ?? 0])) as Record<Provider, number>);
       deliver(read);
       // Each instance polled for itself meanwhile: its subscribers are as current as the holder's
@@ -452,6 +464,25 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   }
 
   timer = setTimeout(() => void tick(), tickMs);
+
+  /** Stores the holder's snapshot of a pair and tells the other instances' listeners. */
+  function publish(entry: Entry, snapshot: Snapshot<unknown>) {
+    const { pair } = entry;
+    entry.fresh = false;
+    const message = encodeEnvelope({ from: me, snapshot });
+    void run(async (client) => {
+      const held = await client.eval(SHARE, {
+        keys: [leaseKey(pair), stateKey(pair)],
+        arguments: [me, channel(pair), message, String(stateMs(pair.provider))],
+      });
+      if (held !== 0 || !coordinated || !watched(entry)) return;
+      // Another instance took the lease (this one missed its renewals): it polls now, and what
+      // this one polled last may be older than what it shared: its state is read back.
+      assign(entry, false);
+      entry.unread = true;
+      deliver(await unreadStates([entry]));
+    });
+  }
 
   /**
    * A write nothing waits for (a share, a release, a touch). One that fails means Redis is away;
@@ -490,16 +521,11 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     share(pair, snapshot, changed) {
       const entry = entries.get(pair.key);
       if (!coordinated || !entry?.held || !(changed || entry.fresh)) return;
-      entry.fresh = false;
-      const message = encodeEnvelope({ from: me, snapshot });
-      void run(async (client) => {
-        const held = await client.eval(SHARE, {
-          keys: [leaseKey(pair), stateKey(pair)],
-          arguments: [me, channel(pair), message, String(stateMs(pair.provider))],
-        });
-        // Another instance took the lease (this one missed its renewals): it polls now.
-        if (held === 0 && coordinated && entries.get(pair.key) === entry) assign(entry, false);
-      });
+      publish(entry, snapshot);
+    },
+    polls(pair) {
+      const entry = entries.get(pair.key);
+      return entry?.pair === pair && entry.polling;
     },
     touch(resource) {
       local.touch(resource);

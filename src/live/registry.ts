@@ -169,7 +169,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       take(pair, snapshot, resource);
       return;
     }
-    if (signal.aborted) return;
+    if (signal.aborted || !coordinator.polls(pair)) return;
     const changed = take(pair, snapshot, resource);
     hooks.polled?.(pair.provider, changed ? 'changed' : 'unchanged');
     coordinator.share(pair, snapshot, changed);

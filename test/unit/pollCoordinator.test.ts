@@ -29,18 +29,23 @@ function resource(key: string, calls: string[], value = () => 1): LiveResource<n
   };
 }
 
-/** A coordinator of a cluster where another instance polls every pair: it records what the registry tells it. */
+/**
+ * A coordinator of a cluster where another instance polls every pair: it records what the registry
+ * tells it. Its pairs poll here only when a test runs them, and while `here.polls` says so.
+ */
 function elsewhere() {
   const pairs = new Map<string, CoordinatedPair>();
   const shared: [Snapshot<unknown>, boolean][] = [];
+  const here = { polls: true };
   const coordinator: PollCoordinator = {
     add: (pair) => void pairs.set(pair.key, pair),
     remove: (pair) => void pairs.delete(pair.key),
     share: (_, snapshot, changed) => void shared.push([snapshot, changed]),
     touch: () => undefined,
+    polls: () => here.polls,
     close: async () => undefined,
   };
-  return { coordinator, pairs, shared };
+  return { coordinator, pairs, shared, here };
 }
 
 describe('registry and its coordinator', () => {
@@ -99,6 +104,29 @@ describe('registry and its coordinator', () => {
       [1, false],
       [2, true],
     ]);
+    await registry.close();
+  });
+
+  it('drops a poll that answers after its pair went to another instance: the holder’s states are as new or newer', async () => {
+    const { coordinator, pairs, shared, here } = elsewhere();
+    const registry = createLiveRegistry({ settings, paused: () => false, coordinator });
+    let value = 1;
+    const feed = registry.watch(resource('room|1', [], () => value), credentials('a'));
+    const [pair] = pairs.values();
+    pair?.receive({ kind: 'state', value: 2, observedAt: new Date() });
+    expect((await feed.next()).value).toMatchObject({ kind: 'state', value: 2 });
+    here.polls = false;
+    await pair?.run();
+    let next: unknown;
+    void feed.next().then((r) => (next = r.value));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(next).toBeUndefined();
+    expect(shared).toEqual([]);
+    here.polls = true;
+    value = 3;
+    await pair?.run();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(next).toMatchObject({ kind: 'state', value: 3 });
     await registry.close();
   });
 });

@@ -1,0 +1,209 @@
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CoordinatedPair, Snapshot } from '../../src/live/coordinator.js';
+import { createRedisCoordinator, encodeEnvelope } from '../../src/live/redisCoordinator.js';
+import { createLiveRegistry, type LiveSettings } from '../../src/live/registry.js';
+import type { Credentials } from '../../src/upstreams/credentials.js';
+import { startRedis } from '../helpers/redisServer.js';
+import { until } from '../helpers/sseEvents.js';
+
+/**
+ * A pair's lease changing hands between two instances' registries on one real Redis, at the
+ * moments a reviewer found wanting: a poll in flight on the instance losing it, a subscriber
+ * leaving during the tick that takes it, a pair started from a state at hand.
+ */
+const INTERVAL_MS = 1000;
+const settings: LiveSettings = {
+  intervalMs: { IWERP: INTERVAL_MS, POPSELL: INTERVAL_MS, MESSENGER: INTERVAL_MS },
+  maxPollsPerSecond: { IWERP: 100, POPSELL: 100, MESSENGER: 100 },
+  maxPollsInFlight: { IWERP: 8, POPSELL: 8, MESSENGER: 8 },
+  maxSubscriptions: 100,
+  maxSubscriptionsPerCredential: 100,
+};
+const credentials: Credentials = { iwerp: { sessionToken: 'session-1', buildId: undefined, packageId: undefined }, popsell: null, messenger: null };
+const LEASE = 'chat-gateway:live:lease:*';
+const INSTANCES = 'chat-gateway:live:instances';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let admin: ReturnType<typeof createClient>;
+beforeAll(async () => {
+  redis = await startRedis();
+  admin = createClient({ url: redis.url });
+  await admin.connect();
+});
+afterAll(async () => {
+  await admin?.close();
+  await redis?.stop();
+});
+const started: ReturnType<typeof createLiveRegistry>[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((registry) => registry.close()));
+  await admin.flushAll();
+});
+
+/** The vendor's one room: its name, how often it was read, and a gate that holds reads when shut. */
+const vendor = { name: 'v1', reads: 0, gate: undefined as Promise<void> | undefined };
+
+function startInstance(url = redis.url) {
+  const coordinator = createRedisCoordinator({ url: new URL(url), logger: pino({ level: 'silent' }), settings, paused: () => false });
+  const registry = createLiveRegistry({ settings, paused: () => false, coordinator });
+  started.push(registry);
+  return {
+    registry,
+    /** Watches the room here (from `known` when given); `heard` fills with the names it is sent. */
+    watch(options: { holdsReads?: boolean; known?: string } = {}) {
+      const resource = {
+        provider: 'IWERP' as const,
+        key: 'chatroom|1',
+        fetch: async () => {
+          vendor.reads += 1;
+          const seen = vendor.name;
+          if (options.holdsReads) await vendor.gate;
+          return seen;
+        },
+        same: (x: string, y: string) => x === y,
+      };
+      const heard: string[] = [];
+      const feed = registry.watch(resource, credentials, options.known === undefined ? {} : { known: options.known });
+      void (async () => {
+        for await (const snapshot of feed) if (snapshot.kind === 'state') heard.push(snapshot.value);
+      })();
+      return { heard, feed };
+    },
+  };
+}
+
+/** Until an instance other than `known` ones beats in the instances hash: its id. */
+async function nextInstanceId(known: (string | null)[]) {
+  let id: string | undefined;
+  for (const start = Date.now(); !id; await sleep(20)) {
+    id = (await admin.hKeys(INSTANCES)).find((field) => !known.includes(field));
+    if (Date.now() - start > 5000) throw new Error('no new instance beat');
+  }
+  return id;
+}
+
+describe('a lease changing hands', () => {
+  it('while the instance losing it has a poll in flight: that poll’s older state does not replace the new holder’s', async () => {
+    vendor.name = 'v1';
+    const b = startInstance();
+    const bId = await nextInstanceId([]);
+    let open!: () => void;
+    vendor.gate = undefined;
+    const onB = b.watch({ holdsReads: true });
+    await until(() => onB.heard.length === 1, 3000, 'b’s first state');
+    const [leaseKey] = await admin.keys(LEASE);
+    expect(await admin.get(leaseKey!)).toBe(bId);
+    const a = startInstance();
+    const aId = await nextInstanceId([bId]);
+    const onA = a.watch();
+    await until(() => onA.heard.length === 1, 3000, 'a’s first state');
+    // b's next poll reads v1 and answers late (a slow vendor, a busy event loop)…
+    vendor.gate = new Promise((resolve) => (open = resolve));
+    const reads = vendor.reads;
+    await until(() => vendor.reads > reads, 3 * INTERVAL_MS, 'b polls');
+    vendor.name = 'v2';
+    // …while its lease lapses (it missed its renewals) and a takes it, polls v2 and shares it.
+    await admin.set(leaseKey!, aId, { PX: 750 });
+    await until(() => onA.heard.length === 2 && onB.heard.length === 2, 3 * INTERVAL_MS, 'v2 polled by a, heard on b');
+    open();
+    vendor.gate = undefined;
+    await sleep(2 * INTERVAL_MS);
+    expect(onA.heard).toEqual(['v1', 'v2']);
+    expect(onB.heard.at(-1)).toBe('v2');
+  });
+
+  it('before the instance losing it heard so: what it shares then is refused, and it reads the holder’s state back', async () => {
+    // Its ticks (a quarter interval) are far apart here: the share below comes before the next.
+    const slow = { ...settings, intervalMs: { IWERP: 20_000, POPSELL: 20_000, MESSENGER: 20_000 } };
+    const coordinator = createRedisCoordinator({ url: new URL(redis.url), logger: pino({ level: 'silent' }), settings: slow, paused: () => false });
+    const received: Snapshot<unknown>[] = [];
+    const pair: CoordinatedPair = {
+      provider: 'IWERP',
+      key: 'scope-1|chatroom|9',
+      resource: 'IWERP|chatroom|9',
+      latest: undefined,
+      run: async () => undefined,
+      receive: (snapshot) => void received.push(snapshot),
+    };
+    try {
+      coordinator.add(pair, 0);
+      await until(() => coordinator.polls(pair), 3000, 'the lease taken');
+      const leaseKey = 'chat-gateway:live:lease:scope-1|chatroom|9';
+      const observedAt = new Date();
+      await admin.set(leaseKey, 'another-instance', { PX: 15_000 });
+      await admin.set('chat-gateway:live:state:scope-1|chatroom|9', encodeEnvelope({ from: 'another-instance', snapshot: { kind: 'state', value: 'v2', observedAt } }));
+      // This instance's poll, late, found v1.
+      coordinator.share(pair, { kind: 'state', value: 'v1', observedAt: new Date(0) }, true);
+      await until(() => received.length === 1, 2000, 'the holder’s state read back');
+      expect(received).toEqual([{ kind: 'state', value: 'v2', observedAt }]);
+      expect(coordinator.polls(pair)).toBe(false);
+    } finally {
+      await coordinator.close();
+    }
+  });
+
+  it('by a tick during which the pair’s last subscriber leaves: it is handed back at once', async () => {
+    vendor.name = 'v1';
+    const a = startInstance();
+    const aId = await nextInstanceId([]);
+    // b's Redis answers 120 ms late (under the budget): its tick is still running when its subscriber leaves.
+    const b = startInstance(await slowProxy(120));
+    const bId = await nextInstanceId([aId]);
+    const onA = a.watch();
+    await until(() => onA.heard.length === 1, 3000, 'a’s first state');
+    const [leaseKey] = await admin.keys(LEASE);
+    const onB = b.watch();
+    await until(() => onB.heard.length === 1, 5000, 'b’s first state');
+    // a goes (its close hands its lease back); b's next tick takes it.
+    await a.registry.close();
+    for (const start = Date.now(); (await admin.get(leaseKey!)) !== bId; await sleep(2)) {
+      if (Date.now() - start > 5000) throw new Error('b never took the lease');
+    }
+    await onB.feed.return();
+    await sleep(400);
+    expect(await admin.get(leaseKey!)).toBeNull();
+  });
+
+  it('to a pair started from a state at hand (a @live query’s read): another instance joining it gets that state without waiting for a poll', async () => {
+    vendor.name = 'v1';
+    const a = startInstance();
+    const b = startInstance();
+    await nextInstanceId([await nextInstanceId([])]);
+    const reads = vendor.reads;
+    const onA = a.watch({ known: 'v1' });
+    await until(() => onA.heard.length === 1, 1000, 'a’s state at hand');
+    await sleep(300);
+    const onB = b.watch();
+    await until(() => onB.heard.length === 1, 3 * INTERVAL_MS, 'b’s first state');
+    expect(onB.heard).toEqual(['v1']);
+    // Heard before a's first poll, an interval after the state at hand, and with no poll of b's.
+    expect(vendor.reads).toBe(reads);
+  });
+});
+
+/** A TCP proxy to the test's Redis that delays every answer by `delayMs`. */
+async function slowProxy(delayMs: number) {
+  const server = createServer((client) => {
+    const upstream = connect(redis.port, '127.0.0.1');
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => setTimeout(() => client.write(chunk), delayMs));
+    // Redis closes after its answer to QUIT: that answer is still on its way.
+    upstream.on('close', () => setTimeout(end, delayMs)).on('error', end);
+    client.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxies.push(server);
+  return `redis://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+const proxies: ReturnType<typeof createServer>[] = [];
+afterAll(() => {
+  for (const proxy of proxies) proxy.close();
+});
