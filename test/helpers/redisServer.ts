@@ -1,7 +1,7 @@
 /** A real redis-server (Debian package redis-server), in memory only, on loopback: for test/system/ and the benchmark's live cluster. */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 
 /** A port nobody listens on right now. */
 export const freePort = () =>
@@ -38,4 +38,24 @@ export async function startRedis(port?: number) {
       await exited;
     },
   };
+}
+
+/** A loopback proxy to a Redis whose answers can be held back (`answers.delayMs`), as an instance too busy to read them, or far from Redis, sees them. */
+export async function redisProxy(redisUrl: string) {
+  const answers = { delayMs: 0 };
+  const server = createServer((client) => {
+    const upstream = connect(Number(new URL(redisUrl).port), '127.0.0.1');
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    const later = (then: () => void) => (answers.delayMs ? setTimeout(then, answers.delayMs) : then());
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => later(() => client.write(chunk)));
+    // Redis's end reaches the client after the answers before it (QUIT's among them).
+    upstream.on('close', () => later(end)).on('error', end);
+    client.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`, answers, close: () => new Promise((resolve) => server.close(resolve)) };
 }

@@ -1,12 +1,12 @@
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinatedPair, Snapshot } from '../../src/live/coordinator.js';
 import { createRedisCoordinator, encodeEnvelope } from '../../src/live/redisCoordinator.js';
-import { createLiveRegistry, type LiveSettings } from '../../src/live/registry.js';
+import { createLiveRegistry } from '../../src/live/registry.js';
 import type { Credentials } from '../../src/upstreams/credentials.js';
-import { startRedis } from '../helpers/redisServer.js';
+import { liveSettings } from '../helpers/config.js';
+import { redisProxy, startRedis } from '../helpers/redisServer.js';
 import { until } from '../helpers/sseEvents.js';
 
 /**
@@ -15,13 +15,7 @@ import { until } from '../helpers/sseEvents.js';
  * leaving during the tick that takes it, a pair started from a state at hand.
  */
 const INTERVAL_MS = 1000;
-const settings: LiveSettings = {
-  intervalMs: { IWERP: INTERVAL_MS, POPSELL: INTERVAL_MS, MESSENGER: INTERVAL_MS },
-  maxPollsPerSecond: { IWERP: 100, POPSELL: 100, MESSENGER: 100 },
-  maxPollsInFlight: { IWERP: 8, POPSELL: 8, MESSENGER: 8 },
-  maxSubscriptions: 100,
-  maxSubscriptionsPerCredential: 100,
-};
+const settings = liveSettings(INTERVAL_MS);
 const credentials: Credentials = { iwerp: { sessionToken: 'session-1', buildId: undefined, packageId: undefined }, popsell: null, messenger: null };
 const LEASE = 'chat-gateway:live:lease:*';
 const INSTANCES = 'chat-gateway:live:instances';
@@ -39,6 +33,8 @@ afterAll(async () => {
   await redis?.stop();
 });
 const started: ReturnType<typeof createLiveRegistry>[] = [];
+const proxies: Awaited<ReturnType<typeof redisProxy>>[] = [];
+afterAll(() => Promise.all(proxies.map((proxy) => proxy.close())));
 afterEach(async () => {
   await Promise.all(started.splice(0).map((registry) => registry.close()));
   await admin.flushAll();
@@ -151,7 +147,10 @@ describe('a lease changing hands', () => {
     const a = startInstance();
     const aId = await nextInstanceId([]);
     // b's Redis answers 120 ms late (under the budget): its tick is still running when its subscriber leaves.
-    const b = startInstance(await slowProxy(120));
+    const proxy = await redisProxy(redis.url);
+    proxies.push(proxy);
+    proxy.answers.delayMs = 120;
+    const b = startInstance(proxy.url);
     const bId = await nextInstanceId([aId]);
     const onA = a.watch();
     await until(() => onA.heard.length === 1, 3000, 'a’s first state');
@@ -183,27 +182,4 @@ describe('a lease changing hands', () => {
     // Heard before a's first poll, an interval after the state at hand, and with no poll of b's.
     expect(vendor.reads).toBe(reads);
   });
-});
-
-/** A TCP proxy to the test's Redis that delays every answer by `delayMs`. */
-async function slowProxy(delayMs: number) {
-  const server = createServer((client) => {
-    const upstream = connect(redis.port, '127.0.0.1');
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('data', (chunk) => upstream.write(chunk));
-    upstream.on('data', (chunk) => setTimeout(() => client.write(chunk), delayMs));
-    // Redis closes after its answer to QUIT: that answer is still on its way.
-    upstream.on('close', () => setTimeout(end, delayMs)).on('error', end);
-    client.on('close', end).on('error', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxies.push(server);
-  return `redis://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-const proxies: ReturnType<typeof createServer>[] = [];
-afterAll(() => {
-  for (const proxy of proxies) proxy.close();
 });

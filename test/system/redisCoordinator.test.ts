@@ -1,11 +1,11 @@
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisCoordinator } from '../../src/live/redisCoordinator.js';
-import { createLiveRegistry, type LiveSettings } from '../../src/live/registry.js';
+import { createLiveRegistry } from '../../src/live/registry.js';
 import type { Credentials } from '../../src/upstreams/credentials.js';
-import { startRedis } from '../helpers/redisServer.js';
+import { liveSettings } from '../helpers/config.js';
+import { redisProxy, startRedis } from '../helpers/redisServer.js';
 import { until } from '../helpers/sseEvents.js';
 
 /**
@@ -14,13 +14,7 @@ import { until } from '../helpers/sseEvents.js';
  * down, exactly when the test says, while a keeps working and holds every lease.
  */
 const INTERVAL_MS = 5000;
-const settings: LiveSettings = {
-  intervalMs: { IWERP: INTERVAL_MS, POPSELL: INTERVAL_MS, MESSENGER: INTERVAL_MS },
-  maxPollsPerSecond: { IWERP: 100, POPSELL: 100, MESSENGER: 100 },
-  maxPollsInFlight: { IWERP: 8, POPSELL: 8, MESSENGER: 8 },
-  maxSubscriptions: 100,
-  maxSubscriptionsPerCredential: 100,
-};
+const settings = liveSettings(INTERVAL_MS);
 const credentials: Credentials = { iwerp: { sessionToken: 'session-1', buildId: undefined, packageId: undefined }, popsell: null, messenger: null };
 
 let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -125,26 +119,6 @@ async function afterTickOfA() {
   }
 }
 
-/** A loopback proxy to Redis whose answers can be held back, as an instance too busy to read them sees them. */
-async function slowProxy() {
-  const answers = { delayMs: 0 };
-  const server = createServer((client) => {
-    const upstream = connect(Number(new URL(redis.url).port), '127.0.0.1');
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    const later = (then: () => void) => (answers.delayMs ? setTimeout(then, answers.delayMs) : then());
-    client.on('data', (chunk) => upstream.write(chunk));
-    upstream.on('data', (chunk) => later(() => client.write(chunk)));
-    // Redis's end reaches the client after the answers before it (QUIT's among them).
-    upstream.on('close', () => later(end)).on('error', end);
-    client.on('close', end).on('error', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`, answers, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
 /** Keeps Redis busy for `ms` (a script runs alone), so what it is sent meanwhile is answered late. */
 const STALL = `local stop = nil
 repeat
@@ -198,7 +172,7 @@ describe('Redis answering past the budget for a moment does not make an instance
 
 describe('an instance that reads Redis late for good', () => {
   it('polls alone, hands its leases back and takes none: another instance polls its pairs for their subscribers there', async () => {
-    const proxy = await slowProxy();
+    const proxy = await redisProxy(redis.url);
     const c = startInstance('c', proxy.url);
     try {
       names.set(9, 'Team 9');
