@@ -177,7 +177,7 @@ export function createGateway(deps: GatewayDeps) {
       useEventStreams(),
       useOperationSpans(),
       queryLimits(deps.config.limits),
-      useArgumentLimits(deps.config.maxListArgument),
+      useArgumentLimits(deps.config.maxListArgument, deps.config.limits.maxCost),
       useNestingLimit(deps.config.limits.maxTokens),
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),

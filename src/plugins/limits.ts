@@ -3,6 +3,7 @@
  * The query-shape limits are GraphQL Armor's; the body limits are the HTTP layer's.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { createFetch } from '@whatwg-node/fetch';
 import {
   GraphQLError,
@@ -15,12 +16,16 @@ import {
   getOperationAST,
   parse,
   isListType,
+  validate,
   visit,
   visitWithTypeInfo,
+  type ArgumentNode,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type ValidationRule,
@@ -42,6 +47,7 @@ export const queryLimits = (limits: Limits) =>
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
     maxTokens: { n: limits.maxTokens },
+    // Page sizes that are no literal are counted at execution (useArgumentLimits).
     costLimit: { maxCost: limits.maxCost },
     maxDirectives: { n: limits.maxDirectives },
     blockFieldSuggestion: { enabled: false },
@@ -149,11 +155,34 @@ type ListSite = number | { variable: string; otherwise: number };
 interface ArgumentSites {
   lists: ListSite[];
   streamCounts: (number | string)[];
+  /** The variables that hold a connection's page size (`first`, `last`). */
+  pageSizeVariables: string[];
+  /** A connection's page size is left to its default. */
+  defaultPageSize: boolean;
 }
 
 /** An operation's argument sites, and the variables it declares. */
 interface OperationArguments extends ArgumentSites {
   declared: ReadonlySet<string>;
+  /** GraphQL Armor's refusal of its cost, or null, by the page sizes its variables gave (at most COSTS_KEPT of them). */
+  costs: Map<string, GraphQLError | null>;
+}
+
+/** Page sizes whose cost is kept per operation: a client paging asks with a few, always the same. */
+const COSTS_KEPT = 16;
+
+/** GraphQL Armor's refusal of the operation's cost with its page sizes written in (withPageSizes), or null. */
+function costRefusal(args: ExecutionArgs, sites: OperationArguments, variables: Record<string, unknown>, maxCost: number): GraphQLError | null {
+  const key = sites.pageSizeVariables.map((name) => String(variables[name])).join(',');
+  const known = sites.costs.get(key);
+  if (known !== undefined) return known;
+  let refusal: GraphQLError | null = null;
+  const rule = costLimitRule({ maxCost, propagateOnRejection: false, onReject: [(_, error) => void (refusal = error)] });
+  validate(args.schema, withPageSizes(args.schema, args.document, variables), [rule]);
+  if (refusal) refusal = new GraphQLError((refusal as GraphQLError).message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+  if (sites.costs.size >= COSTS_KEPT) sites.costs.clear();
+  sites.costs.set(key, refusal);
+  return refusal;
 }
 
 const literalLength = (value: ValueNode | undefined) => (value === undefined || value.kind === Kind.NULL ? 0 : value.kind === Kind.LIST ? value.values.length : 1);
@@ -165,11 +194,16 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
   const inFragment = new Map<string, ArgumentSites>();
   // Validation refused fragment cycles before any execution.
   const sitesIn = (node: OperationDefinitionNode | FragmentDefinitionNode): ArgumentSites => {
-    const sites: ArgumentSites = { lists: [], streamCounts: [] };
+    const sites: ArgumentSites = { lists: [], streamCounts: [], pageSizeVariables: [], defaultPageSize: false };
     const typeInfo = new TypeInfo(schema);
     visit(
       node,
       visitWithTypeInfo(typeInfo, {
+        Field(field) {
+          const size = pageSizeOf(field, typeInfo.getFieldDef());
+          if (size?.kind === Kind.VARIABLE) sites.pageSizeVariables.push(size.name.value);
+          if (size === null) sites.defaultPageSize = true;
+        },
         Argument(argument) {
           const { value } = argument;
           if (typeInfo.getDirective()?.name === 'stream' && argument.name.value === 'initialCount') {
@@ -190,12 +224,70 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
           const spreadSites = inFragment.get(name)!;
           sites.lists.push(...spreadSites.lists);
           sites.streamCounts.push(...spreadSites.streamCounts);
+          sites.pageSizeVariables.push(...spreadSites.pageSizeVariables);
+          sites.defaultPageSize ||= spreadSites.defaultPageSize;
         },
       }),
     );
     return sites;
   };
-  return { ...sitesIn(operation), declared: new Set(defaults.keys()) };
+  return { ...sitesIn(operation), declared: new Set(defaults.keys()), costs: new Map() };
+}
+
+const PAGE_SIZES = new Set(['first', 'last']);
+
+/**
+ * A connection field's page size as GraphQL Armor's cost reads it (the first `first` or `last`
+ * argument given): its value node; null when none is given and the field has a default for one;
+ * undefined for a field with no page size.
+ */
+function pageSizeOf(field: FieldNode, definition: GraphQLField<unknown, unknown> | null | undefined): ValueNode | null | undefined {
+  if (!definition?.args.some((argument) => PAGE_SIZES.has(argument.name))) return undefined;
+  const given = field.arguments?.find((argument) => PAGE_SIZES.has(argument.name.value));
+  if (given) return given.value;
+  return definition.args.some((argument) => PAGE_SIZES.has(argument.name) && typeof argument.defaultValue === 'number') ? null : undefined;
+}
+
+const intArgument = (name: string, value: number): ArgumentNode => ({
+  kind: Kind.ARGUMENT,
+  name: { kind: Kind.NAME, value: name },
+  value: { kind: Kind.INT, value: String(value) },
+});
+
+/**
+ * The document with each connection's page size written in as the number it is in this execution
+ * (a variable's value, else the variable's default, else the field's), where GraphQL Armor's cost
+ * multiplies by literal page sizes only and counted any other as 1: a variable `first` of 100 let
+ * 40 aliased pages of 100 rooms through (a reviewer's finding).
+ */
+function withPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): DocumentNode {
+  const variableDefaults = new Map<string, unknown>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const variable of definition.variableDefinitions ?? []) {
+      if (variable.defaultValue?.kind === Kind.INT) variableDefaults.set(variable.variable.name.value, Number(variable.defaultValue.value));
+    }
+  }
+  const typeInfo = new TypeInfo(schema);
+  return visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(field) {
+        const definition = typeInfo.getFieldDef();
+        const size = pageSizeOf(field, definition);
+        if (size === undefined || size?.kind === Kind.INT) return undefined;
+        const fieldDefault = definition!.args.find((argument) => PAGE_SIZES.has(argument.name) && typeof argument.defaultValue === 'number');
+        const fallback = (fieldDefault?.defaultValue as number | undefined) ?? 1;
+        if (size === null) return { ...field, arguments: [...(field.arguments ?? []), intArgument(fieldDefault!.name, fallback)] };
+        const value = size.kind === Kind.VARIABLE ? (variables[size.name.value] ?? variableDefaults.get(size.name.value)) : undefined;
+        const count = typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+        return {
+          ...field,
+          arguments: field.arguments!.map((argument) => (argument.value === size ? intArgument(argument.name.value, count) : argument)),
+        };
+      },
+    }),
+  );
 }
 
 const badArgument = (message: string) => ({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] });
@@ -218,7 +310,7 @@ const badArgument = (message: string) => ({ errors: [new GraphQLError(message, {
  *   were given, and GraphQL lets a server ignore them.
  * The sites are found once per document and operation; each execution only reads its variables.
  */
-export function useArgumentLimits(maxListItems: number): Plugin {
+export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin {
   const byDocument = new WeakMap<DocumentNode, Map<string | null | undefined, OperationArguments>>();
   const check = (args: ExecutionArgs, stop: (result: ExecutionResult) => void) => {
     let byOperation = byDocument.get(args.document);
@@ -226,11 +318,20 @@ export function useArgumentLimits(maxListItems: number): Plugin {
     let sites = byOperation.get(args.operationName);
     if (!sites) {
       const operation = getOperationAST(args.document, args.operationName);
-      sites = operation ? argumentsOf(args.schema, args.document, operation) : { lists: [], streamCounts: [], declared: new Set() };
+      sites = operation
+        ? argumentsOf(args.schema, args.document, operation)
+        : { lists: [], streamCounts: [], pageSizeVariables: [], defaultPageSize: false, declared: new Set(), costs: new Map() };
       byOperation.set(args.operationName, sites);
     }
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     if (typeof variables === 'object' && !Object.isFrozen(variables)) for (const name in variables) if (!sites.declared.has(name)) Reflect.deleteProperty(variables, name);
+    if (sites.pageSizeVariables.length > 0 || sites.defaultPageSize) {
+      const refusal = costRefusal(args, sites, variables, maxCost);
+      if (refusal) {
+        stop({ errors: [refusal] });
+        return;
+      }
+    }
     if (sites.lists.length === 0 && sites.streamCounts.length === 0) return;
     let items = 0;
     for (const site of sites.lists) {

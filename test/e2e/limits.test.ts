@@ -33,6 +33,33 @@ describe('limits refuse a request before any vendor call', () => {
     expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
   });
 
+  describe("cost counts a connection's page size wherever it is given", () => {
+    // A reviewer's finding: GraphQL Armor multiplies a connection's cost by a literal first only;
+    // in a variable, or left to its default (10), it counted 1, and 40 aliased pages of 100 rooms
+    // (80 vendor calls, a 2.1 MB answer) ran from one 4 KB request.
+    const page = (first: string) => `organizationChatrooms(organizationId: 3${first}) { totalCount edges { cursor node { id name kind participants { displayName } capabilities { canSendMessage } } } pageInfo { hasNextPage endCursor } }`;
+    it.each([
+      ['in a variable', `query($n: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`, { n: 100 }],
+      ["in a variable's default", `query($n: Int = 100) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`, {}],
+      ['left to its default', `{ ${repeat(40, (i) => `p${i}: ${page('')}`)} }`, {}],
+      ['in a variable, through a fragment', `query($n: Int) { ...Pages } fragment Pages on Query { ${repeat(3, (i) => `p${i}: ${page(', last: $n')}`)} }`, { n: 100 }],
+    ])('%s', async (_, query, variables) => {
+      const res = await post(JSON.stringify({ query, variables }));
+      expect(res.body.errors?.[0]?.message).toMatch(/^Syntax Error: Query Cost limit of 10000 exceeded, found \d+/);
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(res.status).toBe(400);
+      expect(res.body.data).toBeUndefined();
+      expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+    });
+
+    it('and runs the same operation with pages the cost allows', async () => {
+      const query = `query($n: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`;
+      const res = await post(JSON.stringify({ query, variables: { n: 5 } }));
+      expect(res.body.errors).toBeUndefined();
+      expect(Object.values(res.body.data as Record<string, { edges: unknown[] }>).map((p) => p.edges.length)).toEqual([5, 5, 5]);
+    });
+  });
+
   it('a page larger than MAX_PAGE_SIZE', async () => {
     const res = await post(JSON.stringify({ query: '{ organizationChatrooms(organizationId: 1, first: 1000) { totalCount } }' }));
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

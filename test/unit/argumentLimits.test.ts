@@ -23,7 +23,7 @@ function withPlugin() {
         },
       },
     }),
-    plugins: [useArgumentLimits(100), record],
+    plugins: [useArgumentLimits(100, 10_000), record],
   });
   const post = (query: string, variables: Record<string, unknown>, accept = 'application/json') =>
     yoga.fetch('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query, variables }) });
