@@ -112,6 +112,8 @@ export interface Config {
     maxCost: number;
     /** MAX_DIRECTIVES (default 20). */
     maxDirectives: number;
+    /** MAX_FRAGMENTS (default 64): fragment definitions of a document; validating them costs their count squared. */
+    maxFragments: number;
     /** MAX_REQUEST_BYTES (default 1 MiB): a JSON body, or a multipart text field. */
     maxRequestBytes: number;
     /** WS_MAX_OPERATIONS (default 200): operations open on one WebSocket at most, each until it has ended (its last answer sent), even once its client sent `complete`. */
@@ -406,6 +408,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxDocumentLength: readInt(env, 'MAX_DOCUMENT_LENGTH', 32_768, 1),
       maxCost: readInt(env, 'MAX_COST', 10_000, 1),
       maxDirectives: readInt(env, 'MAX_DIRECTIVES', 20, 0),
+      maxFragments: readInt(env, 'MAX_FRAGMENTS', 64, 0),
       maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1024 * 1024, 1),
       maxSocketOperations: readInt(env, 'WS_MAX_OPERATIONS', 200, 1),
       maxSocketBufferedBytes: readInt(env, 'WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1),

@@ -35,7 +35,7 @@ import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
-import { declaredVariables, documentTooLong, dropUnreadExtensions, limitedFetchApi, queryLimits, useArgumentLimits, useMalformedParameters, useNestingLimit, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
+import { declaredVariables, documentTooLong, dropUnreadExtensions, limitedFetchApi, queryLimits, useArgumentLimits, useDocumentLimits, useMalformedParameters, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -178,7 +178,7 @@ export function createGateway(deps: GatewayDeps) {
       useOperationSpans(),
       queryLimits(deps.config.limits),
       useArgumentLimits(deps.config.maxListArgument, deps.config.limits.maxCost),
-      useNestingLimit(deps.config.limits.maxTokens),
+      useDocumentLimits(deps.config.limits.maxTokens, deps.config.limits.maxFragments),
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),
       useErrorCodes(),
