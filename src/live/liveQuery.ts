@@ -6,15 +6,15 @@
  * that one execution. A run after a change reads the poller's latest states through its loaders,
  * so however many live queries watch a resource, the vendor sees one poll per interval.
  *
- * Lists read outside the loaders (organizationChatrooms, eventChatroom) are not watched. A @live
- * query ends after a result that watches nothing or has errors, and one is refused before it runs
- * when the gateway, or every credential it carries, is at its subscription limit.
+ * Fields read outside the loaders, which no poll watches, are refused in a @live query (below). A
+ * @live query ends after a result that watches nothing or has errors, and one is refused before it
+ * runs when the gateway, or every credential it carries, is at its subscription limit.
  */
 import { randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
-import { GraphQLError, getOperationAST, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, visit, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Adapters, Context } from '../context.js';
 import { GatewayError } from '../errors.js';
@@ -236,6 +236,34 @@ const noIncrementalLive: ValidationRule = (context) => ({
   },
 });
 
+/**
+ * Root fields a @live query may not read: the lists (organizationChatrooms, eventChatroom) are read
+ * outside the loaders, from the vendor at every run, which any change of a room it watches starts:
+ * 100 live queries of 25 list aliases each, over one watched room, made 2,100 Messenger calls per
+ * rename, outside the poll budget (an attacker's pass). Introspection never changes, and 200 live
+ * copies of `__schema` cost 2–3 s of CPU per rename.
+ */
+const UNWATCHED = new Map([
+  ['organizationChatrooms', 'use the organizationChatroomsChanged subscription for a live list'],
+  ['eventChatroom', 'read the chatroom by its id instead'],
+  ['__schema', 'introspection never changes'],
+  ['__type', 'introspection never changes'],
+]);
+
+const onlyWatchedLive: ValidationRule = (context) => ({
+  OperationDefinition(operation) {
+    if (!isLiveOperation(operation)) return;
+    for (const definition of [operation, ...context.getRecursivelyReferencedFragments(operation)]) {
+      visit(definition, {
+        Field(field) {
+          const why = UNWATCHED.get(field.name.value);
+          if (why) context.reportError(new GraphQLError(`A @live query reads only chatrooms and messages, which polls watch, not ${field.name.value}: ${why}.`, { nodes: field }));
+        },
+      });
+    }
+  },
+});
+
 /** The @live plugins, in the order they must run: ours first, so the store runs our execute. */
 export function useLiveQueries(registry: LiveRegistry, adapters: Adapters): Plugin[] {
   const store = new InMemoryLiveQueryStore();
@@ -243,5 +271,11 @@ export function useLiveQueries(registry: LiveRegistry, adapters: Adapters): Plug
   // calls makeExecute, the same in 0.11.
   const liveQueryStore = store as unknown as Parameters<typeof useLiveQuery>[0]['liveQueryStore'];
   const library = useLiveQuery({ liveQueryStore }) as Plugin;
-  return [useLiveResources(registry, adapters, store), { ...library, onValidate: ({ addValidationRule }) => addValidationRule(noIncrementalLive) }];
+  return [useLiveResources(registry, adapters, store), {
+      ...library,
+      onValidate: ({ addValidationRule }) => {
+        addValidationRule(noIncrementalLive);
+        addValidationRule(onlyWatchedLive);
+      },
+    }];
 }

@@ -459,6 +459,20 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       }
     });
 
+    it('one that reads a list or introspects is refused before it runs: no poll watches those, and every run would read them again', async () => {
+      // An attacker's pass: 100 live queries of 25 list aliases over one watched room made 2,100
+      // Messenger calls per rename, outside the poll budget.
+      gateway().resetCalls();
+      for (const field of ['organizationChatrooms(organizationId: 3, first: 100) { totalCount }', 'eventChatroom(organizationId: 1, eventId: 101) { name }', '__schema { queryType { name } }']) {
+        const refused = subscribe(`query @live { watched: chatroom(id: "${roomId('MESSENGER', '12')}") { name } ${field} }`);
+        const { value } = await next(refused);
+        expect(value.data).toBeUndefined();
+        expect(value.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^A @live query reads only chatrooms and messages, which polls watch, not \w+: /), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+        expect((await next(refused)).done).toBe(true);
+      }
+      expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+    });
+
     it('one that reads nothing it could watch answers once, then ends', async () => {
       const results = subscribe('query @live { __typename }');
       expect((await next(results)).value.data).toEqual({ __typename: 'Query' });
