@@ -51,13 +51,36 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
  * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
  * on any instance increments. A lookup is one MGET of the entry and its vendor's generation.
  * Redis being away or stalled never fails a request: the read goes to the vendor instead.
+ *
+ * A write's invalidation that does not reach Redis (its connection down, a reviewer's finding: the
+ * reads cached before the write were served for the whole TTL, by every instance) is kept, and sent
+ * again each time the connection is ready, until Redis has it; meanwhile this instance reads that
+ * vendor from the vendor, while the others may still serve what was cached before the write.
  */
 export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
-  const { degraded, send, optional, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors');
   const generationKey = (provider: Provider) => `chat-gateway:generation:${provider}`;
   const entryKey = (provider: Provider, key: string) => `chat-gateway:read:${provider}:${key}`;
+  /** Vendors with a write whose invalidation Redis has not had yet, by the count of their invalidations asked for. */
+  const undelivered = new Map<Provider, number>();
+  const { degraded, send, optional, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors', () => {
+    for (const provider of undelivered.keys()) void bump(provider);
+  });
+  /** Increments the vendor's generation; once Redis has an increment sent after the last invalidation asked for, none is undelivered. */
+  async function bump(provider: Provider) {
+    const asked = undelivered.get(provider);
+    const delivered = () => {
+      if (undelivered.get(provider) === asked) undelivered.delete(provider);
+    };
+    try {
+      // Sent even while Redis is stalled: it reaches Redis when Redis answers again.
+      await send((client) => client.incr(generationKey(provider)).then(delivered));
+    } catch (error) {
+      degraded(error);
+    }
+  }
   return {
     async lookup(provider, key) {
+      if (undelivered.has(provider)) return { hit: undefined, generation: Number.NaN };
       try {
         const [generation, entry] = await optional((client) => client.mGet([generationKey(provider), entryKey(provider, key)]));
         const current = Number(generation ?? 0);
@@ -78,13 +101,8 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
       }
     },
     async invalidate(provider) {
-      // Sent even while Redis is stalled: it reaches Redis when Redis answers again, and a read
-      // cached before this write is then no longer served by any instance.
-      try {
-        await send((client) => client.incr(generationKey(provider)));
-      } catch (error) {
-        degraded(error);
-      }
+      undelivered.set(provider, (undelivered.get(provider) ?? 0) + 1);
+      await bump(provider);
     },
     close,
   };

@@ -25,10 +25,11 @@ export const settled = <C extends { isReady: boolean; once(event: 'ready' | 'err
  * One connection to REDIS_URL for a feature that degrades without it (the read cache, the APQ
  * store): no offline queue, so while Redis is away a command fails at once instead of holding the
  * request, and a bounded queue while it is connected but stalled; one warning when it goes away (`unavailable`, in the feature's own words), and another
- * only after it came back. The client library is loaded only here, so a gateway without REDIS_URL
- * does not carry it (about 10 MiB resident).
+ * only after it came back. `onReady` hears each time the connection is (again) ready. The client
+ * library is loaded only here, so a gateway without REDIS_URL does not carry it (about 10 MiB
+ * resident).
  */
-export function connectRedis(url: URL, logger: Logger, unavailable: string) {
+export function connectRedis(url: URL, logger: Logger, unavailable: string, onReady?: () => void) {
   let warned = false;
   const degraded = (error: unknown) => {
     if (!warned) logger.warn({ err: String(error) }, unavailable);
@@ -43,6 +44,7 @@ export function connectRedis(url: URL, logger: Logger, unavailable: string) {
     client.on('error', degraded);
     client.on('ready', () => {
       warned = false;
+      onReady?.();
     });
     client.connect().catch(degraded);
     return client;

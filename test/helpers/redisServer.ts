@@ -40,15 +40,27 @@ export async function startRedis(port?: number) {
   };
 }
 
-/** A loopback proxy to a Redis whose answers can be held back (`answers.delayMs`), as an instance too busy to read them, or far from Redis, sees them. */
+/**
+ * A loopback proxy to a Redis whose answers can be held back (`answers.delayMs`), as an instance too
+ * busy to read them, or far from Redis, sees them; `cut()` drops its connections and refuses new
+ * ones (a network partition) until `restore()`.
+ */
 export async function redisProxy(redisUrl: string) {
   const answers = { delayMs: 0 };
+  const open = new Set<() => void>();
+  let cut = false;
   const server = createServer((client) => {
+    if (cut) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(Number(new URL(redisUrl).port), '127.0.0.1');
     const end = () => {
+      open.delete(end);
       client.destroy();
       upstream.destroy();
     };
+    open.add(end);
     const later = (then: () => void) => (answers.delayMs ? setTimeout(then, answers.delayMs) : then());
     client.on('data', (chunk) => upstream.write(chunk));
     upstream.on('data', (chunk) => later(() => client.write(chunk)));
@@ -57,5 +69,16 @@ export async function redisProxy(redisUrl: string) {
     client.on('close', end).on('error', end);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`, answers, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answers,
+    cut() {
+      cut = true;
+      for (const end of [...open]) end();
+    },
+    restore() {
+      cut = false;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
-import { startRedis } from '../helpers/redisServer.js';
+import { redisProxy, startRedis } from '../helpers/redisServer.js';
 import { REDIS_BUDGET_MS, REDIS_MAX_QUEUED, connectRedis } from '../../src/http/redisConnection.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -76,6 +76,37 @@ describe('the read cache in Redis, shared by instances', () => {
     const before = messengerCalls();
     expect((await read(b)).data).toEqual({ chatroom: { name: 'Renamed in A' } });
     expect(messengerCalls() - before).toBe(1);
+  });
+});
+
+describe('a write through an instance that cannot reach Redis', () => {
+  // A reviewer's finding: its invalidation failed at once (no offline queue) and was never sent
+  // again, so the reads cached before the write were served for the whole TTL, by every instance.
+  it('is invalidated once its connection is back: no instance serves what was cached before it', async () => {
+    const proxy = await redisProxy(redis.url);
+    const cutOff = await startGateway({ env: { CACHE_TTL_MS: '60000', REDIS_URL: proxy.url }, simulators: vendors });
+    const room = encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '27' });
+    const readRoom = (gw: TestGateway) => gw.query('query($id: ID!) { chatroom(id: $id) { name } }', { id: room });
+    try {
+      // Cached in Redis by b, and a hit for the instance that will write.
+      expect((await readRoom(b)).data).toEqual({ chatroom: { name: 'Team 27' } });
+      await vi.waitFor(async () => {
+        const before = messengerCalls();
+        await readRoom(cutOff);
+        expect(messengerCalls()).toBe(before);
+      });
+      proxy.cut();
+      const renamed = await cutOff.query('mutation($id: ID!) { updateChatroom(id: $id, input: { name: "Renamed while cut off" }) { name } }', { id: room });
+      expect(renamed.data).toEqual({ updateChatroom: { name: 'Renamed while cut off' } });
+      expect((await readRoom(cutOff)).data).toEqual({ chatroom: { name: 'Renamed while cut off' } });
+      proxy.restore();
+      // Once its connection is back, the invalidation reaches Redis: for the writer and for b.
+      await vi.waitFor(async () => expect((await readRoom(b)).data).toEqual({ chatroom: { name: 'Renamed while cut off' } }), { timeout: 5000, interval: 100 });
+      expect((await readRoom(cutOff)).data).toEqual({ chatroom: { name: 'Renamed while cut off' } });
+    } finally {
+      await cutOff.close();
+      await proxy.close();
+    }
   });
 });
 
