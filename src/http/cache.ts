@@ -62,8 +62,10 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
   const entryKey = (provider: Provider, key: string) => `chat-gateway:read:${provider}:${key}`;
   /** Vendors with a write whose invalidation Redis has not had yet, by the count of their invalidations asked for. */
   const undelivered = new Map<Provider, number>();
-  const { degraded, send, optional, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors', () => {
-    for (const provider of undelivered.keys()) void bump(provider);
+  const { degraded, send, optional, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors', {
+    onReady: () => {
+      for (const provider of undelivered.keys()) void bump(provider);
+    },
   });
   /** Increments the vendor's generation; once Redis has an increment sent after the last invalidation asked for, none is undelivered. */
   async function bump(provider: Provider) {

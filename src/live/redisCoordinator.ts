@@ -36,7 +36,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { GatewayError, type ErrorCode } from '../errors.js';
-import { RedisLate, connectRedis, settled, withinBudget } from '../http/redisConnection.js';
+import { REDIS_MAX_QUEUED, RedisLate, connectRedis, settled, withinBudget } from '../http/redisConnection.js';
 import { PROVIDERS, type Provider } from '../model/provider.js';
 import {
   createLocalCoordinator,
@@ -48,6 +48,8 @@ import {
 
 /** What createRedisCoordinator needs besides the local coordinator's options; it is created only when REDIS_URL is set, so nothing has a default. */
 export interface RedisCoordinatorOptions extends LocalCoordinatorOptions {
+  /** The registry's settings, LIVE_MAX_SUBSCRIPTIONS among them. */
+  settings: LocalCoordinatorOptions['settings'] & { maxSubscriptions: number };
   /** REDIS_URL. */
   url: URL;
   /** Where the one warning goes when Redis goes away, and the note when it is back. */
@@ -188,7 +190,12 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   /** A state outlives its holder by a little: a joiner or a reconnected listener still finds it while another takes over. */
   const stateMs = (provider: Provider) => settings.intervalMs[provider] * 2;
   const heartbeatMs = Math.round(Math.max(...intervals) * 0.75);
-  const connection = connectRedis(options.url, logger, 'Redis connection for live polls failed');
+  // Its commands come with pairs, not requests: as many pairs may lose their last subscriber at
+  // once as the instance holds subscriptions, each a release and an unsubscribe (an attacker's
+  // pass closed 600 at once: a full queue of 512, taken for Redis away, gave up every lease).
+  const connection = connectRedis(options.url, logger, 'Redis connection for live polls failed', {
+    maxQueued: Math.max(REDIS_MAX_QUEUED, 2 * settings.maxSubscriptions),
+  });
   let coordinated = true;
   let instances = 1;
   let closed = false;

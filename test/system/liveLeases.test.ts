@@ -182,4 +182,30 @@ describe('a lease changing hands', () => {
     // Heard before a's first poll, an interval after the state at hand, and with no poll of b's.
     expect(vendor.reads).toBe(reads);
   });
+
+  it('all handed back when 600 pairs lose their last subscriber at once, without taking Redis for away', async () => {
+    // An attacker's pass closed 600 subscriptions at once: their releases and unsubscribes overflowed
+    // the connection's queue of 512 commands, a "queue is full" that the instance took for Redis
+    // away, handing every lease back and polling alone.
+    const lines: string[] = [];
+    const many = { ...settings, maxSubscriptions: 1000, maxSubscriptionsPerCredential: 1000 };
+    const coordinator = createRedisCoordinator({ url: new URL(redis.url), logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }), settings: many, paused: () => false });
+    const registry = createLiveRegistry({ settings: many, paused: () => false, coordinator });
+    started.push(registry);
+    await nextInstanceId([]);
+    const feeds = Array.from({ length: 600 }, (_, n) =>
+      registry.watch({ provider: 'IWERP' as const, key: `chatroom|${1000 + n}`, fetch: async () => 'v1', same: (x: string, y: string) => x === y }, credentials),
+    );
+    await Promise.all(feeds.map((feed) => feed.next()));
+    for (const start = Date.now(); (await admin.keys(LEASE)).length < 600; await sleep(50)) {
+      if (Date.now() - start > 5000) throw new Error('the leases were never all taken');
+    }
+    await Promise.all(feeds.map((feed) => feed.return()));
+    for (const start = Date.now(); (await admin.keys(LEASE)).length > 0; await sleep(50)) {
+      if (Date.now() - start > 5000) throw new Error(`${(await admin.keys(LEASE)).length} leases never handed back`);
+    }
+    expect(lines.filter((line) => line.includes('Redis away'))).toEqual([]);
+    const channels = (await admin.sendCommand(['PUBSUB', 'CHANNELS', 'chat-gateway:live:changed:*'])) as string[];
+    expect(channels).toEqual([]);
+  });
 });
