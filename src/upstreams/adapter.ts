@@ -46,6 +46,3 @@ export interface ChatroomWrites {
   setAvatar(ref: ChatroomRef, avatar: AvatarUpload | null, credentials: Credentials): Promise<void>;
   sendMessage(ref: ChatroomRef, text: string, credentials: Credentials): Promise<void>;
 }
-
-/** Vendor identifiers that are documented as integers (Popsell, Messenger). */
-export const WHOLE_NUMBER = /^\d{1,15}$/;

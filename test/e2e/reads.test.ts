@@ -72,6 +72,18 @@ describe('vendor call counts', () => {
     expect(gw().calls().iwerp).toBe(1);
   });
 
+  it("reads numeric ids up to the largest each vendor documents (Messenger's 2^53-1, Popsell's 2^31-1), and refuses larger ones with no call", async () => {
+    // A reviewer's finding: Messenger ids of 16 digits were refused, the gateway's own IDs among them.
+    const res = await gw().query(`{
+      m: chatroom(id: "${encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '9007199254740991' })}") { name }
+      m16: chatroomByProviderId(provider: MESSENGER, providerId: "1000000000000000") { name }
+      p: chatroomByProviderId(provider: POPSELL, providerId: "2147483647", brandId: 1) { name }
+      tooLarge: chatroomByProviderId(provider: POPSELL, providerId: "2147483648", brandId: 1) { name } }`);
+    expect(errorCodes(res)).toEqual({ m: 'NOT_FOUND', m16: 'NOT_FOUND', p: 'NOT_FOUND', tooLarge: 'BAD_USER_INPUT' });
+    expect(gw().vendorRequests('messenger').map((r) => r.path).sort()).toEqual(['/chatroom/1000000000000000', '/chatroom/9007199254740991']);
+    expect(gw().vendorRequests('popsell')).toHaveLength(1);
+  });
+
   it('caches nothing across requests', async () => {
     const q = '{ chatroomByProviderId(provider: MESSENGER, providerId: "1") { name } }';
     await gw().query(q);

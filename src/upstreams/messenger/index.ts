@@ -2,9 +2,10 @@ import type { MessengerPaths } from '../../config.js';
 import type { Upstream } from '../../http/upstream.js';
 import { expandPath } from '../../http/path.js';
 import { compileValidators } from '../../http/validation.js';
-import { GatewayError, badInput, unsupported } from '../../errors.js';
+import { GatewayError, unsupported } from '../../errors.js';
 import type { Chatroom, ChatroomPage } from '../../model/chat.js';
-import { WHOLE_NUMBER, type ChatAdapter, type ReadOptions, type ChatroomChanges } from '../adapter.js';
+import type { ChatAdapter, ReadOptions, ChatroomChanges } from '../adapter.js';
+import { vendorId } from '../../model/globalId.js';
 import { missingCredential, type Credentials } from '../credentials.js';
 import {
   mapChatroom,
@@ -85,8 +86,7 @@ export function createMessengerAdapter(upstream: Upstream, paths: MessengerPaths
     });
 
   const roomPath = (template: string, roomId: string) => {
-    if (!WHOLE_NUMBER.test(roomId)) throw badInput('A Messenger chatroom id is a whole number.', 'MESSENGER');
-    return expandPath(template, { roomID: roomId }, 'MESSENGER');
+    return expandPath(template, { roomID: vendorId('MESSENGER', roomId, 'A Messenger chatroom id') }, 'MESSENGER');
   };
 
   async function organizationChatrooms(

@@ -3,7 +3,8 @@ import { pathSegment } from '../../http/path.js';
 import { compileValidators } from '../../http/validation.js';
 import { badInput, unsupported } from '../../errors.js';
 import { NO_CAPABILITIES } from '../../model/chat.js';
-import { WHOLE_NUMBER, type ChatAdapter } from '../adapter.js';
+import type { ChatAdapter } from '../adapter.js';
+import { vendorId } from '../../model/globalId.js';
 import { missingCredential } from '../credentials.js';
 import { int32 } from '../int32.js';
 import { mapChatroom, type PopsellChatroomPayload } from './mapper.js';
@@ -17,7 +18,7 @@ export function createPopsellAdapter(upstream: Upstream): ChatAdapter {
     provider: 'POPSELL',
     capabilities: () => NO_CAPABILITIES,
     async getChatroom(ref, credentials, read) {
-      if (!WHOLE_NUMBER.test(ref.providerId)) throw badInput('A Popsell chatroom id is a whole number.', 'POPSELL');
+      vendorId('POPSELL', ref.providerId, 'A Popsell chatroom id');
       // Resolvers settle the brand (ID, argument or header) before the loader key is made.
       if (ref.brandId === null || int32(ref.brandId) === null || ref.brandId < 0) {
         throw badInput('A Popsell brand id is a whole number.', 'POPSELL');
