@@ -11,6 +11,11 @@ export function statusError(provider: Provider, status: number): GatewayError {
   if (status === 400 || status === 422) {
     return new GatewayError('BAD_USER_INPUT', `${provider} refused the request as invalid.`, opts);
   }
+  // The caller's request against what the vendor has (Messenger: a default chatroom that exists
+  // already), no vendor fault: the same request fails again until the caller changes it.
+  if (status === 409) {
+    return new GatewayError('BAD_USER_INPUT', `${provider} refused the request: it conflicts with what the vendor has (it exists already).`, opts);
+  }
   // The request as sent can never succeed (a credential or identifier too large for the vendor):
   // not transient, so a subscription sent so ends instead of polling for good.
   if (status === 413 || status === 414 || status === 431) {

@@ -10,8 +10,8 @@ export interface WriteEpochs {
   layer: Layer;
 }
 
-/** Answers by which a vendor refuses a request, changing nothing: malformed, unauthorized, forbidden, invalid, too many. */
-const REFUSALS = new Set([400, 401, 403, 422, 429]);
+/** Answers by which a vendor refuses a request, changing nothing: malformed, unauthorized, forbidden, conflicting, invalid, too many. */
+const REFUSALS = new Set([400, 401, 403, 409, 422, 429]);
 
 /** The write changed nothing at the vendor: it never went out, or the vendor refused it. */
 const changedNothing = (error: unknown) =>

@@ -34,6 +34,16 @@ describe('the read cache (CACHE_TTL_MS)', () => {
     expect(gw().calls().messenger).toBe(1);
   });
 
+  it('keeps them after a write the vendor refused as conflicting (409): it changed nothing', async () => {
+    const id = encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '17' });
+    const read = () => gw().query('query($id: ID!) { chatroom(id: $id) { name } }', { id });
+    await read();
+    expect((await gw().query('mutation { createDefaultChatroom(organizationId: 1) { id } }')).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    gw().resetCalls();
+    await read();
+    expect(gw().calls().messenger).toBe(0);
+  });
+
   it('expires entries after the TTL', async () => {
     const q = '{ chatroomByProviderId(provider: IWERP, providerId: "4") { name } }';
     await gw().query(q);

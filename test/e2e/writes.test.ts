@@ -61,6 +61,14 @@ describe('mutations against the simulated Messenger', () => {
     expect(writes().map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /chatroom/default/2', 'POST /chatroom/default/2']);
   });
 
+  it("createDefaultChatroom for an organization that has one: the vendor's 409 is the caller's BAD_USER_INPUT, not a vendor fault", async () => {
+    // A reviewer's finding: it was UPSTREAM_ERROR, which the contract keeps for 5xx, connection
+    // failures and unreadable answers.
+    const refused = await gw().query('mutation { createDefaultChatroom(organizationId: 1) { id } }');
+    expect(refused.errors?.[0]).toMatchObject({ path: ['createDefaultChatroom'], extensions: { code: 'BAD_USER_INPUT', provider: 'MESSENGER' } });
+    expect(refused.errors?.[0]?.message).toBe('MESSENGER refused the request: it conflicts with what the vendor has (it exists already).');
+  });
+
   it('sendMessage posts {"message": …} once and the simulator records it', async () => {
     const res = await gw().query('mutation($id: ID!) { sendMessage(chatroomId: $id, text: "Hello 👋") { text chatroom { providerId } } }', { id: messengerRoom(1) });
     expect(res.data?.sendMessage).toEqual({ text: 'Hello 👋', chatroom: { providerId: '1' } });
