@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -25,11 +25,21 @@ export function useErrorCodes(): Plugin {
 
 const safe = (error: GraphQLError) => Boolean(error.extensions?.code) && !error.extensions?.originalError;
 
+/**
+ * The executor's refusal of an argument's value as the field runs (a variable with a default, given
+ * null, where the argument takes none), naming only the client's own input: graphql-js locates it
+ * at the value, graphql-jit at no node, both in graphql-js's words. It was masked as
+ * INTERNAL_SERVER_ERROR (a reviewer's finding).
+ */
+const argumentRefusal = (error: GraphQLError) =>
+  Boolean(error.path) && /^Argument "\w+" /.test(error.message) && (error.nodes ?? []).every((node) => node.kind !== Kind.FIELD);
+
 function withCode(error: GraphQLError) {
   if (safe(error)) return error;
   const { originalError, ...extensions } = error.extensions ?? {};
   const http = extensions.http as { status?: number } | undefined;
   if (originalError && http?.status) extensions.http = { status: http.status };
+  if (!extensions.code && argumentRefusal(error)) return rebuilt(error, error.message, { ...extensions, code: 'BAD_USER_INPUT' });
   const code = extensions.code ?? (error.path ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED');
   return rebuilt(error, error.path ? 'Unexpected error.' : error.message, { ...extensions, code });
 }
