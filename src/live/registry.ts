@@ -108,6 +108,8 @@ interface Pair<T> extends CoordinatedPair {
   subscribers: Set<Subscriber>;
   version: number;
   latest: Snapshot<T> | undefined;
+  /** A write touched its resource since `latest`: that state may be older than the write (peek). */
+  written: boolean;
   /** Aborted when the pair retires: a poll in flight is abandoned (one per pair, not one per poll). */
   retired: AbortController;
 }
@@ -136,6 +138,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
 
   /** A new state, from a poll here or on another instance: subscribers hear of it when it differs. */
   function take<T>(pair: Pair<T>, snapshot: Snapshot<T>, resource: LiveResource<T>): boolean {
+    pair.written = false;
     if (snapshot.kind !== 'state') {
       retire(pair);
       publish(pair, snapshot);
@@ -190,6 +193,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       subscribers: new Set(),
       version: known === undefined ? 0 : 1,
       latest: known === undefined ? undefined : { kind: 'state', value: known, observedAt: new Date() },
+      written: false,
       retired: new AbortController(),
       run: () => poll(pair, resource),
       awaitsFirstState: () => pair.latest === undefined,
@@ -287,14 +291,19 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       if (held.length > 0 && held.every(({ keys }) => keys.some(atLimit))) return credentialFull(held[0]!.provider);
       return undefined;
     },
-    /** The latest state polled for a resource with this credential, when it is watched. */
+    /**
+     * The latest state polled for a resource with this credential, when it is watched, and no write
+     * touched it since (a read after a write must not see what was before it: it goes to the vendor).
+     */
     peek<T>(resource: LiveResource<T>, credentials: Credentials): T | undefined {
-      const latest = pairs.get(pairKey(resource as LiveResource<unknown>, credentialScope(credentials, resource.provider)))?.latest;
-      return latest?.kind === 'state' ? (latest.value as T) : undefined;
+      const pair = pairs.get(pairKey(resource as LiveResource<unknown>, credentialScope(credentials, resource.provider)));
+      return pair?.latest?.kind === 'state' && !pair.written ? (pair.latest.value as T) : undefined;
     },
-    /** A write changed this resource (any scope): whoever polls it polls it at once. */
+    /** A write changed this resource (any scope): whoever polls it polls it at once, and its states here are older than the write until then. */
     touch(provider: Provider, resourceKey: string) {
-      coordinator.touch(`${provider}|${resourceKey}`);
+      const resource = `${provider}|${resourceKey}`;
+      for (const pair of pairs.values()) if (pair.resource === resource) pair.written = true;
+      coordinator.touch(resource);
     },
     /** Tells the owner an event reached its subscriber (delivery lag). */
     delivered(provider: Provider, observedAt: Date) {
