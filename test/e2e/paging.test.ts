@@ -67,6 +67,14 @@ describe('organizationChatrooms backward (last/before)', () => {
     expect(gw().calls().messenger).toBe(0);
   });
 
+  it('from a cursor past the end (taken when the list was longer) is the tail of the list', async () => {
+    // A reviewer's finding: it answered no edges, with hasNextPage and hasPreviousPage both true.
+    const { conn } = await page('last: 3, before: $before', { before: encodeCursor(50) });
+    expect(ids(conn)).toEqual(range(34, 36));
+    expect(conn.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    expect(vendorPages()).toEqual(['3@47', '3@33']);
+  });
+
   it('splits a backward page over 50 into vendor pages, as forward', async () => {
     const { conn } = await page('last: 100', {}, 'organizationId: 3, ');
     expect(ids(conn)).toEqual(range(150, 249));

@@ -40,9 +40,14 @@ async function organizationPage(organizationId: number, window: Window, ctx: Con
   const limit = 'offset' in window ? window.count : (window.before ?? 0) - offset;
   if (limit === 0) return { chatrooms: [], offset, total: null, hasNextPage: true };
   const page = await messenger.listOrganizationChatrooms(organizationId, { offset, limit }, ctx.credentials, { signal: ctx.callers.signal });
-  // Paging backward, the `before` item itself follows this page.
-  const hasNextPage = 'before' in window || hasMore(offset + page.chatrooms.length, page.total, page.chatrooms.length === limit);
-  return { ...page, offset, hasNextPage };
+  if ('before' in window) {
+    // A cursor past the end (taken while the list was longer): the page is the list's tail, as
+    // Relay has it; the vendor answered this one with the total.
+    if (page.total !== null && window.before! > page.total) return organizationPage(organizationId, { before: page.total, count: window.count }, ctx);
+    // The `before` item itself follows this page.
+    return { ...page, offset, hasNextPage: page.total === null || window.before! < page.total };
+  }
+  return { ...page, offset, hasNextPage: hasMore(offset + page.chatrooms.length, page.total, page.chatrooms.length === limit) };
 }
 
 function assignedPage(list: ChatroomPage, window: Window): ConnectionShape {
