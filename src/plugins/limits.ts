@@ -16,6 +16,7 @@ import {
   getOperationAST,
   parse,
   isListType,
+  separateOperations,
   validate,
   visit,
   visitWithTypeInfo,
@@ -173,6 +174,10 @@ interface ArgumentSites {
 /** An operation's argument sites, and the variables it declares. */
 interface OperationArguments extends ArgumentSites {
   declared: ReadonlySet<string>;
+  /** The operation alone with the fragments it spreads: what GraphQL Armor's cost scores. */
+  alone: DocumentNode;
+  /** The whole-number defaults of the operation's variables. */
+  variableDefaults: ReadonlyMap<string, number>;
   /** GraphQL Armor's refusal of its cost, or null, by the page sizes its variables gave (at most COSTS_KEPT of them). */
   costs: Map<string, GraphQLError | null>;
 }
@@ -180,14 +185,24 @@ interface OperationArguments extends ArgumentSites {
 /** Page sizes whose cost is kept per operation: a client paging asks with a few, always the same. */
 const COSTS_KEPT = 16;
 
+/**
+ * The page size a variable gives: its value when a whole number over 0, else its default, else
+ * none (the field's own default then counts). Anything else in it is refused as the field runs.
+ */
+function pageSize(value: unknown, fallback: number | undefined): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  return value === undefined ? fallback : undefined;
+}
+
 /** GraphQL Armor's refusal of the operation's cost with its page sizes written in (withPageSizes), or null. */
-function costRefusal(args: ExecutionArgs, sites: OperationArguments, variables: Record<string, unknown>, maxCost: number): GraphQLError | null {
-  const key = sites.pageSizeVariables.map((name) => String(variables[name])).join(',');
+function costRefusal(schema: GraphQLSchema, sites: OperationArguments, variables: Record<string, unknown>, maxCost: number): GraphQLError | null {
+  const sizes = new Map(sites.pageSizeVariables.map((name) => [name, pageSize(variables[name], sites.variableDefaults.get(name))]));
+  const key = [...sizes.values()].join(',');
   const known = sites.costs.get(key);
   if (known !== undefined) return known;
   let refusal: GraphQLError | null = null;
   const rule = costLimitRule({ maxCost, propagateOnRejection: false, onReject: [(_, error) => void (refusal = error)] });
-  validate(args.schema, withPageSizes(args.schema, args.document, variables), [rule]);
+  validate(schema, withPageSizes(schema, sites.alone, sizes), [rule]);
   if (refusal) refusal = new GraphQLError((refusal as GraphQLError).message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
   if (sites.costs.size >= COSTS_KEPT) sites.costs.clear();
   sites.costs.set(key, refusal);
@@ -240,7 +255,12 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
     );
     return sites;
   };
-  return { ...sitesIn(operation), declared: new Set(defaults.keys()), costs: new Map() };
+  const variableDefaults = new Map<string, number>();
+  for (const variable of operation.variableDefinitions ?? []) {
+    if (variable.defaultValue?.kind === Kind.INT) variableDefaults.set(variable.variable.name.value, Number(variable.defaultValue.value));
+  }
+  const alone = separateOperations(document)[operation.name?.value ?? ''] ?? document;
+  return { ...sitesIn(operation), declared: new Set(defaults.keys()), alone, variableDefaults, costs: new Map() };
 }
 
 const PAGE_SIZES = new Set(['first', 'last']);
@@ -265,18 +285,11 @@ const intArgument = (name: string, value: number): ArgumentNode => ({
 
 /**
  * The document with each connection's page size written in as the number it is in this execution
- * (a variable's value, else the variable's default, else the field's), where GraphQL Armor's cost
- * multiplies by literal page sizes only and counted any other as 1: a variable `first` of 100 let
- * 40 aliased pages of 100 rooms through (a reviewer's finding).
+ * (`sizes`: by variable, what pageSize made of it; else the field's default), where GraphQL Armor's
+ * cost multiplies by literal page sizes only and counted any other as 1: a variable `first` of 100
+ * let 40 aliased pages of 100 rooms through (a reviewer's finding).
  */
-function withPageSizes(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): DocumentNode {
-  const variableDefaults = new Map<string, unknown>();
-  for (const definition of document.definitions) {
-    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    for (const variable of definition.variableDefinitions ?? []) {
-      if (variable.defaultValue?.kind === Kind.INT) variableDefaults.set(variable.variable.name.value, Number(variable.defaultValue.value));
-    }
-  }
+function withPageSizes(schema: GraphQLSchema, document: DocumentNode, sizes: ReadonlyMap<string, number | undefined>): DocumentNode {
   const typeInfo = new TypeInfo(schema);
   return visit(
     document,
@@ -288,8 +301,7 @@ function withPageSizes(schema: GraphQLSchema, document: DocumentNode, variables:
         const fieldDefault = definition!.args.find((argument) => PAGE_SIZES.has(argument.name) && typeof argument.defaultValue === 'number');
         const fallback = (fieldDefault?.defaultValue as number | undefined) ?? 1;
         if (size === null) return { ...field, arguments: [...(field.arguments ?? []), intArgument(fieldDefault!.name, fallback)] };
-        const value = size.kind === Kind.VARIABLE ? (variables[size.name.value] ?? variableDefaults.get(size.name.value)) : undefined;
-        const count = typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+        const count = (size.kind === Kind.VARIABLE ? sizes.get(size.name.value) : undefined) ?? fallback;
         return {
           ...field,
           arguments: field.arguments!.map((argument) => (argument.value === size ? intArgument(argument.name.value, count) : argument)),
@@ -329,13 +341,13 @@ export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin
       const operation = getOperationAST(args.document, args.operationName);
       sites = operation
         ? argumentsOf(args.schema, args.document, operation)
-        : { lists: [], streamCounts: [], pageSizeVariables: [], defaultPageSize: false, declared: new Set(), costs: new Map() };
+        : { lists: [], streamCounts: [], pageSizeVariables: [], defaultPageSize: false, declared: new Set(), alone: args.document, variableDefaults: new Map(), costs: new Map() };
       byOperation.set(args.operationName, sites);
     }
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     if (typeof variables === 'object' && !Object.isFrozen(variables)) for (const name in variables) if (!sites.declared.has(name)) Reflect.deleteProperty(variables, name);
     if (sites.pageSizeVariables.length > 0 || sites.defaultPageSize) {
-      const refusal = costRefusal(args, sites, variables, maxCost);
+      const refusal = costRefusal(args.schema, sites, variables, maxCost);
       if (refusal) {
         stop({ errors: [refusal] });
         return;

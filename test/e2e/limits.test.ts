@@ -62,6 +62,29 @@ describe('limits refuse a request before any vendor call', () => {
       expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
     });
 
+    // The same reviewer's second reading: the page sizes were cached by their text, and the
+    // defaults read from every operation of the document.
+    it('whatever the same document was sent with before: a page size of "100", refused as no Int, does not let 100 through', async () => {
+      const query = `query($n: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} } # text first`;
+      expect((await post(JSON.stringify({ query, variables: { n: '100' } }))).body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$n" got invalid value "100"/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      const res = await post(JSON.stringify({ query, variables: { n: 100 } }));
+      expect(res.body.errors?.[0]?.message).toMatch(/^Syntax Error: Query Cost limit of 10000 exceeded/);
+      expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+    });
+
+    it("with the defaults of the operation that runs, not another's, and scoring that operation alone", async () => {
+      const heavy = repeat(3, (i) => `p${i}: ${page(', first: $n')}`);
+      const query = `query A($n: Int = 100) { ${heavy} } query B($n: Int = 1) { organizationChatrooms(organizationId: 3, first: $n) { totalCount } }`;
+      expect((await post(JSON.stringify({ query, operationName: 'A' }))).body.errors?.[0]?.message).toMatch(/^Syntax Error: Query Cost limit/);
+      const light = `query A { organizationChatrooms(organizationId: 3) { totalCount } } query B($n: Int = 100) { ${heavy} }`;
+      expect((await post(JSON.stringify({ query: light, operationName: 'A' }))).body).toEqual({ data: { organizationChatrooms: { totalCount: expect.any(Number) } } });
+    });
+
+    it('a page size no string can be made of is refused as any variable of the wrong type, not a 500', async () => {
+      const res = await post(JSON.stringify({ query: `query($n: Int) { ${page(', first: $n')} }`, variables: { n: { toString: 1 } } }));
+      expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$n" got invalid value/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    });
+
     it('and runs the same operation with pages the cost allows', async () => {
       const query = `query($n: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`;
       const res = await post(JSON.stringify({ query, variables: { n: 5 } }));
