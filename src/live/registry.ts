@@ -108,8 +108,14 @@ interface Pair<T> extends CoordinatedPair {
   subscribers: Set<Subscriber>;
   version: number;
   latest: Snapshot<T> | undefined;
-  /** A write touched its resource since `latest`: that state may be older than the write (peek). */
-  written: boolean;
+  /**
+   * When a write last touched its resource (ms), until a poll here that started after it answers:
+   * `latest` may be older than the write meanwhile (peek). Where another instance polls the pair,
+   * for an interval: its holder shares what it finds only when it changed.
+   */
+  touchedAt: number | undefined;
+  /** Writes that touched its resource, counted: a poll that started before the last one says nothing of it. */
+  touches: number;
   /** Aborted when the pair retires: a poll in flight is abandoned (one per pair, not one per poll). */
   retired: AbortController;
 }
@@ -138,7 +144,6 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
 
   /** A new state, from a poll here or on another instance: subscribers hear of it when it differs. */
   function take<T>(pair: Pair<T>, snapshot: Snapshot<T>, resource: LiveResource<T>): boolean {
-    pair.written = false;
     if (snapshot.kind !== 'state') {
       retire(pair);
       publish(pair, snapshot);
@@ -154,6 +159,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     const [subscriber] = pair.subscribers;
     if (!subscriber) return;
     const { signal } = pair.retired;
+    const touches = pair.touches;
     let snapshot: Snapshot<T>;
     try {
       const previous = pair.latest?.kind === 'state' ? pair.latest.value : undefined;
@@ -173,6 +179,8 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       return;
     }
     if (signal.aborted || !coordinator.polls(pair)) return;
+    // Read after the last write that touched it: what it found is no older than that write.
+    if (pair.touches === touches) pair.touchedAt = undefined;
     const changed = take(pair, snapshot, resource);
     hooks.polled?.(pair.provider, changed ? 'changed' : 'unchanged');
     coordinator.share(pair, snapshot, changed);
@@ -193,7 +201,8 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       subscribers: new Set(),
       version: known === undefined ? 0 : 1,
       latest: known === undefined ? undefined : { kind: 'state', value: known, observedAt: new Date() },
-      written: false,
+      touchedAt: undefined,
+      touches: 0,
       retired: new AbortController(),
       run: () => poll(pair, resource),
       awaitsFirstState: () => pair.latest === undefined,
@@ -297,12 +306,18 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
      */
     peek<T>(resource: LiveResource<T>, credentials: Credentials): T | undefined {
       const pair = pairs.get(pairKey(resource as LiveResource<unknown>, credentialScope(credentials, resource.provider)));
-      return pair?.latest?.kind === 'state' && !pair.written ? (pair.latest.value as T) : undefined;
+      if (pair?.latest?.kind !== 'state') return undefined;
+      if (pair.touchedAt !== undefined && (coordinator.polls(pair) || Date.now() - pair.touchedAt < settings.intervalMs[pair.provider])) return undefined;
+      return pair.latest.value as T;
     },
     /** A write changed this resource (any scope): whoever polls it polls it at once, and its states here are older than the write until then. */
     touch(provider: Provider, resourceKey: string) {
       const resource = `${provider}|${resourceKey}`;
-      for (const pair of pairs.values()) if (pair.resource === resource) pair.written = true;
+      for (const pair of pairs.values()) {
+        if (pair.resource !== resource) continue;
+        pair.touchedAt = Date.now();
+        pair.touches += 1;
+      }
       coordinator.touch(resource);
     },
     /** Tells the owner an event reached its subscriber (delivery lag). */

@@ -45,4 +45,28 @@ describe('a write re-polls what it touched', () => {
     await until(() => live.events.length >= 1, 3000, 'the first result');
     expect(live.events[0]?.data).toEqual({ chatroom: { name: 'Written' } });
   });
+
+  it('one started while a poll from before the write is still answering, and the re-poll after it, reads what was written', async () => {
+    // A reviewer's second reading: the poll that was in flight when the write landed answered the
+    // state from before it, and counted as the re-poll.
+    const room = encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: '29' });
+    const gets = () => gateway().vendorRequests('messenger').filter((r) => r.method === 'GET' && r.path === '/chatroom/29').length;
+    const watching = collect(gateway().url, `subscription { chatroomChanged(id: "${room}") { changes } }`);
+    subscriptions.push(watching);
+    await until(() => watching.events.length === 1, 3000, 'INITIAL');
+    // The next poll answers slowly, with the state from before the write; so does the re-poll.
+    gateway().simulators.messenger.inject({ fault: { kind: 'slow', delayMs: 1500 }, route: '/chatroom/29', method: 'GET', times: 1 });
+    gateway().live.touch('MESSENGER', 'chatroom||29');
+    const before = gets();
+    await until(() => gets() > before, 3000, 'a poll in flight');
+    const renamed = await gateway().query('mutation($id: ID!) { updateChatroom(id: $id, input: { name: "Written while polled" }) { name } }', { id: room });
+    expect(renamed.errors).toBeUndefined();
+    gateway().simulators.messenger.inject({ fault: { kind: 'slow', delayMs: 3000 }, route: '/chatroom/29', method: 'GET', times: 1 });
+    const afterWrite = gets();
+    await until(() => gets() > afterWrite, 3000, 'the re-poll');
+    const live = collect<{ chatroom: { name: string } }>(gateway().url, `query @live { chatroom(id: "${room}") { name } }`);
+    subscriptions.push(live);
+    await until(() => live.events.length >= 1, 3000, 'the first result');
+    expect(live.events[0]?.data).toEqual({ chatroom: { name: 'Written while polled' } });
+  }, 20_000);
 });

@@ -208,4 +208,26 @@ describe('a lease changing hands', () => {
     const channels = (await admin.sendCommand(['PUBSUB', 'CHANNELS', 'chat-gateway:live:changed:*'])) as string[];
     expect(channels).toEqual([]);
   });
+
+  it('after a write through an instance that does not poll the pair, that instance peeks again an interval later, though the holder found no change to share', async () => {
+    // A reviewer's finding: the touched pair stayed unpeekable there until the room next changed,
+    // every @live run of it reading the vendor meanwhile, outside the poll budget.
+    vendor.name = 'v1';
+    const a = startInstance();
+    const aId = await nextInstanceId([]);
+    const b = startInstance();
+    await nextInstanceId([aId]);
+    const onA = a.watch();
+    await until(() => onA.heard.length === 1, 3000, 'a’s first state');
+    const onB = b.watch();
+    await until(() => onB.heard.length === 1, 3000, 'b’s first state');
+    const resource = { provider: 'IWERP' as const, key: 'chatroom|1', fetch: async () => vendor.name, same: (x: string, y: string) => x === y };
+    expect(b.registry.peek(resource, credentials)).toBe('v1');
+    const reads = vendor.reads;
+    b.registry.touch('IWERP', 'chatroom|1');
+    expect(b.registry.peek(resource, credentials)).toBeUndefined();
+    await until(() => vendor.reads > reads, 3000, 'the holder’s re-poll');
+    await sleep(INTERVAL_MS + 100);
+    expect(b.registry.peek(resource, credentials)).toBe('v1');
+  });
 });
