@@ -54,14 +54,21 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
  *
  * A write's invalidation that does not reach Redis (its connection down, a reviewer's finding: the
  * reads cached before the write were served for the whole TTL, by every instance) is kept, and sent
- * again each time the connection is ready, until Redis has it; meanwhile this instance reads that
- * vendor from the vendor, while the others may still serve what was cached before the write.
+ * again each time the connection is ready, and by this instance's lookups of that vendor at most
+ * once a second (Redis refusing it while connected, out of memory or read-only), until Redis has
+ * it; meanwhile this instance reads that vendor from the vendor, while the others may still serve
+ * what was cached before the write.
  */
+/** How often lookups send an undelivered invalidation again, at most. */
+const RESEND_MS = 1000;
+
 export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
   const generationKey = (provider: Provider) => `chat-gateway:generation:${provider}`;
   const entryKey = (provider: Provider, key: string) => `chat-gateway:read:${provider}:${key}`;
   /** Vendors with a write whose invalidation Redis has not had yet, by the count of their invalidations asked for. */
   const undelivered = new Map<Provider, number>();
+  /** When a lookup last sent an undelivered invalidation again, by vendor. */
+  const resent = new Map<Provider, number>();
   const { degraded, send, optional, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors', {
     onReady: () => {
       for (const provider of undelivered.keys()) void bump(provider);
@@ -82,7 +89,13 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
   }
   return {
     async lookup(provider, key) {
-      if (undelivered.has(provider)) return { hit: undefined, generation: Number.NaN };
+      if (undelivered.has(provider)) {
+        if (Date.now() - (resent.get(provider) ?? 0) >= RESEND_MS) {
+          resent.set(provider, Date.now());
+          void bump(provider);
+        }
+        return { hit: undefined, generation: Number.NaN };
+      }
       try {
         const [generation, entry] = await optional((client) => client.mGet([generationKey(provider), entryKey(provider, key)]));
         const current = Number(generation ?? 0);

@@ -5,6 +5,7 @@ import { encodeGlobalId } from '../../src/model/globalId.js';
 import { startSimulators, type Simulators } from '../../src/simulators/index.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { redisProxy, startRedis } from '../helpers/redisServer.js';
+import { createRedisCache } from '../../src/http/cache.js';
 import { REDIS_BUDGET_MS, REDIS_MAX_QUEUED, connectRedis } from '../../src/http/redisConnection.js';
 import { createLogger } from '../../src/logger.js';
 
@@ -106,6 +107,38 @@ describe('a write through an instance that cannot reach Redis', () => {
     } finally {
       await cutOff.close();
       await proxy.close();
+    }
+  });
+});
+
+describe('a write whose invalidation Redis refuses while connected (out of memory)', () => {
+  // A reviewer's second reading: it was sent again only when the connection was ready again, which
+  // a refusal without a disconnect never is, and the reads cached before the write stayed served.
+  it('is sent again by the writer\'s next lookups until Redis has it', async () => {
+    const own = await startRedis();
+    const { createClient } = await import('redis');
+    const admin = createClient({ url: own.url });
+    await admin.connect();
+    const writer = createRedisCache(new URL(own.url), 60_000, createLogger('silent'));
+    const other = createRedisCache(new URL(own.url), 60_000, createLogger('silent'));
+    try {
+      await vi.waitFor(async () => expect((await other.lookup('MESSENGER', 'k')).generation).toBe(0));
+      await other.store('MESSENGER', 'k', { data: 'before the write', generation: 0 });
+      await vi.waitFor(async () => expect((await writer.lookup('MESSENGER', 'k')).hit?.data).toBe('before the write'));
+      await admin.configSet({ maxmemory: '1', 'maxmemory-policy': 'noeviction' });
+      await writer.invalidate('MESSENGER');
+      expect(await admin.get('chat-gateway:generation:MESSENGER')).toBeNull();
+      await admin.configSet({ maxmemory: '0' });
+      expect((await writer.lookup('MESSENGER', 'k')).hit).toBeUndefined();
+      await vi.waitFor(async () => {
+        await writer.lookup('MESSENGER', 'k');
+        expect(await admin.get('chat-gateway:generation:MESSENGER')).toBe('1');
+      }, { timeout: 3000, interval: 100 });
+      expect((await other.lookup('MESSENGER', 'k')).hit).toBeUndefined();
+    } finally {
+      await Promise.all([writer.close(), other.close()]);
+      await admin.quit();
+      await own.stop();
     }
   });
 });
