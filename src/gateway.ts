@@ -178,7 +178,7 @@ export function createGateway(deps: GatewayDeps) {
       useOperationSpans(),
       queryLimits(deps.config.limits),
       useArgumentLimits(deps.config.maxListArgument, deps.config.limits.maxCost),
-      useDocumentLimits(deps.config.limits.maxTokens, deps.config.limits.maxFragments),
+      useDocumentLimits(deps.config.limits.maxTokens, deps.config.limits.maxFragments, deps.config.persistedDocuments),
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),
       useErrorCodes(),

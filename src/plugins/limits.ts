@@ -111,23 +111,29 @@ export function dropUnreadExtensions(extensions: unknown): void {
  * before anything validates it: graphql-js's OverlappingFieldsCanBeMergedRule compares the
  * fragments spread in a selection set pair by pair, and 330 one-field fragments, under 3,000
  * tokens, took 320–700 ms of validation per request, a random comment defeating yoga's caches (an
- * attacker's pass; 64 take ~10 ms). It wraps the parse function set before it, GraphQL Armor's
- * (which counts tokens), so it must come after queryLimits; yoga's document cache answers known
- * documents without calling either.
+ * attacker's pass; 64 take ~10 ms). The documents of the trusted manifest (PERSISTED_DOCUMENTS_FILE)
+ * may have more: they were built with the app (Relay composes one of many fragments) and are
+ * validated once, cached by their fixed text. It wraps the parse function set before it, GraphQL
+ * Armor's (which counts tokens), so it must come after queryLimits; yoga's document cache answers
+ * known documents without calling either.
  */
-export const useDocumentLimits = (maxTokens: number, maxFragments: number): Plugin => ({
-  onParse({ parseFn, setParseFn }) {
-    setParseFn((source, options) => {
-      assertNesting(source, maxTokens);
-      const document = parseFn(source, options);
-      const fragments = (document as DocumentNode).definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).length;
-      if (fragments > maxFragments) {
-        throw new GraphQLError(`A document may define at most ${maxFragments} fragments; this one defines ${fragments}.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-      }
-      return document;
-    });
-  },
-});
+export const useDocumentLimits = (maxTokens: number, maxFragments: number, trusted: ReadonlyMap<string, string> | undefined): Plugin => {
+  const trustedTexts = new Set(trusted?.values());
+  return {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, options) => {
+        assertNesting(source, maxTokens);
+        const document = parseFn(source, options);
+        if (trustedTexts.has(typeof source === 'string' ? source : source.body)) return document;
+        const fragments = (document as DocumentNode).definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION).length;
+        if (fragments > maxFragments) {
+          throw new GraphQLError(`A document may define at most ${maxFragments} fragments; this one defines ${fragments}.`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+        }
+        return document;
+      });
+    },
+  };
+};
 
 /**
  * Refuses an operation that asks for `__schema` more than once, fragments included. GraphQL Armor

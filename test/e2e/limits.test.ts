@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { useGateway } from '../helpers/gateway.js';
@@ -141,5 +145,23 @@ describe('limits refuse a request before any vendor call', () => {
     const query = `{ ${repeat(20, (i) => `m${i}: messageByProviderId(provider: IWERP, providerId: "${i + 1}") { text author { displayName firstName } chatroom { name participants { displayName } } }`)} }`;
     const res = await post(JSON.stringify({ query }));
     expect(res.body.errors).toBeUndefined();
+  });
+});
+
+describe('MAX_FRAGMENTS and the trusted manifest', () => {
+  // A reviewer's finding: a manifest document (built with the app, Relay composing many fragments)
+  // was refused at run time after an upgrade, though nothing can vary its text.
+  const fragments = (name: string) => `query ${name} { ...A ...B } fragment A on Query { __typename } fragment B on Query { __typename }`;
+  const trusted = fragments('Trusted');
+  const sha256 = createHash('sha256').update(trusted).digest('hex');
+  const manifest = join(mkdtempSync(join(tmpdir(), 'chat-gateway-manifest-')), 'persisted-documents.json');
+  writeFileSync(manifest, JSON.stringify({ [sha256]: trusted }));
+  const withManifest = useGateway({ env: { PERSISTED_DOCUMENTS_FILE: manifest, MAX_FRAGMENTS: '1' } });
+  const send = async (body: object) =>
+    (await fetch(withManifest().url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS }, body: JSON.stringify(body) })).json();
+
+  it('holds for documents a client sends, not for those of the manifest', async () => {
+    expect(await send({ documentId: `sha256:${sha256}` })).toEqual({ data: { __typename: 'Query' } });
+    expect(await send({ query: fragments('Sent') })).toEqual({ errors: [{ message: 'A document may define at most 1 fragments; this one defines 2.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
   });
 });
