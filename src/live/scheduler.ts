@@ -118,33 +118,16 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     queue.splice(low, 0, entry);
   }
 
-  /** How many of the starts kept came after `time` (they are in order). */
-  function startsAfter(time: number) {
-    let low = 0;
-    let high = starts.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if ((starts[mid] as number) <= time) low = mid + 1;
-      else high = mid;
-    }
-    return starts.length - low;
-  }
-
   /**
-   * When the next poll may start as far as the budget goes: the budget rounded up in any second,
-   * and `limit` starts in any `window` ms, the window as long as makes the budget exact on
-   * average. A whole budget is both; an instance's share of a cluster's (1.67 polls a second) was
-   * rounded down to one (an attacker's pass), stretching its pairs more than the others'.
+   * When the next poll may start as far as the budget goes: `limit` starts in any `window` ms, the
+   * window as long as makes the budget exact: a share of 1.67 polls a second was rounded down to
+   * one (an attacker's pass), stretching that instance's pairs more than the others'.
    */
   function budgetFreeAt(now: number) {
     const limit = Math.max(1, Math.floor(budget));
     const window = (SECOND * limit) / budget;
-    const cap = Math.ceil(budget);
-    while (starts.length && (starts[0] as number) <= now - Math.max(window, SECOND)) starts.shift();
-    let at = now;
-    if (startsAfter(now - window) >= limit) at = Math.max(at, (starts[starts.length - limit] as number) + window);
-    if (startsAfter(now - SECOND) >= cap) at = Math.max(at, (starts[starts.length - cap] as number) + SECOND);
-    return at;
+    while (starts.length && (starts[0] as number) <= now - window) starts.shift();
+    return starts.length < limit ? now : (starts[0] as number) + window;
   }
 
   const firstReady = () => firsts.size > 0 && firstsInFlight < maxFirstsInFlight;

