@@ -118,14 +118,10 @@ export function createPollLane(options: PollLaneOptions): PollLane {
     queue.splice(low, 0, entry);
   }
 
-  /**
-   * When the next poll may start as far as the budget goes: `limit` starts in any `window` ms, the
-   * window as long as makes the budget exact: a share of 1.67 polls a second was rounded down to
-   * one (an attacker's pass), stretching that instance's pairs more than the others'.
-   */
+  /** When the next poll may start as far as the budget goes: `limit` starts in any `window` ms. */
   function budgetFreeAt(now: number) {
     const limit = Math.max(1, Math.floor(budget));
-    const window = (SECOND * limit) / budget;
+    const window = budget >= 1 ? SECOND : SECOND / budget;
     while (starts.length && (starts[0] as number) <= now - window) starts.shift();
     return starts.length < limit ? now : (starts[0] as number) + window;
   }
