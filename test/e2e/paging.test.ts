@@ -75,6 +75,11 @@ describe('organizationChatrooms backward (last/before)', () => {
     expect(vendorPages()).toEqual(['3@47', '3@33']);
   });
 
+  it('from a cursor past the end of a list now empty is an empty page that says so', async () => {
+    const { conn } = await page('last: 3, before: $before', { before: encodeCursor(50) }, 'organizationId: 999, ');
+    expect(conn).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } });
+  });
+
   it('splits a backward page over 50 into vendor pages, as forward', async () => {
     const { conn } = await page('last: 100', {}, 'organizationId: 3, ');
     expect(ids(conn)).toEqual(range(150, 249));

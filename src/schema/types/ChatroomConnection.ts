@@ -43,6 +43,7 @@ async function organizationPage(organizationId: number, window: Window, ctx: Con
   if ('before' in window) {
     // A cursor past the end (taken while the list was longer): the page is the list's tail, as
     // Relay has it; the vendor answered this one with the total.
+    if (page.total === 0) return { chatrooms: [], offset: 0, total: 0, hasNextPage: false };
     if (page.total !== null && window.before! > page.total) return organizationPage(organizationId, { before: page.total, count: window.count }, ctx);
     // The `before` item itself follows this page.
     return { ...page, offset, hasNextPage: page.total === null || window.before! < page.total };
