@@ -279,7 +279,8 @@ describe('live polls shared through Redis', () => {
     const polls = rooms.map(pollsOf);
     try {
       const subscribers = rooms.map((room, i) => watchRoom(instances[placement(i)]!.url, room));
-      await until(() => subscribers.every((s) => s.events.length === 1), 5000, 'INITIAL everywhere');
+      // Three fresh instances: each starts its poll worker first (see the first test).
+      await until(() => subscribers.every((s) => s.events.length === 1), 15_000, 'INITIAL everywhere');
       expect(subscribers.flatMap(kinds)).toEqual(rooms.map(() => 'INITIAL'));
       await sleep(2000);
       const from = polls.map((p) => p.times.length);
@@ -297,7 +298,7 @@ describe('live polls shared through Redis', () => {
       for (const subscription of open.splice(0)) subscription.close();
       await Promise.all(instances.map((gateway) => gateway.close()));
     }
-  });
+  }, 40_000);
 
   it('a write through an instance with no subscriber re-polls the room at once on the instance that polls it', async () => {
     // A long interval: an event within a second can only come from the write.
