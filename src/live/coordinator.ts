@@ -28,6 +28,8 @@ export interface CoordinatedPair extends PollJob {
   receive(snapshot: Snapshot<unknown>): void;
   /** Its last snapshot here (none before its first state). */
   readonly latest: Snapshot<unknown> | undefined;
+  /** A write touched its resource (through any instance): its state here may be older than that write. */
+  touched(): void;
 }
 
 export interface PollCoordinator {

@@ -224,7 +224,9 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     duplicate
       .subscribe(TOUCHED, (message) => {
         const touched = parse(() => JSON.parse(message) as { from: string; resource: string });
-        if (touched && touched.from !== me) local.touch(touched.resource);
+        if (!touched || touched.from === me) return;
+        for (const entry of entries.values()) if (entry.pair.resource === touched.resource) entry.pair.touched();
+        local.touch(touched.resource);
       })
       .catch(connection.degraded);
     return settled(duplicate);

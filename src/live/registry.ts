@@ -203,6 +203,10 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       latest: known === undefined ? undefined : { kind: 'state', value: known, observedAt: new Date() },
       touchedAt: undefined,
       touches: 0,
+      touched: () => {
+        pair.touchedAt = Date.now();
+        pair.touches += 1;
+      },
       retired: new AbortController(),
       run: () => poll(pair, resource),
       awaitsFirstState: () => pair.latest === undefined,
@@ -313,11 +317,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     /** A write changed this resource (any scope): whoever polls it polls it at once, and its states here are older than the write until then. */
     touch(provider: Provider, resourceKey: string) {
       const resource = `${provider}|${resourceKey}`;
-      for (const pair of pairs.values()) {
-        if (pair.resource !== resource) continue;
-        pair.touchedAt = Date.now();
-        pair.touches += 1;
-      }
+      for (const pair of pairs.values()) if (pair.resource === resource) pair.touched();
       coordinator.touch(resource);
     },
     /** Tells the owner an event reached its subscriber (delivery lag). */

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CoordinatedPair, Snapshot } from '../../src/live/coordinator.js';
 import { createRedisCoordinator, encodeEnvelope } from '../../src/live/redisCoordinator.js';
 import { createLiveRegistry } from '../../src/live/registry.js';
@@ -124,6 +124,7 @@ describe('a lease changing hands', () => {
       latest: undefined,
       run: async () => undefined,
       receive: (snapshot) => void received.push(snapshot),
+      touched: () => undefined,
     };
     try {
       coordinator.add(pair, 0);
@@ -227,6 +228,11 @@ describe('a lease changing hands', () => {
     b.registry.touch('IWERP', 'chatroom|1');
     expect(b.registry.peek(resource, credentials)).toBeUndefined();
     await until(() => vendor.reads > reads, 3000, 'the holder’s re-poll');
+    await sleep(INTERVAL_MS + 100);
+    expect(b.registry.peek(resource, credentials)).toBe('v1');
+    // A write through the holder reaches b too (its touch is published): b peeks again an interval later.
+    a.registry.touch('IWERP', 'chatroom|1');
+    await vi.waitFor(() => expect(b.registry.peek(resource, credentials)).toBeUndefined(), { timeout: 1000, interval: 10 });
     await sleep(INTERVAL_MS + 100);
     expect(b.registry.peek(resource, credentials)).toBe('v1');
   });
