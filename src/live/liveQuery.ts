@@ -61,24 +61,31 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
       }
       const key = `live:${randomUUID()}`;
       const watched = new Map<string, Feed<unknown>>();
+      /** What the last run read of each resource it watches. */
+      const lastRead = new Map<string, unknown>();
       let ended = false;
       // The results of runs that left nothing watched: the stream ends with the first one sent.
       const finals = new WeakSet<ExecutionResult>();
       // Ends the stream from outside a result (set once the stream is).
       let stop = () => {};
 
-      const invalidateOnChange = async (name: string, feed: Feed<unknown>, { resource, value }: Read) => {
+      const invalidateOnChange = async (name: string, feed: Feed<unknown>, resource: LiveResource<unknown>) => {
         let first = true;
         let lastWord = false;
-        // Each state after the first is a change, and the resource's end (gone, a revoked
-        // credential) its last word, which runs the query again too. The first is the pair's state
-        // when the run joined it: a pair already watched may have moved on from what the run read
-        // (a change polled while the run was still reading something else), and then the result
-        // is stale from the start. The store only knows the run once its result is back: the
-        // invalidation waits for the turn after this one.
+        // A state other than the last run read runs the query again, and so does the resource's
+        // end (gone, a revoked credential), its last word. One the run read already does not: a
+        // run that read the vendor after a write sent the same result again when the write's
+        // re-poll came. The first state is the pair's when the run joined it: a pair already
+        // watched may have moved on from what the run read (a change polled while the run was
+        // still reading something else), and then the result is stale from the start, unless a
+        // write touched the pair since that state (peek has none): the run read the vendor after
+        // the write, and the write's re-poll says whether anything changed. The store only knows
+        // the run once its result is back: that invalidation waits for the next turn.
         for await (const snapshot of feed) {
-          if (!first) void store.invalidate(key);
-          else if (snapshot.kind !== 'state' || !resource.same(value, snapshot.value)) setImmediate(() => void store.invalidate(key));
+          const stale = snapshot.kind !== 'state' || !resource.same(lastRead.get(name), snapshot.value);
+          if (stale && first) {
+            if (snapshot.kind !== 'state' || registry.peek(resource, context.credentials) !== undefined) setImmediate(() => void store.invalidate(key));
+          } else if (stale) void store.invalidate(key);
           first = false;
           lastWord = snapshot.kind !== 'state';
         }
@@ -96,13 +103,18 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
           if (reads.has(name)) continue;
           void feed.return();
           watched.delete(name);
+          lastRead.delete(name);
         }
         for (const [name, read] of reads) {
-          if (watched.has(name)) continue;
+          if (watched.has(name)) {
+            lastRead.set(name, read.value);
+            continue;
+          }
           try {
             const feed = registry.watch(read.resource, context.credentials, { known: read.value, until: context.clientGone });
             watched.set(name, feed);
-            void invalidateOnChange(name, feed, read);
+            lastRead.set(name, read.value);
+            void invalidateOnChange(name, feed, read.resource);
           } catch (error) {
             if (!(error instanceof GatewayError)) throw error;
             refused.push(error);

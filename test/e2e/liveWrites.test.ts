@@ -44,6 +44,10 @@ describe('a write re-polls what it touched', () => {
     subscriptions.push(live);
     await until(() => live.events.length >= 1, 3000, 'the first result');
     expect(live.events[0]?.data).toEqual({ chatroom: { name: 'Written' } });
+    // And once: the re-poll, when it answers, finds what the run read already.
+    await until(() => watching.events.length === 2, 3000, 'the re-poll’s change');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(live.events).toHaveLength(1);
   });
 
   it('one started while a poll from before the write is still answering, and the re-poll after it, reads what was written', async () => {
