@@ -89,6 +89,22 @@ describe('limits refuse a request before any vendor call', () => {
       expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$n" got invalid value/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     });
 
+    // An attacker's pass: one IW-ERP room 100 times in nodes(ids:), with 49 aliased participant
+    // lists, made a 15.5 MB answer of a 17 KB request, cost 4,690 to Armor; a few such requests
+    // ran the heap out. A list argument's length multiplies as a page size does.
+    it.each([
+      ['literal', (ids: string) => `{ nodes(ids: ${ids}) { ...Heavy } }`, {}],
+      ['in a variable', () => 'query($ids: [ID!]!) { nodes(ids: $ids) { ...Heavy } }', 'ids'],
+    ])('the length of a list argument (%s), repeated IDs included', async (_, make, variable) => {
+      const room = Buffer.from('Chatroom:IWERP:1').toString('base64url');
+      const ids = Array(100).fill(room);
+      const heavy = `fragment Heavy on Chatroom { ${repeat(20, (i) => `p${i}: participants { displayName firstName lastName avatarUrl }`)} }`;
+      const query = `${make(JSON.stringify(ids))} ${heavy}`;
+      const res = await post(JSON.stringify({ query, variables: typeof variable === 'string' ? { [variable]: ids } : {} }));
+      expect(res.body.errors?.[0]?.message).toMatch(/^Syntax Error: Query Cost limit of 10000 exceeded/);
+      expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+    });
+
     it('and runs the same operation with pages the cost allows', async () => {
       const query = `query($n: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`;
       const res = await post(JSON.stringify({ query, variables: { n: 5 } }));
