@@ -406,6 +406,14 @@ describe('introspection within bounds', () => {
     expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
+  it('refuses aliases inside __schema, which would repeat it', async () => {
+    // An attacker's pass: 49 aliased `types` in one __schema, a 3.59 MB answer of a 1.45 KB request.
+    const res = await post(JSON.stringify({ query: `{ __schema { ${Array.from({ length: 49 }, (_, i) => `t${i}: types { name }`).join(' ')} } }` }));
+    expect(res.body.errors?.map((e) => e.extensions?.code)).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors?.[0]?.message).toBe('Introspection takes no aliases (t0: types).');
+    expect(res.size).toBeLessThan(10_000);
+  });
+
   it("answers GraphiQL's own introspection query", async () => {
     const query = getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true });
     const res = await post(JSON.stringify({ query }));
