@@ -46,6 +46,9 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
   };
 }
 
+/** How often lookups send an undelivered invalidation again, at most. */
+const RESEND_MS = 1000;
+
 /**
  * The cache shared by every instance (REDIS_URL): entries under `chat-gateway:read:…` with the TTL
  * set by Redis, and one generation counter per vendor (`chat-gateway:generation:…`) that a write
@@ -59,9 +62,6 @@ export function createMemoryCache(ttlMs: number, maxEntries: number): ReadCache 
  * it; meanwhile this instance reads that vendor from the vendor, while the others may still serve
  * what was cached before the write.
  */
-/** How often lookups send an undelivered invalidation again, at most. */
-const RESEND_MS = 1000;
-
 export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadCache {
   const generationKey = (provider: Provider) => `chat-gateway:generation:${provider}`;
   const entryKey = (provider: Provider, key: string) => `chat-gateway:read:${provider}:${key}`;

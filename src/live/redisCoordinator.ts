@@ -19,7 +19,9 @@
  *   of each vendor it holds into `chat-gateway:live:instances` at each tick and polls with the
  *   vendor's budget times its share of those pairs: the shares add up to the budget, no poll waits
  *   for Redis, and when there are more pairs than the budget allows every pair of the cluster
- *   stretches alike (an even split per instance would starve the instance that holds more pairs).
+ *   stretches alike but for rounding (each lane rounds a share of one poll a second or more down
+ *   to whole polls, scheduler.ts; an even split per instance would starve the instance that holds
+ *   more pairs).
  * - Writes: touch publishes on `chat-gateway:live:touched`; the holders of the resource poll it now.
  * - Redis away (a command failing, two ticks in a row answered past the budget, or the
  *   subscriber connection down): each instance polls every pair it watches for itself, with the
