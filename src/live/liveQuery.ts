@@ -283,11 +283,9 @@ export function useLiveQueries(registry: LiveRegistry, adapters: Adapters): Plug
   // calls makeExecute, the same in 0.11.
   const liveQueryStore = store as unknown as Parameters<typeof useLiveQuery>[0]['liveQueryStore'];
   const library = useLiveQuery({ liveQueryStore }) as Plugin;
-  return [useLiveResources(registry, adapters, store), {
-      ...library,
-      onValidate: ({ addValidationRule }) => {
-        addValidationRule(noIncrementalLive);
-        addValidationRule(onlyWatchedLive);
-      },
-    }];
+  const rules: Plugin['onValidate'] = ({ addValidationRule }) => {
+    addValidationRule(noIncrementalLive);
+    addValidationRule(onlyWatchedLive);
+  };
+  return [useLiveResources(registry, adapters, store), { ...library, onValidate: rules }];
 }
