@@ -189,7 +189,7 @@ export function createGateway(deps: GatewayDeps) {
       useCsrfPrevention(),
       useGraphiQLPage(),
       // After useOperationDedup, which leaves @live queries alone: each is its own execution.
-      ...useLiveQueries(deps.live, deps.adapters),
+      ...useLiveQueries(deps.live, deps.adapters, deps.metrics.liveQueryRun),
     ],
   });
 }

@@ -48,8 +48,11 @@ interface Read {
   value: unknown;
 }
 
+/** How long a @live query waits for more changes before it runs again: the polls of one wake-up answer within about this. */
+const COALESCE_MS = 25;
+
 /** Runs each @live execution with loaders that record what they read, and watches it. */
-function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InMemoryLiveQueryStore): Plugin {
+function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InMemoryLiveQueryStore, counted: () => void): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
       if (!isLiveOperation(getOperationAST(args.document, args.operationName))) return;
@@ -68,6 +71,20 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
       const finals = new WeakSet<ExecutionResult>();
       // Ends the stream from outside a result (set once the stream is).
       let stop = () => {};
+      // The store runs the query once per invalidation, runs overlapping: 100 rooms renamed in one
+      // batch ran a query over them ~100 times (an attacker's pass). Changes within COALESCE_MS of
+      // the first make one run, and a change during a run one more once it is done (the store
+      // only knows a run once its result is back, which the wait also leaves time for).
+      let running = false;
+      let again = false;
+      let soon: NodeJS.Timeout | undefined;
+      const invalidate = () => {
+        soon ??= setTimeout(() => {
+          soon = undefined;
+          if (running) again = true;
+          else void store.invalidate(key);
+        }, COALESCE_MS);
+      };
 
       const invalidateOnChange = async (name: string, feed: Feed<unknown>, resource: LiveResource<unknown>) => {
         let first = true;
@@ -79,13 +96,12 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         // watched may have moved on from what the run read (a change polled while the run was
         // still reading something else), and then the result is stale from the start, unless a
         // write touched the pair since that state (peek has none): the run read the vendor after
-        // the write, and the write's re-poll says whether anything changed. The store only knows
-        // the run once its result is back: that invalidation waits for the next turn.
+        // the write, and the write's re-poll says whether anything changed.
         for await (const snapshot of feed) {
           const stale = snapshot.kind !== 'state' || !resource.same(lastRead.get(name), snapshot.value);
           if (stale && first) {
-            if (snapshot.kind !== 'state' || registry.peek(resource, context.credentials) !== undefined) setImmediate(() => void store.invalidate(key));
-          } else if (stale) void store.invalidate(key);
+            if (snapshot.kind !== 'state' || registry.peek(resource, context.credentials) !== undefined) invalidate();
+          } else if (stale) invalidate();
           first = false;
           lastWord = snapshot.kind !== 'state';
         }
@@ -125,11 +141,12 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
 
       const end = () => {
         ended = true;
+        clearTimeout(soon);
         for (const feed of watched.values()) void feed.return();
         watched.clear();
       };
 
-      setExecuteFn(async (runArgs) => {
+      const run = async (runArgs: Parameters<Parameters<typeof setExecuteFn>[0]>[0]) => {
         const reads = new Map<string, Read>();
         const read = (resource: LiveResource<unknown>, value: unknown) =>
           reads.set(`${resource.provider}|${resource.key}`, { resource, value });
@@ -157,6 +174,17 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         // vendor, once per change of anything else it watches.
         if (watched.size === 0 || answer.errors?.length) finals.add(answer);
         return answer;
+      };
+      setExecuteFn(async (runArgs) => {
+        counted();
+        running = true;
+        try {
+          return await run(runArgs);
+        } finally {
+          running = false;
+          if (again && !ended) invalidate();
+          again = false;
+        }
       });
       return {
         onExecuteDone: ({ result, setResult }) => {
@@ -277,7 +305,7 @@ const onlyWatchedLive: ValidationRule = (context) => ({
 });
 
 /** The @live plugins, in the order they must run: ours first, so the store runs our execute. */
-export function useLiveQueries(registry: LiveRegistry, adapters: Adapters): Plugin[] {
+export function useLiveQueries(registry: LiveRegistry, adapters: Adapters, counted: () => void): Plugin[] {
   const store = new InMemoryLiveQueryStore();
   // @envelop/live-query types its store against the store's 0.10, which it pins for itself; it only
   // calls makeExecute, the same in 0.11.
@@ -287,5 +315,5 @@ export function useLiveQueries(registry: LiveRegistry, adapters: Adapters): Plug
     addValidationRule(noIncrementalLive);
     addValidationRule(onlyWatchedLive);
   };
-  return [useLiveResources(registry, adapters, store), { ...library, onValidate: rules }];
+  return [useLiveResources(registry, adapters, store, counted), { ...library, onValidate: rules }];
 }

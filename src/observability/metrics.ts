@@ -62,6 +62,11 @@ export function createMetrics(options: MetricsOptions = {}) {
     labelNames: ['provider', 'outcome'],
     registers: [registry],
   });
+  const liveQueryRuns = new Counter({
+    name: 'gateway_live_query_runs_total',
+    help: 'Runs of @live queries: the first of each, and one again after what it read changed (changes that come during a run make one more run).',
+    registers: [registry],
+  });
   const deliveryLag = new Histogram({
     name: 'gateway_live_delivery_lag_seconds',
     help: 'From the poll that saw a state to its event reaching the subscriber, by provider; a slow consumer waits here.',
@@ -138,6 +143,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     live,
     connectionRefused: () => refusedConnections.inc(),
     compilation: (outcome: CompileOutcome) => compilations.inc({ outcome }),
+    liveQueryRun: () => liveQueryRuns.inc(),
     /** Lets the live gauges read the registry when scraped. */
     watchLive(live: LiveView) {
       liveRegistry = live;

@@ -473,6 +473,28 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
     });
 
+    it('runs once more for changes that come while it runs, not once per change (gateway_live_query_runs_total)', async () => {
+      // An attacker's pass: 100 rooms renamed in one batch ran a live query over them ~100 times,
+      // the runs overlapping (the live-query store runs one per invalidation).
+      const ids = Array.from({ length: 15 }, (_, i) => 100 + i);
+      const results = subscribe(`query @live { ${ids.map((id) => `r${id}: chatroom(id: "${roomId('MESSENGER', String(id))}") { name }`).join(' ')} }`);
+      await next(results);
+      const runs = async () => (await metricsOf(gateway().url))('gateway_live_query_runs_total');
+      const before = await runs();
+      const rooms = ids.map((id) => gateway().simulators.messengerState.rooms.get(id)!);
+      const names = rooms.map((room) => room.name);
+      for (const room of rooms) room.name = `Batch ${room.name}`;
+      await vi.waitFor(async () => {
+        const { value } = await next(results);
+        expect(Object.values(value.data ?? {}).every((room) => (room as { name: string }).name.startsWith('Batch'))).toBe(true);
+      }, { timeout: 5000 });
+      await sleep(INTERVAL_MS * 3);
+      // The changes come in over a few polls: a run for the first, one for those that came during it, and so on.
+      expect((await runs()) - before).toBeLessThanOrEqual(6);
+      await results.return?.();
+      rooms.forEach((room, i) => (room.name = names[i]!));
+    });
+
     it('one that reads nothing it could watch answers once, then ends', async () => {
       const results = subscribe('query @live { __typename }');
       expect((await next(results)).value.data).toEqual({ __typename: 'Query' });
