@@ -42,7 +42,7 @@ export interface PollCoordinator {
    * it differs from the last one), and the end of the resource.
    */
   share(pair: CoordinatedPair, snapshot: Snapshot<unknown>, changed: boolean): void;
-  /** A write changed this resource: every pair of it is polled at once, wherever it is polled. */
+  /** A write changed this resource: every pair of it hears so (`touched`), here and on every instance, and is polled at once, wherever it is polled. */
   touch(resource: string): void;
   /**
    * Whether this instance polls the pair now: a poll that answers after its pair went to another
@@ -106,7 +106,10 @@ export function createLocalCoordinator(options: LocalCoordinatorOptions): LocalC
     },
     polls: () => true,
     touch(resource) {
-      for (const pair of byResource.get(resource) ?? []) lanes.get(pair.provider)?.pollNow(pair);
+      for (const pair of byResource.get(resource) ?? []) {
+        pair.touched();
+        lanes.get(pair.provider)?.pollNow(pair);
+      }
     },
     setBudget(provider, maxPollsPerSecond) {
       lane(provider).setBudget(maxPollsPerSecond);

@@ -226,9 +226,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     duplicate
       .subscribe(TOUCHED, (message) => {
         const touched = parse(() => JSON.parse(message) as { from: string; resource: string });
-        if (!touched || touched.from === me) return;
-        for (const entry of entries.values()) if (entry.pair.resource === touched.resource) entry.pair.touched();
-        local.touch(touched.resource);
+        if (touched && touched.from !== me) touchHere(touched.resource);
       })
       .catch(connection.degraded);
     return settled(duplicate);
@@ -476,6 +474,12 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
 
   timer = setTimeout(() => void tick(), tickMs);
 
+  /** A write touched this resource: the pairs polled here hear so from the local lane, which polls them at once; the others, listened to, here. */
+  function touchHere(resource: string) {
+    for (const entry of entries.values()) if (entry.pair.resource === resource && !entry.polling) entry.pair.touched();
+    local.touch(resource);
+  }
+
   /** Stores the holder's snapshot of a pair and tells the other instances' listeners. */
   function publish(entry: Entry, snapshot: Snapshot<unknown>) {
     const { pair } = entry;
@@ -539,7 +543,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
       return entry?.pair === pair && entry.polling;
     },
     touch(resource) {
-      local.touch(resource);
+      touchHere(resource);
       if (coordinated) void run((client) => client.publish(TOUCHED, JSON.stringify({ from: me, resource })));
     },
     async close() {

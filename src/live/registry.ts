@@ -316,9 +316,7 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
     },
     /** A write changed this resource (any scope): whoever polls it polls it at once, and its states here are older than the write until then. */
     touch(provider: Provider, resourceKey: string) {
-      const resource = `${provider}|${resourceKey}`;
-      for (const pair of pairs.values()) if (pair.resource === resource) pair.touched();
-      coordinator.touch(resource);
+      coordinator.touch(`${provider}|${resourceKey}`);
     },
     /** Tells the owner an event reached its subscriber (delivery lag). */
     delivered(provider: Provider, observedAt: Date) {
