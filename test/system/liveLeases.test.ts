@@ -1,12 +1,12 @@
 import { pino } from 'pino';
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { CoordinatedPair, Snapshot } from '../../src/live/coordinator.js';
 import { createRedisCoordinator, encodeEnvelope } from '../../src/live/redisCoordinator.js';
 import { createLiveRegistry } from '../../src/live/registry.js';
 import type { Credentials } from '../../src/upstreams/credentials.js';
 import { liveSettings } from '../helpers/config.js';
-import { redisProxy, startRedis } from '../helpers/redisServer.js';
+import { useOwnRedis } from '../helpers/ownRedis.js';
+import { redisProxy } from '../helpers/redisServer.js';
 import { until } from '../helpers/sseEvents.js';
 
 /**
@@ -21,29 +21,19 @@ const LEASE = 'chat-gateway:live:lease:*';
 const INSTANCES = 'chat-gateway:live:instances';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let admin: ReturnType<typeof createClient>;
-beforeAll(async () => {
-  redis = await startRedis();
-  admin = createClient({ url: redis.url });
-  await admin.connect();
-});
-afterAll(async () => {
-  await admin?.close();
-  await redis?.stop();
-});
+const own = useOwnRedis();
 const started: ReturnType<typeof createLiveRegistry>[] = [];
 const proxies: Awaited<ReturnType<typeof redisProxy>>[] = [];
 afterAll(() => Promise.all(proxies.map((proxy) => proxy.close())));
 afterEach(async () => {
   await Promise.all(started.splice(0).map((registry) => registry.close()));
-  await admin.flushAll();
+  await own.admin.flushAll();
 });
 
 /** The vendor's one room: its name, how often it was read, and a gate that holds reads when shut. */
 const vendor = { name: 'v1', reads: 0, gate: undefined as Promise<void> | undefined };
 
-function startInstance(url = redis.url) {
+function startInstance(url = own.redis.url) {
   const coordinator = createRedisCoordinator({ url: new URL(url), logger: pino({ level: 'silent' }), settings, paused: () => false });
   const registry = createLiveRegistry({ settings, paused: () => false, coordinator });
   started.push(registry);
@@ -76,7 +66,7 @@ function startInstance(url = redis.url) {
 async function nextInstanceId(known: (string | null)[]) {
   let id: string | undefined;
   for (const start = Date.now(); !id; await sleep(20)) {
-    id = (await admin.hKeys(INSTANCES)).find((field) => !known.includes(field));
+    id = (await own.admin.hKeys(INSTANCES)).find((field) => !known.includes(field));
     if (Date.now() - start > 5000) throw new Error('no new instance beat');
   }
   return id;
@@ -91,8 +81,8 @@ describe('a lease changing hands', () => {
     vendor.gate = undefined;
     const onB = b.watch({ holdsReads: true });
     await until(() => onB.heard.length === 1, 3000, 'b’s first state');
-    const [leaseKey] = await admin.keys(LEASE);
-    expect(await admin.get(leaseKey!)).toBe(bId);
+    const [leaseKey] = await own.admin.keys(LEASE);
+    expect(await own.admin.get(leaseKey!)).toBe(bId);
     const a = startInstance();
     const aId = await nextInstanceId([bId]);
     const onA = a.watch();
@@ -103,7 +93,7 @@ describe('a lease changing hands', () => {
     await until(() => vendor.reads > reads, 3 * INTERVAL_MS, 'b polls');
     vendor.name = 'v2';
     // …while its lease lapses (it missed its renewals) and a takes it, polls v2 and shares it.
-    await admin.set(leaseKey!, aId, { PX: 750 });
+    await own.admin.set(leaseKey!, aId, { PX: 750 });
     await until(() => onA.heard.length === 2 && onB.heard.length === 2, 3 * INTERVAL_MS, 'v2 polled by a, heard on b');
     open();
     vendor.gate = undefined;
@@ -115,7 +105,7 @@ describe('a lease changing hands', () => {
   it('before the instance losing it heard so: what it shares then is refused, and it reads the holder’s state back', async () => {
     // Its ticks (a quarter interval) are far apart here: the share below comes before the next.
     const slow = { ...settings, intervalMs: { IWERP: 20_000, POPSELL: 20_000, MESSENGER: 20_000 } };
-    const coordinator = createRedisCoordinator({ url: new URL(redis.url), logger: pino({ level: 'silent' }), settings: slow, paused: () => false });
+    const coordinator = createRedisCoordinator({ url: new URL(own.redis.url), logger: pino({ level: 'silent' }), settings: slow, paused: () => false });
     const received: Snapshot<unknown>[] = [];
     const pair: CoordinatedPair = {
       provider: 'IWERP',
@@ -131,8 +121,8 @@ describe('a lease changing hands', () => {
       await until(() => coordinator.polls(pair), 3000, 'the lease taken');
       const leaseKey = 'chat-gateway:live:lease:scope-1|chatroom|9';
       const observedAt = new Date();
-      await admin.set(leaseKey, 'another-instance', { PX: 15_000 });
-      await admin.set('chat-gateway:live:state:scope-1|chatroom|9', encodeEnvelope({ from: 'another-instance', snapshot: { kind: 'state', value: 'v2', observedAt } }));
+      await own.admin.set(leaseKey, 'another-instance', { PX: 15_000 });
+      await own.admin.set('chat-gateway:live:state:scope-1|chatroom|9', encodeEnvelope({ from: 'another-instance', snapshot: { kind: 'state', value: 'v2', observedAt } }));
       // This instance's poll, late, found v1.
       coordinator.share(pair, { kind: 'state', value: 'v1', observedAt: new Date(0) }, true);
       await until(() => received.length === 1, 2000, 'the holder’s state read back');
@@ -148,24 +138,24 @@ describe('a lease changing hands', () => {
     const a = startInstance();
     const aId = await nextInstanceId([]);
     // b's Redis answers 120 ms late (under the budget): its tick is still running when its subscriber leaves.
-    const proxy = await redisProxy(redis.url);
+    const proxy = await redisProxy(own.redis.url);
     proxies.push(proxy);
     proxy.answers.delayMs = 120;
     const b = startInstance(proxy.url);
     const bId = await nextInstanceId([aId]);
     const onA = a.watch();
     await until(() => onA.heard.length === 1, 3000, 'a’s first state');
-    const [leaseKey] = await admin.keys(LEASE);
+    const [leaseKey] = await own.admin.keys(LEASE);
     const onB = b.watch();
     await until(() => onB.heard.length === 1, 5000, 'b’s first state');
     // a goes (its close hands its lease back); b's next tick takes it.
     await a.registry.close();
-    for (const start = Date.now(); (await admin.get(leaseKey!)) !== bId; await sleep(2)) {
+    for (const start = Date.now(); (await own.admin.get(leaseKey!)) !== bId; await sleep(2)) {
       if (Date.now() - start > 5000) throw new Error('b never took the lease');
     }
     await onB.feed.return();
     await sleep(400);
-    expect(await admin.get(leaseKey!)).toBeNull();
+    expect(await own.admin.get(leaseKey!)).toBeNull();
   });
 
   it('to a pair started from a state at hand (a @live query’s read): another instance joining it gets that state without waiting for a poll', async () => {
@@ -190,7 +180,7 @@ describe('a lease changing hands', () => {
     // away, handing every lease back and polling alone.
     const lines: string[] = [];
     const many = { ...settings, maxSubscriptions: 1000, maxSubscriptionsPerCredential: 1000 };
-    const coordinator = createRedisCoordinator({ url: new URL(redis.url), logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }), settings: many, paused: () => false });
+    const coordinator = createRedisCoordinator({ url: new URL(own.redis.url), logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }), settings: many, paused: () => false });
     const registry = createLiveRegistry({ settings: many, paused: () => false, coordinator });
     started.push(registry);
     await nextInstanceId([]);
@@ -198,15 +188,15 @@ describe('a lease changing hands', () => {
       registry.watch({ provider: 'IWERP' as const, key: `chatroom|${1000 + n}`, fetch: async () => 'v1', same: (x: string, y: string) => x === y }, credentials),
     );
     await Promise.all(feeds.map((feed) => feed.next()));
-    for (const start = Date.now(); (await admin.keys(LEASE)).length < 600; await sleep(50)) {
+    for (const start = Date.now(); (await own.admin.keys(LEASE)).length < 600; await sleep(50)) {
       if (Date.now() - start > 5000) throw new Error('the leases were never all taken');
     }
     await Promise.all(feeds.map((feed) => feed.return()));
-    for (const start = Date.now(); (await admin.keys(LEASE)).length > 0; await sleep(50)) {
-      if (Date.now() - start > 5000) throw new Error(`${(await admin.keys(LEASE)).length} leases never handed back`);
+    for (const start = Date.now(); (await own.admin.keys(LEASE)).length > 0; await sleep(50)) {
+      if (Date.now() - start > 5000) throw new Error(`${(await own.admin.keys(LEASE)).length} leases never handed back`);
     }
     expect(lines.filter((line) => line.includes('Redis away'))).toEqual([]);
-    const channels = (await admin.sendCommand(['PUBSUB', 'CHANNELS', 'chat-gateway:live:changed:*'])) as string[];
+    const channels = (await own.admin.sendCommand(['PUBSUB', 'CHANNELS', 'chat-gateway:live:changed:*'])) as string[];
     expect(channels).toEqual([]);
   });
 

@@ -1,11 +1,11 @@
 import { pino } from 'pino';
-import { createClient } from 'redis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisCoordinator } from '../../src/live/redisCoordinator.js';
 import { createLiveRegistry } from '../../src/live/registry.js';
 import type { Credentials } from '../../src/upstreams/credentials.js';
 import { liveSettings } from '../helpers/config.js';
-import { redisProxy, startRedis } from '../helpers/redisServer.js';
+import { useOwnRedis } from '../helpers/ownRedis.js';
+import { redisProxy } from '../helpers/redisServer.js';
 import { until } from '../helpers/sseEvents.js';
 
 /**
@@ -17,18 +17,7 @@ const INTERVAL_MS = 5000;
 const settings = liveSettings(INTERVAL_MS);
 const credentials: Credentials = { iwerp: { sessionToken: 'session-1', buildId: undefined, packageId: undefined }, popsell: null, messenger: null };
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let admin: ReturnType<typeof createClient>;
-beforeAll(async () => {
-  redis = await startRedis();
-  admin = createClient({ url: redis.url });
-  await admin.connect();
-  await admin.sendCommand(['ACL', 'SETUSER', 'b', 'on', '>b-secret', '~*', '&*', '+@all']);
-});
-afterAll(async () => {
-  await admin?.close();
-  await redis?.stop();
-});
+const own = useOwnRedis((admin) => admin.sendCommand(['ACL', 'SETUSER', 'b', 'on', '>b-secret', '~*', '&*', '+@all']));
 
 /** The vendor: each room's name, and which instance read it. */
 const names = new Map<number, string>();
@@ -72,7 +61,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The field of an instance that just started ticking: one not in `known` (an earlier test's instance may have left its own). */
 async function newInstance(known: Set<string>) {
   for (const start = Date.now(); ; await sleep(20)) {
-    const field = (await admin.hKeys(INSTANCES)).find((name) => !known.has(name));
+    const field = (await own.admin.hKeys(INSTANCES)).find((name) => !known.has(name));
     if (field) return field;
     if (Date.now() - start > 5000) throw new Error('an instance never coordinated');
   }
@@ -80,15 +69,15 @@ async function newInstance(known: Set<string>) {
 
 beforeEach(async () => {
   // Both coordinate (each tick records its instance) before anything is watched.
-  const known = new Set(await admin.hKeys(INSTANCES));
-  a = startInstance('a', redis.url);
+  const known = new Set(await own.admin.hKeys(INSTANCES));
+  a = startInstance('a', own.redis.url);
   aField = await newInstance(known);
   known.add(aField);
-  b = startInstance('b', redis.url.replace('redis://', 'redis://b:b-secret@'));
+  b = startInstance('b', own.redis.url.replace('redis://', 'redis://b:b-secret@'));
   await newInstance(known);
 });
 afterEach(async () => {
-  await admin.sendCommand(['ACL', 'SETUSER', 'b', 'on', '+@all']);
+  await own.admin.sendCommand(['ACL', 'SETUSER', 'b', 'on', '+@all']);
   await Promise.all([a.registry.close(), b.registry.close()]);
 });
 
@@ -97,7 +86,7 @@ async function heldByA(room: number) {
   names.set(room, `Team ${room}`);
   const heard = a.watch(room);
   await until(() => heard.length === 1, 3000, `room ${room} polled by a`);
-  for (const start = Date.now(); !(await admin.keys(`chat-gateway:live:state:*chatroom|${room}`)).length; await sleep(20)) {
+  for (const start = Date.now(); !(await own.admin.keys(`chat-gateway:live:state:*chatroom|${room}`)).length; await sleep(20)) {
     if (Date.now() - start > 3000) throw new Error(`no stored state for room ${room}`);
   }
 }
@@ -109,7 +98,7 @@ function rename(room: number, name: string) {
 }
 
 /** When instance a's heartbeat expires (Redis's clock): it moves on with each tick that reaches its heartbeat. */
-const heartbeatOfA = async () => Number((await admin.hGet(INSTANCES, aField))?.split(',')[0]);
+const heartbeatOfA = async () => Number((await own.admin.hGet(INSTANCES, aField))?.split(',')[0]);
 
 /** Resolves just after instance a's next heartbeat. */
 async function afterTickOfA() {
@@ -134,7 +123,7 @@ describe('Redis answering past the budget for a moment does not make an instance
     await until(() => onB.length === 1, 3000, 'the first state on b');
     // Between two of a's ticks (a quarter interval apart), so that none of them waits on the stall.
     await afterTickOfA();
-    const stall = admin.eval(STALL, { arguments: ['400'] });
+    const stall = own.admin.eval(STALL, { arguments: ['400'] });
     await sleep(20);
     // a's share of the rename reaches Redis during the stall and is answered about 380 ms later.
     rename(4, 'Renamed four');
@@ -150,7 +139,7 @@ describe('Redis answering past the budget for a moment does not make an instance
     const before = await heartbeatOfA();
     // From just after a tick to past the next (a quarter interval on), which Redis then answers
     // about 500 ms late; the one after comes when Redis answers at once again.
-    await admin.eval(STALL, { arguments: [String(INTERVAL_MS / 4 + 500)] });
+    await own.admin.eval(STALL, { arguments: [String(INTERVAL_MS / 4 + 500)] });
     await afterTickOfA();
     // The late tick sent no heartbeat: the next came two ticks after the one before the stall.
     expect((await heartbeatOfA()) - before).toBeGreaterThanOrEqual(2 * (INTERVAL_MS / 4));
@@ -159,7 +148,7 @@ describe('Redis answering past the budget for a moment does not make an instance
 
   it('a join: the next tick does what it did not', async () => {
     await heldByA(6);
-    const stall = admin.eval(STALL, { arguments: ['400'] });
+    const stall = own.admin.eval(STALL, { arguments: ['400'] });
     await sleep(20);
     const onB = b.watch(6);
     await stall;
@@ -172,7 +161,7 @@ describe('Redis answering past the budget for a moment does not make an instance
 
 describe('an instance that reads Redis late for good', () => {
   it('polls alone, hands its leases back and takes none: another instance polls its pairs for their subscribers there', async () => {
-    const proxy = await redisProxy(redis.url);
+    const proxy = await redisProxy(own.redis.url);
     const c = startInstance('c', proxy.url);
     try {
       names.set(9, 'Team 9');
@@ -197,13 +186,13 @@ describe('an instance that reads Redis late for good', () => {
 describe('a room first watched while Redis fails for this instance is joined once Redis answers again', () => {
   it('the listening connection down at the join: the room’s channel is listened to afterwards, so the next change arrives', async () => {
     await heldByA(1);
-    await admin.sendCommand(['ACL', 'SETUSER', 'b', 'off']);
-    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'b']);
+    await own.admin.sendCommand(['ACL', 'SETUSER', 'b', 'off']);
+    await own.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'b']);
     await until(() => b.logged('Redis away: live polls'), 3000, 'b noticing Redis away');
     const onB = b.watch(1);
     // Redis away: b polls for itself meanwhile.
     await until(() => onB.length === 1, 3000, 'the first state on b, polled there');
-    await admin.sendCommand(['ACL', 'SETUSER', 'b', 'on']);
+    await own.admin.sendCommand(['ACL', 'SETUSER', 'b', 'on']);
     await until(() => b.logged('Redis back: live polls'), 6000, 'b coordinating again');
     const bPolls = fetches.filter((f) => f === 'b:1').length;
     rename(1, 'Renamed one');
@@ -215,10 +204,10 @@ describe('a room first watched while Redis fails for this instance is joined onc
 
   it('a command of the join failing after the subscribe: the holder’s stored state is read afterwards, so the first state arrives', async () => {
     await heldByA(2);
-    await admin.sendCommand(['ACL', 'SETUSER', 'b', '-get', '-mget']);
+    await own.admin.sendCommand(['ACL', 'SETUSER', 'b', '-get', '-mget']);
     const onB = b.watch(2);
     await until(() => b.logged('Redis away: live polls'), 3000, 'b’s join failing');
-    await admin.sendCommand(['ACL', 'SETUSER', 'b', '+get', '+mget']);
+    await own.admin.sendCommand(['ACL', 'SETUSER', 'b', '+get', '+mget']);
     await until(() => onB.length === 1, 3000, 'the first state on b');
     expect(onB).toEqual(['Team 2']);
     expect(fetches).not.toContain('b:2');
@@ -228,11 +217,11 @@ describe('a room first watched while Redis fails for this instance is joined onc
     await heldByA(3);
     const onB = b.watch(3);
     await until(() => onB.length === 1, 3000, 'the first state on b');
-    await admin.sendCommand(['ACL', 'SETUSER', 'b', 'off']);
-    await admin.sendCommand(['CLIENT', 'KILL', 'USER', 'b']);
+    await own.admin.sendCommand(['ACL', 'SETUSER', 'b', 'off']);
+    await own.admin.sendCommand(['CLIENT', 'KILL', 'USER', 'b']);
     rename(3, 'Renamed three');
     await until(() => b.logged('Redis away: live polls'), 3000, 'b noticing Redis away');
-    await admin.sendCommand(['ACL', 'SETUSER', 'b', 'on']);
+    await own.admin.sendCommand(['ACL', 'SETUSER', 'b', 'on']);
     await until(() => b.logged('Redis back: live polls'), 6000, 'b coordinating again');
     await until(() => onB.length === 2, 1000, 'the missed rename on b');
     expect(onB).toEqual(['Team 3', 'Renamed three']);
