@@ -301,8 +301,12 @@ function pageSizeOf(field: FieldNode, definition: GraphQLField<unknown, unknown>
   if (!definition?.args.some((argument) => PAGE_SIZES.has(argument.name))) return undefined;
   const given = field.arguments?.find((argument) => PAGE_SIZES.has(argument.name.value));
   if (given) return given.value;
-  return definition.args.some((argument) => PAGE_SIZES.has(argument.name) && typeof argument.defaultValue === 'number') ? null : undefined;
+  return defaultPageSize(definition) ? null : undefined;
 }
+
+/** The field's page-size argument with a default (`first: Int = 10`), if it has one. */
+const defaultPageSize = (definition: GraphQLField<unknown, unknown>) =>
+  definition.args.find((argument) => PAGE_SIZES.has(argument.name) && typeof argument.defaultValue === 'number');
 
 const intArgument = (name: string, value: number): ArgumentNode => ({
   kind: Kind.ARGUMENT,
@@ -341,7 +345,7 @@ function withPageSizes(
         }
         const size = pageSizeOf(field, definition);
         if (size === undefined || size?.kind === Kind.INT) return undefined;
-        const fieldDefault = definition!.args.find((argument) => PAGE_SIZES.has(argument.name) && typeof argument.defaultValue === 'number');
+        const fieldDefault = defaultPageSize(definition!);
         const fallback = (fieldDefault?.defaultValue as number | undefined) ?? 1;
         if (size === null) return { ...field, arguments: [...(field.arguments ?? []), intArgument(fieldDefault!.name, fallback)] };
         const count = (size.kind === Kind.VARIABLE ? sizes.get(size.name.value) : undefined) ?? fallback;
