@@ -1,5 +1,4 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
-import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'graphql-ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
@@ -28,6 +27,7 @@ import { useCompiledQueries, withSettledListItems } from './plugins/compiledQuer
 import { useLeanSubscriptions } from './plugins/subscriptionExecutor.js';
 import { sendEventStream, useEventStreams } from './plugins/eventStreams.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
+import { useDeferStreamValidatedOnce } from './plugins/deferStream.js';
 import { codedForStreams, useErrorCodes } from './plugins/errorCodes.js';
 import { useGraphiQLPage } from './plugins/graphiqlPage.js';
 import { useIntrospectionPolicy, withoutSuggestions } from './plugins/introspection.js';
@@ -172,7 +172,7 @@ export function createGateway(deps: GatewayDeps) {
       useMalformedParameters(),
       usePersistedOperationsPolicy(deps.config, deps.logger),
       // @defer and @stream: a slow vendor's fields follow the fast ones (multipart or SSE).
-      useDeferStream(),
+      useDeferStreamValidatedOnce(),
       useLeanSubscriptions(),
       useEventStreams(),
       useOperationSpans(),

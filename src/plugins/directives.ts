@@ -6,12 +6,12 @@ export function isLiveOperation(operation: OperationDefinitionNode | null | unde
   return operation?.directives?.some((d) => d.name.value === 'live') ?? false;
 }
 
-/** Whether a document (or one definition of it) asks for incremental delivery anywhere (@defer or @stream). */
-export function isIncremental(node: ASTNode): boolean {
+/** Whether a document (or one definition of it) uses any of the directives named anywhere. */
+export function usesDirective(node: ASTNode, names: readonly string[]): boolean {
   let found = false;
   visit(node, {
     Directive(node) {
-      if (node.name.value === 'defer' || node.name.value === 'stream') {
+      if (names.includes(node.name.value)) {
         found = true;
         return BREAK;
       }
@@ -20,3 +20,8 @@ export function isIncremental(node: ASTNode): boolean {
   });
   return found;
 }
+
+/** Whether a document (or one definition of it) asks for incremental delivery anywhere (@defer or @stream). */
+export const isIncremental = (node: ASTNode): boolean => usesDirective(node, INCREMENTAL);
+
+const INCREMENTAL = ['defer', 'stream'];

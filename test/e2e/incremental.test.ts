@@ -141,6 +141,21 @@ describe('@defer and @stream in fragments, and with @live', () => {
   });
 });
 
+describe('validation with @defer and @stream on', () => {
+  // yoga's plugin swaps graphql-js's rule for its own, which knows @defer and @stream, but the
+  // swap did not take: both ran, and every conflict came twice.
+  it('reports a field conflict once', async () => {
+    const response = await gateway().query('{ n: node(id: "a") { id } n: node(id: "b") { id } }');
+    expect(response.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['GRAPHQL_VALIDATION_FAILED', expect.stringMatching(/^Fields "n" conflict because they have differing arguments/)]]);
+  });
+
+  it('still refuses one response name streamed two ways', async () => {
+    const response = await gateway().query('query($ids: [ID!]!) { c: chatrooms(ids: $ids) @stream(initialCount: 1) { id } c: chatrooms(ids: $ids) { id } }', { ids: STREAM_IDS });
+    expect(response.errors?.map((e) => e.message)).toContainEqual(expect.stringMatching(/^Fields "c" conflict because they have differing stream directives/));
+    expect(gateway().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
+  });
+});
+
 describe('@stream(initialCount:) below 0', () => {
   // An attacker's pass: yoga's executor read the list (33 vendor calls), then threw, and the
   // client got a masked INTERNAL_SERVER_ERROR, logged with its stack.
