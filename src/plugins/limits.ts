@@ -190,8 +190,8 @@ interface ArgumentSites {
   streamCounts: (number | string)[];
   /** The variables that hold a connection's page size (`first`, `last`). */
   pageSizeVariables: string[];
-  /** A connection's page size is left to its default. */
-  defaultPageSize: boolean;
+  /** A connection's page size is not the one Int literal GraphQL Armor's cost reads (left to its default, a literal null, both given). */
+  unscoredPageSize: boolean;
 }
 
 /** An operation's argument sites, and the variables it declares. */
@@ -245,15 +245,16 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
   const inFragment = new Map<string, ArgumentSites>();
   // Validation refused fragment cycles before any execution.
   const sitesIn = (node: OperationDefinitionNode | FragmentDefinitionNode): ArgumentSites => {
-    const sites: ArgumentSites = { lists: [], streamCounts: [], pageSizeVariables: [], defaultPageSize: false };
+    const sites: ArgumentSites = { lists: [], streamCounts: [], pageSizeVariables: [], unscoredPageSize: false };
     const typeInfo = new TypeInfo(schema);
     visit(
       node,
       visitWithTypeInfo(typeInfo, {
         Field(field) {
-          const size = pageSizeOf(field, typeInfo.getFieldDef());
-          if (size?.kind === Kind.VARIABLE) sites.pageSizeVariables.push(size.name.value);
-          if (size === null) sites.defaultPageSize = true;
+          const sizes = pageSizeArguments(field, typeInfo.getFieldDef());
+          if (!sizes) return;
+          for (const size of sizes) if (size.kind === Kind.VARIABLE) sites.pageSizeVariables.push(size.name.value);
+          if (sizes.length !== 1 || sizes[0]!.kind !== Kind.INT) sites.unscoredPageSize = true;
         },
         Argument(argument) {
           const { value } = argument;
@@ -276,7 +277,7 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
           sites.lists.push(...spreadSites.lists);
           sites.streamCounts.push(...spreadSites.streamCounts);
           sites.pageSizeVariables.push(...spreadSites.pageSizeVariables);
-          sites.defaultPageSize ||= spreadSites.defaultPageSize;
+          sites.unscoredPageSize ||= spreadSites.unscoredPageSize;
         },
       }),
     );
@@ -292,21 +293,28 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
 
 const PAGE_SIZES = new Set(['first', 'last']);
 
-/**
- * A connection field's page size as GraphQL Armor's cost reads it (the first `first` or `last`
- * argument given): its value node; null when none is given and the field has a default for one;
- * undefined for a field with no page size.
- */
-function pageSizeOf(field: FieldNode, definition: GraphQLField<unknown, unknown> | null | undefined): ValueNode | null | undefined {
+/** A connection field's page-size arguments (`first`, `last`) as given; undefined for a field with none. */
+function pageSizeArguments(field: FieldNode, definition: GraphQLField<unknown, unknown> | null | undefined): ValueNode[] | undefined {
   if (!definition?.args.some((argument) => PAGE_SIZES.has(argument.name))) return undefined;
-  const given = field.arguments?.find((argument) => PAGE_SIZES.has(argument.name.value));
-  if (given) return given.value;
-  return defaultPageSize(definition) ? null : undefined;
+  return (field.arguments ?? []).filter((argument) => PAGE_SIZES.has(argument.name.value)).map((argument) => argument.value);
 }
 
-/** The field's page-size argument with a default (`first: Int = 10`), if it has one. */
-const defaultPageSize = (definition: GraphQLField<unknown, unknown>) =>
-  definition.args.find((argument) => PAGE_SIZES.has(argument.name) && typeof argument.defaultValue === 'number');
+/**
+ * The most items a connection field may answer in this execution (`sizes`: the page size each
+ * variable gave): the larger of `first` (else its default) and `last`, since it pages by one of
+ * them (forward by `first`, backward by `last`, a page size of each refused together). GraphQL
+ * Armor's cost reads only the first of them given: `first: null, last: 100` counted 1 (a reviewer's
+ * finding). A backward page under `first`'s default counts that default.
+ */
+function pageSizeIn(field: FieldNode, definition: GraphQLField<unknown, unknown>, sizes: ReadonlyMap<string, number | undefined>): number {
+  const given = (name: string) => {
+    const value = field.arguments?.find((argument) => argument.name.value === name)?.value;
+    if (value?.kind === Kind.INT) return Number(value.value);
+    return value?.kind === Kind.VARIABLE ? sizes.get(value.name.value) : undefined;
+  };
+  const fallback = definition.args.find((argument) => argument.name === 'first')?.defaultValue;
+  return Math.max(given('first') ?? (typeof fallback === 'number' ? fallback : 1), given('last') ?? 1);
+}
 
 const intArgument = (name: string, value: number): ArgumentNode => ({
   kind: Kind.ARGUMENT,
@@ -343,16 +351,9 @@ function withPageSizes(
           const items = list.value.kind === Kind.VARIABLE ? (lengths.get(list.value.name.value) ?? 1) : literalLength(list.value);
           return { ...field, arguments: [...field.arguments!, intArgument('first', Math.max(1, items))] };
         }
-        const size = pageSizeOf(field, definition);
-        if (size === undefined || size?.kind === Kind.INT) return undefined;
-        const fieldDefault = defaultPageSize(definition!);
-        const fallback = (fieldDefault?.defaultValue as number | undefined) ?? 1;
-        if (size === null) return { ...field, arguments: [...(field.arguments ?? []), intArgument(fieldDefault!.name, fallback)] };
-        const count = (size.kind === Kind.VARIABLE ? sizes.get(size.name.value) : undefined) ?? fallback;
-        return {
-          ...field,
-          arguments: field.arguments!.map((argument) => (argument.value === size ? intArgument(argument.name.value, count) : argument)),
-        };
+        if (!pageSizeArguments(field, definition)) return undefined;
+        const others = (field.arguments ?? []).filter((argument) => !PAGE_SIZES.has(argument.name.value));
+        return { ...field, arguments: [...others, intArgument('first', pageSizeIn(field, definition!, sizes))] };
       },
     }),
   );
@@ -388,12 +389,12 @@ export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin
       const operation = getOperationAST(args.document, args.operationName);
       sites = operation
         ? argumentsOf(args.schema, args.document, operation)
-        : { lists: [], streamCounts: [], pageSizeVariables: [], defaultPageSize: false, declared: new Set(), alone: args.document, variableDefaults: new Map(), costs: new Map() };
+        : { lists: [], streamCounts: [], pageSizeVariables: [], unscoredPageSize: false, declared: new Set(), alone: args.document, variableDefaults: new Map(), costs: new Map() };
       byOperation.set(args.operationName, sites);
     }
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     if (typeof variables === 'object' && !Object.isFrozen(variables)) for (const name in variables) if (!sites.declared.has(name)) Reflect.deleteProperty(variables, name);
-    if (sites.pageSizeVariables.length > 0 || sites.defaultPageSize || sites.lists.length > 0) {
+    if (sites.pageSizeVariables.length > 0 || sites.unscoredPageSize || sites.lists.length > 0) {
       const refusal = costRefusal(args.schema, sites, variables, maxCost);
       if (refusal) {
         stop({ errors: [refusal] });

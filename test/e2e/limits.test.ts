@@ -61,6 +61,10 @@ describe('limits refuse a request before any vendor call', () => {
       ["in a variable's default", `query($n: Int = 100) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`, {}],
       ['left to its default', `{ ${repeat(40, (i) => `p${i}: ${page('')}`)} }`, {}],
       ['in a variable, through a fragment', `query($n: Int) { ...Pages } fragment Pages on Query { ${repeat(3, (i) => `p${i}: ${page(', last: $n')}`)} }`, { n: 100 }],
+      // The next reviewer: Armor reads the first of first and last, the field pages by last.
+      ['as last, after first: null', `{ ${repeat(40, (i) => `p${i}: ${page(', first: null, last: 100')}`)} }`, {}],
+      ['as last, after a first left unset', `query($f: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $f, last: 100')}`)} }`, {}],
+      ['as last in a variable, after a first left unset', `query($f: Int, $l: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $f, last: $l')}`)} }`, { l: 100 }],
     ])('%s', async (_, query, variables) => {
       const res = await post(JSON.stringify({ query, variables }));
       expect(res.body.errors?.[0]?.message).toMatch(/^Syntax Error: Query Cost limit of 10000 exceeded, found \d+/);
@@ -111,6 +115,12 @@ describe('limits refuse a request before any vendor call', () => {
     it('and runs the same operation with pages the cost allows', async () => {
       const query = `query($n: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`;
       const res = await post(JSON.stringify({ query, variables: { n: 5 } }));
+      expect(res.body.errors).toBeUndefined();
+      expect(Object.values(res.body.data as Record<string, { edges: unknown[] }>).map((p) => p.edges.length)).toEqual([5, 5, 5]);
+    });
+
+    it('and a small page backward, first left unset', async () => {
+      const res = await post(JSON.stringify({ query: `query($f: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $f, last: 5')}`)} }` }));
       expect(res.body.errors).toBeUndefined();
       expect(Object.values(res.body.data as Record<string, { edges: unknown[] }>).map((p) => p.edges.length)).toEqual([5, 5, 5]);
     });
