@@ -46,6 +46,8 @@ export function withLiveQueryKeys(schema: GraphQLSchema): GraphQLSchema {
 interface Read {
   resource: LiveResource<unknown>;
   value: unknown;
+  /** Read from the poller's latest state (peek), not from the vendor. */
+  polled: boolean;
 }
 
 /** How long a @live query waits for more changes before it runs again: the polls of one wake-up answer within about this. */
@@ -86,22 +88,26 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         }, COALESCE_MS);
       };
 
-      const invalidateOnChange = async (name: string, feed: Feed<unknown>, resource: LiveResource<unknown>) => {
+      const invalidateOnChange = async (name: string, feed: Feed<unknown>, read: Read) => {
+        const { resource } = read;
         let first = true;
         let lastWord = false;
         // A state other than the last run read runs the query again, and so does the resource's
         // end (gone, a revoked credential), its last word. One the run read already does not: a
         // run that read the vendor after a write sent the same result again when the write's
-        // re-poll came. The first state is the pair's when the run joined it: a pair already
-        // watched may have moved on from what the run read (a change polled while the run was
-        // still reading something else), and then the result is stale from the start, unless a
-        // write touched the pair since that state (peek has none): the run read the vendor after
-        // the write, and the write's re-poll says whether anything changed.
+        // re-poll came. But any state that comes during a run does, once it is done: the run may
+        // have read the one before (a change undone during a run looked like the state the run
+        // before had read, and the result stayed on the change; a reviewer's finding). The first
+        // state is the pair's when the run joined it: a pair already watched may have moved on from
+        // what the run read (a change polled while the run was still reading something else), and
+        // then the result is stale from the start, unless the run read the vendor after a write
+        // touched the pair (peek has none since): the write's re-poll says whether anything
+        // changed. A run that read the poller's state read it before that write, whenever it came.
         for await (const snapshot of feed) {
           const stale = snapshot.kind !== 'state' || !resource.same(lastRead.get(name), snapshot.value);
-          if (stale && first) {
-            if (snapshot.kind !== 'state' || registry.peek(resource, context.credentials) !== undefined) invalidate();
-          } else if (stale) invalidate();
+          if (first) {
+            if (stale && (read.polled || snapshot.kind !== 'state' || registry.peek(resource, context.credentials) !== undefined)) invalidate();
+          } else if (stale || running) invalidate();
           first = false;
           lastWord = snapshot.kind !== 'state';
         }
@@ -130,7 +136,7 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
             const feed = registry.watch(read.resource, context.credentials, { known: read.value, until: context.clientGone });
             watched.set(name, feed);
             lastRead.set(name, read.value);
-            void invalidateOnChange(name, feed, read.resource);
+            void invalidateOnChange(name, feed, read);
           } catch (error) {
             if (!(error instanceof GatewayError)) throw error;
             refused.push(error);
@@ -148,15 +154,22 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
 
       const run = async (runArgs: Parameters<Parameters<typeof setExecuteFn>[0]>[0]) => {
         const reads = new Map<string, Read>();
+        const nameOf = (resource: LiveResource<unknown>) => `${resource.provider}|${resource.key}`;
+        const polled = new Set<string>();
+        const known = <T>(resource: LiveResource<T>) => {
+          const value = registry.peek(resource, context.credentials);
+          if (value !== undefined) polled.add(nameOf(resource as LiveResource<unknown>));
+          return value;
+        };
         const read = (resource: LiveResource<unknown>, value: unknown) =>
-          reads.set(`${resource.provider}|${resource.key}`, { resource, value });
+          reads.set(nameOf(resource), { resource, value, polled: polled.has(nameOf(resource)) });
         const room = (ref: Parameters<typeof chatroomResource>[1]) => chatroomResource(adapters[ref.provider], ref);
         const message = (ref: { provider: keyof Adapters; providerId: string }) =>
           messageResource(adapters[ref.provider], ref.provider, ref.providerId);
         // Fresh loaders for every run: the request's would answer from their cache, unchanged.
         context.loaders = createLoaders(adapters, context.credentials, () => context.callers.signal, {
-          knownChatroom: (ref) => registry.peek(room(ref), context.credentials),
-          knownMessage: (ref) => registry.peek(message(ref), context.credentials),
+          knownChatroom: (ref) => known(room(ref)),
+          knownMessage: (ref) => known(message(ref)),
           readChatroom: (ref, value) => read(room(ref) as LiveResource<unknown>, value),
           readMessage: (ref, value) => read(message(ref) as LiveResource<unknown>, value),
         });

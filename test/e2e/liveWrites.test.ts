@@ -74,3 +74,53 @@ describe('a write re-polls what it touched', () => {
     expect(live.events[0]?.data).toEqual({ chatroom: { name: 'Written while polled' } });
   }, 20_000);
 });
+
+describe('a @live query over a room that changes while it runs', () => {
+  // A reviewer's findings: both left the query showing a state the room no longer had, until the
+  // room changed again. Room b's reads are slow, so a run that reads it from the vendor lasts.
+  const roomsOf = (a: string, b: string) => [a, b].map((id) => encodeGlobalId('Chatroom', 'MESSENGER', { chatroom: id }));
+  const liveOver = (a: string, b: string) => {
+    const [roomA, roomB] = roomsOf(a, b);
+    const live = collect<{ a: { name: string }; b: { name: string } }>(gateway().url, `query @live { a: chatroom(id: "${roomA}") { name } b: chatroom(id: "${roomB}") { name } }`);
+    subscriptions.push(live);
+    return live;
+  };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('shows a change undone during a run undone, where the run before had read that state already', async () => {
+    const live = liveOver('30', '31');
+    await until(() => live.events.length === 1, 3000, 'the first result');
+    const a = gateway().simulators.messengerState.rooms.get(30)!;
+    const original = a.name;
+    gateway().simulators.messenger.inject({ route: '/chatroom/31', method: 'GET', fault: { kind: 'slow', delayMs: 1200 } });
+    a.name = 'Renamed for a moment';
+    // As writes elsewhere would: room a re-polled at once; room b read from the vendor meanwhile.
+    gateway().live.touch('MESSENGER', 'chatroom||30');
+    gateway().live.touch('MESSENGER', 'chatroom||31');
+    await sleep(400);
+    a.name = original;
+    gateway().live.touch('MESSENGER', 'chatroom||30');
+    await until(() => live.events.at(-1)?.data?.a.name === original && live.events.length >= 3, 5000, 'the name back');
+    gateway().simulators.messenger.clearFaults();
+  }, 15_000);
+
+  it('shows a change polled during its first run, when a write touched the room before the run ended', async () => {
+    const [roomA] = roomsOf('32', '33');
+    const watching = collect(gateway().url, `subscription { chatroomChanged(id: "${roomA}") { changes } }`);
+    subscriptions.push(watching);
+    await until(() => watching.events.length === 1, 3000, 'INITIAL');
+    gateway().simulators.messenger.inject({ route: '/chatroom/33', method: 'GET', fault: { kind: 'slow', delayMs: 1200 }, times: 1 });
+    // The first run reads room a from the poller, then waits for room b.
+    const live = liveOver('32', '33');
+    await sleep(300);
+    const a = gateway().simulators.messengerState.rooms.get(32)!;
+    a.name = 'Renamed during the first run';
+    gateway().live.touch('MESSENGER', 'chatroom||32');
+    await until(() => watching.events.length === 2, 3000, 'the rename polled');
+    // A write that changes nothing visible: its re-poll, slow, finds the state polled already.
+    gateway().simulators.messenger.inject({ route: '/chatroom/32', method: 'GET', fault: { kind: 'slow', delayMs: 2000 }, times: 1 });
+    gateway().live.touch('MESSENGER', 'chatroom||32');
+    await until(() => live.events.at(-1)?.data?.a.name === 'Renamed during the first run', 5000, 'the rename');
+    gateway().simulators.messenger.clearFaults();
+  }, 15_000);
+});
