@@ -13,6 +13,8 @@ import type { ChatroomWrites } from '../upstreams/adapter.js';
 /** No vendor documents a limit; these keep names and messages to sizes a chat UI can show. */
 export const MAX_NAME_LENGTH = 255;
 export const MAX_MESSAGE_LENGTH = 10_000;
+/** Users one write assigns to a room: every read of the room answers each as a participant. */
+export const MAX_ASSIGNED_USERS = 1_000;
 
 export function requireText(value: string, argument: string, max: number): string {
   if (value.trim() === '') throw badInput(`${argument} must not be empty.`);
@@ -27,6 +29,7 @@ export function requirePositive(value: number, argument: string): number {
 }
 
 export function requireUserIds(ids: readonly number[], argument: string): number[] {
+  if (ids.length > MAX_ASSIGNED_USERS) throw badInput(`${argument} may hold at most ${MAX_ASSIGNED_USERS} user ids, got ${ids.length}.`);
   ids.forEach((id, i) => requirePositive(id, `${argument}[${i}]`));
   return [...new Set(ids)];
 }

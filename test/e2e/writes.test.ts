@@ -121,6 +121,10 @@ describe('checks before any vendor call', () => {
     ['a long text', `mutation { sendMessage(chatroomId: "${messengerRoom(1)}", text: "${'x'.repeat(10_001)}") { text } }`, 'text'],
     ['a message ID as chatroom', `mutation { sendMessage(chatroomId: "${encodeGlobalId('Message', 'IWERP', { message: '1' })}", text: "hi") { text } }`, 'chatroomId'],
     ['an empty update', `mutation { updateChatroom(id: "${messengerRoom(9)}", input: {}) { id } }`, 'input'],
+    // An attacker's pass: 130,000 users assigned to one room made every read of it a 10 MB answer,
+    // and 100 reads of it in one request ran the heap out.
+    ['too many users', `mutation { createChatroom(input: { organizationId: 1, name: "A", assignedUserIds: [${Array.from({ length: 1001 }, (_, i) => i + 1)}] }) { id } }`, 'input.assignedUserIds'],
+    ['too many users, repeats included', `mutation { updateChatroom(id: "${messengerRoom(9)}", input: { assignedUserIds: [${Array(1001).fill(7)}] }) { id } }`, 'input.assignedUserIds'],
   ])('%s is BAD_USER_INPUT naming the argument', async (_, query, argument) => {
     const res = await gw().query(query);
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

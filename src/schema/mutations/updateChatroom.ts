@@ -1,14 +1,14 @@
 import { badInput } from '../../errors.js';
 import type { ChatroomChanges } from '../../upstreams/adapter.js';
 import type { Builder, Refs } from '../builder.js';
-import { MAX_NAME_LENGTH, readAfterWrite, requireText, requireUserIds, writableChatroom, written } from '../checks.js';
+import { MAX_ASSIGNED_USERS, MAX_NAME_LENGTH, readAfterWrite, requireText, requireUserIds, writableChatroom, written } from '../checks.js';
 
 export function defineUpdateChatroom(builder: Builder, refs: Refs) {
   const Input = builder.inputType('UpdateChatroomInput', {
     description: 'The changes to a custom Messenger chatroom; only the fields set are sent.',
     fields: (t) => ({
       name: t.string({ description: `A new name, 1 to ${MAX_NAME_LENGTH} characters.` }),
-      assignedUserIds: t.intList({ description: 'The new set of Messenger users in it.' }),
+      assignedUserIds: t.intList({ description: `The new set of Messenger users in it, at most ${MAX_ASSIGNED_USERS}.` }),
     }),
   });
 
