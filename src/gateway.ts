@@ -24,6 +24,7 @@ import type { Provider, ProviderKey } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
+import { useAcceptableAnswers } from './plugins/acceptable.js';
 import { useCompiledQueries, withSettledListItems } from './plugins/compiledQueries.js';
 import { useLeanSubscriptions } from './plugins/subscriptionExecutor.js';
 import { sendEventStream, useEventStreams } from './plugins/eventStreams.js';
@@ -169,6 +170,7 @@ export function createGateway(deps: GatewayDeps) {
       useRequestScope(deps.logger),
       useReadiness(deps.upstreams, deps.live.pollsPaused, deps.lifecycle ?? { draining: false }),
       useRootRedirect('/graphql'),
+      useAcceptableAnswers('/graphql'),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes, deps.config.limits.maxDocumentLength),
       useMalformedParameters(),
       usePersistedOperationsPolicy(deps.config, deps.logger),

@@ -184,6 +184,19 @@ describe('cross-site safety', () => {
     expect(res.body.errors).toBeUndefined();
   });
 
+  // An attacker's pass: the room was deleted, then the answer was a 406 with no body, so a client
+  // could not tell the write had happened, and one that retried wrote twice.
+  it.each(['text/html', 'application/xml', 'application/json; charset=latin1'])('refuses a mutation whose answer no type it accepts (%s) can carry, before it runs', async (accept) => {
+    const res = await fetch(gw().url, {
+      method: 'POST',
+      headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept },
+      body: JSON.stringify({ query: `mutation { deleteChatroom(id: "${messengerRoom(20)}") }` }),
+    });
+    expect(res.status).toBe(406);
+    expect(await res.json()).toEqual({ errors: [{ message: expect.stringMatching(/^None of the media types the request accepts/), extensions: { code: 'BAD_REQUEST' } }] });
+    expect(gw().calls().messenger).toBe(0);
+  });
+
   it('answers a mutation over GET with 405', async () => {
     const url = new URL(gw().url);
     url.searchParams.set('query', 'mutation { removeDefaultChatroom(organizationId: 1) }');
