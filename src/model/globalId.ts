@@ -91,7 +91,12 @@ export const numericVendorId = (provider: Provider, value: string, what: string)
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/** Decodes any ID the gateway hands out; anything else is BAD_USER_INPUT naming the argument. */
+/**
+ * Decodes any ID the gateway hands out; anything else is BAD_USER_INPUT naming the argument, other
+ * spellings of an ID included (base64's unused trailing bits set, a part escaped otherwise, bytes
+ * that are no UTF-8): an attacker's pass had `…MR` taken for `…MQ`, and `…MQA` reach a vendor's
+ * path as `1%00`.
+ */
 export function decodeGlobalId(id: string, argument = 'id'): DecodedId {
   const invalid = () => badInput(`${argument} is not an ID this gateway issued.`);
   if (!BASE64URL.test(id)) throw invalid();
@@ -112,6 +117,7 @@ export function decodeGlobalId(id: string, argument = 'id'): DecodedId {
   layout.forEach((name, i) => {
     parts[name] = vendorId(provider as Provider, decoded[i] as string, `${argument}'s ${name} part`);
   });
+  if (encodeGlobalId(typename as NodeTypename, provider as Provider, parts) !== id) throw invalid();
   return { typename: typename as NodeTypename, provider: provider as Provider, parts };
 }
 

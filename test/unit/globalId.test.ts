@@ -45,6 +45,13 @@ describe('global IDs', () => {
     ['a Popsell room beyond int32', Buffer.from('Chatroom:POPSELL:1:2147483648').toString('base64url')],
     ['an empty IW-ERP chatroom', Buffer.from('Chatroom:IWERP:').toString('base64url')],
     ['an IW-ERP identifier of 257 characters', Buffer.from(`Message:IWERP:${'a'.repeat(257)}`).toString('base64url')],
+    // An attacker's pass: other spellings of an ID were taken for it, and a NUL byte reached a
+    // vendor's path. Only the one the gateway issues is an ID.
+    ['other trailing bits (…MR for …MQ)', `${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' }).slice(0, -1)}R`],
+    ['a trailing byte (a NUL)', `${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}A`],
+    ['padding', `${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}==`],
+    ['a part escaped another way (%31 for 1)', Buffer.from('Chatroom:IWERP:%31').toString('base64url')],
+    ['bytes that are no UTF-8', Buffer.concat([Buffer.from('Chatroom:IWERP:'), Buffer.from([0xff])]).toString('base64url')],
   ])('refuses %s with BAD_USER_INPUT', (_, id) => {
     expect(codeOf(() => decodeGlobalId(id))).toBe('BAD_USER_INPUT');
   });
@@ -71,5 +78,8 @@ describe('connections over offset/limit', () => {
   it('have opaque cursors; a forged one is BAD_USER_INPUT', () => {
     expect(decodeCursor(encodeCursor(37))).toBe(37);
     expect(codeOf(() => decodeCursor('bm9wZQ'))).toBe('BAD_USER_INPUT');
+    // The same attacker's pass: `offset:01` read as 1.
+    for (const forged of ['offset:01', 'offset:1\n']) expect(codeOf(() => decodeCursor(Buffer.from(forged).toString('base64url')))).toBe('BAD_USER_INPUT');
+    expect(codeOf(() => decodeCursor(`${encodeCursor(1).slice(0, -1)}R`))).toBe('BAD_USER_INPUT');
   });
 });

@@ -11,9 +11,10 @@ import { requirePositive } from '../checks.js';
  */
 export const encodeCursor = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
 
+/** The offset a cursor the gateway issued stands for; any other spelling of it is BAD_USER_INPUT. */
 export function decodeCursor(cursor: string, argument = 'after'): number {
   const match = /^offset:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw badInput(`${argument} is not a cursor this gateway issued.`);
+  if (!match || encodeCursor(Number(match[1])) !== cursor) throw badInput(`${argument} is not a cursor this gateway issued.`);
   return Number(match[1]);
 }
 
