@@ -37,7 +37,7 @@ import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
-import { declaredVariables, documentTooLong, dropUnreadExtensions, limitedFetchApi, queryLimits, useArgumentLimits, useDocumentLimits, useMalformedParameters, useOneSchemaIntrospection, useRequestSizeLimit } from './plugins/limits.js';
+import { declaredVariables, documentTooLong, dropUnreadExtensions, limitedFetchApi, queryLimits, useArgumentLimits, useDocumentLimits, useMalformedParameters, useOneSchemaIntrospection, useRequestSizeLimit, useUnsupportedTypes } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -190,6 +190,7 @@ export function createGateway(deps: GatewayDeps) {
       useOperationDedup(),
       ...deps.metrics.plugins(),
       useCsrfPrevention(),
+      useUnsupportedTypes(),
       useGraphiQLPage(),
       // After useOperationDedup, which leaves @live queries alone: each is its own execution.
       ...useLiveQueries(deps.live, deps.adapters, deps.metrics.liveQueryRun),

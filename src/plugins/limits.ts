@@ -487,6 +487,23 @@ export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number, ma
   };
 }
 
+/**
+ * A POST of a type no request parser takes (yoga's match is case-sensitive, so `APPLICATION/JSON`
+ * is one) is a 415 with a coded body, where yoga's had none (an attacker's pass). After the CSRF
+ * check, whose 403 comes first for a type a form can send.
+ */
+export function useUnsupportedTypes(): Plugin {
+  const body = JSON.stringify({
+    errors: [{ message: "A POST's Content-Type is application/json (or application/graphql+json), application/graphql, multipart/form-data for an upload, or application/x-www-form-urlencoded.", extensions: { code: 'BAD_REQUEST' } }],
+  });
+  return {
+    onRequestParse({ request, requestParser, endResponse, fetchAPI }) {
+      if (requestParser || request.method !== 'POST') return;
+      endResponse(new fetchAPI.Response(body, { status: 415, headers: { 'content-type': 'application/json; charset=utf-8' } }));
+    },
+  };
+}
+
 /** The refusal of request parameters yoga's parsers fail on (useMalformedParameters). */
 export const MALFORMED = "The request's parameters are malformed: variables and extensions are JSON objects, a multipart request's operations and map JSON as the upload spec says.";
 
@@ -494,11 +511,13 @@ export const MALFORMED = "The request's parameters are malformed: variables and 
  * yoga reads the `variables` and `extensions` of a GET or a form POST with a bare JSON.parse, and
  * a multipart request's `operations` and `map` trusting their shape: malformed, they were a 500
  * with the stack logged twice (attackers' passes), where a malformed JSON body is a 400. They are
- * one too. A JSON body's parser is left as it is, unwrapped; a synchronous parser stays so.
+ * one too, and so are a multipart request's fields that are no JSON at all, which yoga refuses
+ * with an error of its own that came out as a 200. A JSON body's parser is left as it is,
+ * unwrapped; a synchronous parser stays so.
  */
 export function useMalformedParameters(): Plugin {
   const refuse = (error: unknown): never => {
-    if (error instanceof SyntaxError || error instanceof TypeError) {
+    if (error instanceof SyntaxError || error instanceof TypeError || (error instanceof GraphQLError && error.message.startsWith('Multipart form field'))) {
       throw new GraphQLError(MALFORMED, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
     }
     throw error;

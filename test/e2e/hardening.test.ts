@@ -362,11 +362,21 @@ describe('a malformed JSON body', () => {
     ["a form POST's variables", () => fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${query}&variables=%7Bx` })],
     ["a multipart request's operations", () => multipart('null', '{"0":["variables.avatar"]}')],
     ["a multipart request's map", () => multipart(JSON.stringify({ query: '{ __typename }' }), '{"0":5}')],
+    // The next attacker's pass: not JSON at all, they were a 200 GRAPHQL_VALIDATION_FAILED.
+    ["a multipart request's operations, not JSON", () => multipart('{x', '{}')],
+    ["a multipart request's map, not JSON", () => multipart(JSON.stringify({ query: '{ __typename }' }), '{x')],
   ])('in %s is a 400 BAD_REQUEST too', async (_, send) => {
     const response = await send();
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors).toEqual([{ message: MALFORMED, extensions: { code: 'BAD_REQUEST' } }]);
+  });
+
+  // The same pass: yoga answered a 415 with no body.
+  it.each(['text/xml', 'APPLICATION/JSON'])('of a type no parser takes (%s) is a coded 415', async (type) => {
+    const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': type }, body: '{"query":"{ __typename }"}' });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/^A POST's Content-Type/), extensions: { code: 'BAD_REQUEST' } }] });
   });
 });
 
