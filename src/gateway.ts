@@ -11,7 +11,6 @@ import { LRUCache } from 'lru-cache';
 import { sendNodeResponse } from '@whatwg-node/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { onceAMinute } from './logger.js';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
 import type { Upstream } from './http/upstream.js';
@@ -249,40 +248,6 @@ function refuseOnSocket(socket: Duplex, status: number, reason: string, message:
   socket.end(head + body, () => socket.destroy());
 }
 
-/**
- * Counts the bytes of request bodies not yet all received, over every connection, and refuses a
- * request whose body would take them past MAX_BODY_BYTES_IN_FLIGHT (503, its body left unread and
- * its connection closed); false for one refused. Each body is within MAX_REQUEST_BYTES, but 1,000
- * connections that sent all of a 1 MB body but its last bytes held 1 GB of heap until their 408
- * (an attacker's pass). A body is counted by its declared length, from its headers until it has
- * all come or its answer is done; one larger than any request may send is refused unread by
- * useRequestSizeLimit (413), as one without a length (411), and is not counted.
- */
-function bodiesUnderWay(config: Pick<Config, 'maxBodyBytesInFlight' | 'limits' | 'avatarMaxBytes'>, logger: Pick<Logger, 'warn'>) {
-  const largest = config.limits.maxRequestBytes + config.avatarMaxBytes;
-  const sayRefusing = onceAMinute(() => logger.warn(`Refusing requests with a body: MAX_BODY_BYTES_IN_FLIGHT (${config.maxBodyBytesInFlight}) are under way`));
-  let held = 0;
-  return (request: IncomingMessage, response: ServerResponse): boolean => {
-    const length = Number(request.headers['content-length']);
-    if (!(length > 0 && length <= largest)) return true;
-    if (held + length > config.maxBodyBytesInFlight) {
-      sayRefusing();
-      const body = JSON.stringify({ errors: [{ message: 'The gateway is receiving too many request bodies at once; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-      response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', connection: 'close' }).end(body);
-      return false;
-    }
-    held += length;
-    let holding = true;
-    const release = () => {
-      if (holding) held -= length;
-      holding = false;
-    };
-    request.once('end', release);
-    response.once('close', release);
-    return true;
-  };
-}
-
 /** Whether a request's Host and target make a URL, as whatwg-node builds it: one that does not is a 400. */
 const makesUrl = (request: IncomingMessage) => URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`);
 const NO_URL = "The request's Host and path make no URL.";
@@ -297,13 +262,8 @@ const NO_URL = "The request's Host and path make no URL.";
  * Authorization line and drops the others. What Node's parser refuses (headers over 16 KB, a
  * malformed request, one late) gets a coded error, as every other refusal, not a bare status line.
  */
-export function createHttpServer(
-  config: Pick<Config, 'requestTimeoutMs' | 'maxBodyBytesInFlight' | 'limits' | 'avatarMaxBytes'>,
-  gateway: Gateway,
-  logger: Pick<Logger, 'error' | 'warn'>,
-): HttpServer {
+export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gateway: Gateway, logger: Pick<Logger, 'error'>): HttpServer {
   const options = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true };
-  const holdsBody = bodiesUnderWay(config, logger);
   // Each connection's answer under way, if any (a keep-alive connection has one at a time).
   const answering = new WeakMap<Socket, ServerResponse>();
   // As yoga's own Node listener, but a subscription's event stream is written here (eventStreams.ts),
@@ -331,7 +291,6 @@ export function createHttpServer(
       response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
       return;
     }
-    if (!holdsBody(request, response)) return;
     answer(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'Answering a request failed');
       response.destroy();
