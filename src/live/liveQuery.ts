@@ -161,8 +161,10 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
           if (value !== undefined) polled.add(nameOf(resource as LiveResource<unknown>));
           return value;
         };
-        const read = (resource: LiveResource<unknown>, value: unknown) =>
-          reads.set(nameOf(resource), { resource, value, polled: polled.has(nameOf(resource)) });
+        const read = (resource: LiveResource<unknown>, value: unknown) => {
+          const name = nameOf(resource);
+          reads.set(name, { resource, value, polled: polled.has(name) });
+        };
         const room = (ref: Parameters<typeof chatroomResource>[1]) => chatroomResource(adapters[ref.provider], ref);
         const message = (ref: { provider: keyof Adapters; providerId: string }) =>
           messageResource(adapters[ref.provider], ref.provider, ref.providerId);
