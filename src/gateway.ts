@@ -169,7 +169,7 @@ export function createGateway(deps: GatewayDeps) {
       useRequestScope(deps.logger),
       useReadiness(deps.upstreams, deps.live.pollsPaused, deps.lifecycle ?? { draining: false }),
       useRootRedirect('/graphql'),
-      useAcceptableAnswers('/graphql'),
+      useAcceptableAnswers(),
       useRequestSizeLimit(deps.config.limits.maxRequestBytes, deps.config.avatarMaxBytes, deps.config.limits.maxDocumentLength),
       useMalformedParameters(),
       usePersistedOperationsPolicy(deps.config, deps.logger),

@@ -25,19 +25,20 @@ const answerable = (range: string) => {
 };
 
 /**
- * A POST to `endpoint` whose Accept no answer of yoga's can meet is refused before it is parsed
- * (406, a coded body). yoga finds out only once it has the result, and then answers 406 with no
- * body: a mutation had run, its write made, and the client could not tell (an attacker's pass; a
- * client that retried wrote twice). A GET is left to yoga: it runs no mutation, and one that
- * accepts HTML is a browser asking for GraphiQL.
+ * A POST whose Accept no answer of yoga's can meet is refused before its body is parsed (406, a
+ * coded body). yoga finds out only once it has the result, and then answers 406 with no body: a
+ * mutation had run, its write made, and the client could not tell (an attacker's pass; a client
+ * that retried wrote twice). Checked when the request is parsed, which yoga does only for a
+ * request to its endpoint however it matched the path (`/graphql/` as well, the next pass). A GET
+ * is left to yoga: it runs no mutation, and one that accepts HTML is a browser asking for GraphiQL.
  */
-export function useAcceptableAnswers(endpoint: string): Plugin {
+export function useAcceptableAnswers(): Plugin {
   const body = JSON.stringify({
     errors: [{ message: `None of the media types the request accepts can carry the answer: ${ANSWERED_IN.join(', ')} (UTF-8).`, extensions: { code: 'BAD_REQUEST' } }],
   });
   return {
-    onRequest({ request, url, fetchAPI, endResponse }) {
-      if (request.method !== 'POST' || url.pathname !== endpoint || accepted(request.headers.get('accept')).some(answerable)) return;
+    onRequestParse({ request, fetchAPI, endResponse }) {
+      if (request.method !== 'POST' || accepted(request.headers.get('accept')).some(answerable)) return;
       endResponse(new fetchAPI.Response(body, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8', accept: ANSWERED_IN.join(', ') } }));
     },
   };

@@ -197,6 +197,17 @@ describe('cross-site safety', () => {
     expect(gw().calls().messenger).toBe(0);
   });
 
+  // The next pass: yoga serves `/graphql/` too, where the refusal did not look.
+  it('refuses it at the endpoint with a trailing slash as well', async () => {
+    const res = await fetch(new URL('/graphql/', gw().url), {
+      method: 'POST',
+      headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'text/html' },
+      body: JSON.stringify({ query: `mutation { deleteChatroom(id: "${messengerRoom(21)}") }` }),
+    });
+    expect(res.status).toBe(406);
+    expect(gw().calls().messenger).toBe(0);
+  });
+
   it('answers a mutation over GET with 405', async () => {
     const url = new URL(gw().url);
     url.searchParams.set('query', 'mutation { removeDefaultChatroom(organizationId: 1) }');
