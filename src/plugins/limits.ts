@@ -511,13 +511,13 @@ export const MALFORMED = "The request's parameters are malformed: variables and 
  * yoga reads the `variables` and `extensions` of a GET or a form POST with a bare JSON.parse, and
  * a multipart request's `operations` and `map` trusting their shape: malformed, they were a 500
  * with the stack logged twice (attackers' passes), where a malformed JSON body is a 400. They are
- * one too, and so are a multipart request's fields that are no JSON at all, which yoga refuses
- * with an error of its own that came out as a 200. A JSON body's parser is left as it is,
+ * one too, and so are a multipart request's fields that are no JSON at all or missing, which yoga
+ * refuses with an error of its own that came out as a 200. A JSON body's parser is left as it is,
  * unwrapped; a synchronous parser stays so.
  */
 export function useMalformedParameters(): Plugin {
   const refuse = (error: unknown): never => {
-    if (error instanceof SyntaxError || error instanceof TypeError || (error instanceof GraphQLError && error.message.startsWith('Multipart form field'))) {
+    if (error instanceof SyntaxError || error instanceof TypeError || (error instanceof GraphQLError && /multipart form field/i.test(error.message))) {
       throw new GraphQLError(MALFORMED, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
     }
     throw error;

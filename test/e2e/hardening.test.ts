@@ -309,6 +309,11 @@ describe('a malformed JSON body', () => {
     // The next attacker's pass: not JSON at all, they were a 200 GRAPHQL_VALIDATION_FAILED.
     ["a multipart request's operations, not JSON", () => multipart('{x', '{}')],
     ["a multipart request's map, not JSON", () => multipart(JSON.stringify({ query: '{ __typename }' }), '{x')],
+    ["a multipart request without its operations", () => {
+      const form = new FormData();
+      form.set('map', '{}');
+      return fetch(gw().url, { method: 'POST', headers: DEMO_HEADERS, body: form });
+    }],
   ])('in %s is a 400 BAD_REQUEST too', async (_, send) => {
     const response = await send();
     expect(response.status).toBe(400);
