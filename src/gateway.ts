@@ -23,7 +23,7 @@ import type { Provider, ProviderKey } from './model/provider.js';
 import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
-import { useAcceptableAnswers } from './plugins/acceptable.js';
+import { useAcceptableAnswers, useStreamsAccepted } from './plugins/acceptable.js';
 import { useCompiledQueries, withSettledListItems } from './plugins/compiledQueries.js';
 import { useLeanSubscriptions } from './plugins/subscriptionExecutor.js';
 import { sendEventStream, useEventStreams } from './plugins/eventStreams.js';
@@ -180,6 +180,7 @@ export function createGateway(deps: GatewayDeps) {
       useOperationSpans(),
       queryLimits(deps.config.limits),
       useArgumentLimits(deps.config.maxListArgument, deps.config.limits.maxCost),
+      useStreamsAccepted(),
       useDocumentLimits(deps.config.limits.maxTokens, deps.config.limits.maxFragments, deps.config.persistedDocuments),
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),

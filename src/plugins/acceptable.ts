@@ -1,4 +1,6 @@
-import type { Plugin } from 'graphql-yoga';
+import { BREAK, getOperationAST, GraphQLError, Kind, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
+import { isLiveOperation } from './directives.js';
 
 /** What yoga answers in: a result, or a stream of them (multipart for incremental delivery, SSE). */
 const ANSWERED_IN = ['application/graphql-response+json', 'application/json', 'multipart/mixed', 'text/event-stream'];
@@ -16,13 +18,18 @@ function accepted(header: string | null): string[] {
     .map((range) => range.split(';')[0]!);
 }
 
-const answerable = (range: string) => {
+/** What yoga answers a stream of results in (incremental delivery, a subscription, @live). */
+const STREAMED_IN = ['multipart/mixed', 'text/event-stream'];
+
+const matches = (answers: readonly string[]) => (range: string) => {
   const [type, subtype] = range.split('/');
-  return ANSWERED_IN.some((media) => {
+  return answers.some((media) => {
     const [ownType, ownSubtype] = media.split('/');
     return (type === '*' || type === ownType) && (subtype === '*' || subtype === ownSubtype);
   });
 };
+const answerable = matches(ANSWERED_IN);
+const streamable = matches(STREAMED_IN);
 
 /**
  * A POST whose Accept no answer of yoga's can meet is refused before its body is parsed (406, a
@@ -40,6 +47,86 @@ export function useAcceptableAnswers(): Plugin {
     onRequestParse({ request, fetchAPI, endResponse }) {
       if (request.method !== 'POST' || accepted(request.headers.get('accept')).some(answerable)) return;
       endResponse(new fetchAPI.Response(body, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8', accept: ANSWERED_IN.join(', ') } }));
+    },
+  };
+}
+
+/**
+ * Whether an operation answers in a stream: a subscription (which yoga answers in SSE alone), @live,
+ * or @defer or @stream that are not switched off (`if: false`, or a variable that is false). A
+ * condition by variable is kept by its name (and its default) and read per execution.
+ */
+type Streamed = false | 'always' | 'subscription' | { variable: string; otherwise: unknown }[];
+
+function streamedBy(document: DocumentNode, operationName: string | null | undefined): Streamed {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return false;
+  if (operation.operation === 'subscription') return 'subscription';
+  if (isLiveOperation(operation)) return 'always';
+  const conditions: { variable: string; otherwise: unknown }[] = [];
+  let always = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'defer' && node.name.value !== 'stream') return undefined;
+      const condition = node.arguments?.find((argument) => argument.name.value === 'if')?.value;
+      if (condition?.kind === Kind.VARIABLE) {
+        const name = condition.name.value;
+        const fallback = operation.variableDefinitions?.find((definition) => definition.variable.name.value === name)?.defaultValue;
+        conditions.push({ variable: name, otherwise: fallback?.kind === Kind.BOOLEAN ? fallback.value : true });
+      } else if (condition?.kind !== Kind.BOOLEAN || condition.value) {
+        always = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return always ? 'always' : conditions.length > 0 && conditions;
+}
+
+const SUBSCRIBED_IN = ['text/event-stream'];
+const inEventStream = matches(SUBSCRIBED_IN);
+
+/**
+ * An operation that answers in a stream, for a client whose Accept takes no stream it can be
+ * answered in, is refused before it runs (406, a coded body). yoga finds out only once the stream
+ * is there: a mutation with @defer had made its write, then an empty 406 (a reviewer's pass); a
+ * subscription or @live query had been set up for nothing. Over a WebSocket there is no Accept,
+ * and every answer fits.
+ */
+export function useStreamsAccepted(): Plugin<YogaInitialContext> {
+  const refusal = (media: string[]) =>
+    new GraphQLError(`The operation answers in a stream of results, and the request accepts none of the media types that carry it: ${media.join(', ')}.`, {
+      extensions: { code: 'BAD_REQUEST', http: { status: 406 } },
+    });
+  const refusals = { subscription: refusal(SUBSCRIBED_IN), other: refusal(STREAMED_IN) };
+  const byDocument = new WeakMap<DocumentNode, Map<string | null | undefined, Streamed>>();
+  const check = (args: ExecutionArgs, stop: (result: ExecutionResult) => void) => {
+    const media = accepted((args.contextValue as Partial<YogaInitialContext>).request?.headers.get('accept') ?? null);
+    if (media.some(inEventStream)) return;
+    let byOperation = byDocument.get(args.document);
+    if (!byOperation) byDocument.set(args.document, (byOperation = new Map()));
+    let streamed = byOperation.get(args.operationName);
+    if (streamed === undefined) byOperation.set(args.operationName, (streamed = streamedBy(args.document, args.operationName)));
+    if (streamed === 'subscription') {
+      stop({ errors: [refusals.subscription] });
+      return;
+    }
+    if (!streamed || media.some(streamable)) return;
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    if (streamed === 'always' || streamed.some(({ variable, otherwise }) => (variable in variables ? variables[variable] : otherwise) !== false)) stop({ errors: [refusals.other] });
+  };
+  // yoga answers any result of a subscription in SSE or JSON alone, the refusal too: for a client
+  // that accepts multipart/mixed only, it is JSON all the same, where yoga's 406 had no body.
+  const refusedSubscription = JSON.stringify({ errors: [{ message: refusals.subscription.message, extensions: { code: 'BAD_REQUEST' } }] });
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
+    onSubscribe: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),
+    onResultProcess({ result, resultProcessor, setResultProcessor }) {
+      if (resultProcessor || isAsyncIterable(result) || Array.isArray(result) || !result.errors?.includes(refusals.subscription)) return;
+      setResultProcessor(
+        (_, fetchAPI) => new fetchAPI.Response(refusedSubscription, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8', accept: SUBSCRIBED_IN.join(', ') } }),
+        'application/json',
+      );
     },
   };
 }

@@ -166,14 +166,21 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       // An attacker's pass: yoga's 406 never ended the execution, which went on being polled and
       // counted against the subscription limits until a restart (Apollo Client's HttpLink sends
       // such an Accept for a @live query).
-      const documents = [roomChanged(roomId('MESSENGER', '16')), `query @live { chatroom(id: "${roomId('MESSENGER', '17')}") { name } }`];
-      for (const query of documents) {
+      // yoga answers a subscription in SSE alone: multipart/mixed carries only queries' streams.
+      const requests: [string, string][] = [
+        [roomChanged(roomId('MESSENGER', '16')), 'application/json'],
+        [roomChanged(roomId('MESSENGER', '16')), 'multipart/mixed'],
+        [`query @live { chatroom(id: "${roomId('MESSENGER', '17')}") { name } }`, 'application/json'],
+      ];
+      for (const [query, accept] of requests) {
         const response = await fetch(gateway().url, {
           method: 'POST',
-          headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
+          headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept },
           body: JSON.stringify({ query }),
         });
         expect(response.status).toBe(406);
+        // Refused before it ran, with a coded body, where yoga's 406 had none.
+        expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/^The operation answers in a stream/), extensions: { code: 'BAD_REQUEST' } }] });
       }
       await vi.waitFor(() => expect(gateway().live.stats()).toEqual({ watchedPairs: { IWERP: 0, POPSELL: 0, MESSENGER: 0 }, subscribers: { IWERP: 0, POPSELL: 0, MESSENGER: 0 } }), {
         timeout: 2000,

@@ -208,6 +208,34 @@ describe('cross-site safety', () => {
     expect(gw().calls().messenger).toBe(0);
   });
 
+  // The next pass: a mutation asking for incremental delivery answers in a stream, which an
+  // Accept of JSON alone cannot carry; it ran, then yoga's empty 406.
+  const renameDeferred = (id: string, condition: string) =>
+    `mutation${condition === 'false' ? '' : '($later: Boolean)'} { updateChatroom(id: "${id}", input: { name: "Deferred" }) { id ... @defer(if: ${condition}) { name } } }`;
+  it('refuses a mutation with @defer whose client accepts no stream, before it runs', async () => {
+    const res = await fetch(gw().url, {
+      method: 'POST',
+      headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: renameDeferred(messengerRoom(22), '$later') }),
+    });
+    expect(res.status).toBe(406);
+    expect(await res.json()).toEqual({ errors: [{ message: expect.stringMatching(/^The operation answers in a stream/), extensions: { code: 'BAD_REQUEST' } }] });
+    expect(gw().calls().messenger).toBe(0);
+  });
+
+  it.each([
+    ['literally', 'false', {}],
+    ['by its variable', '$later', { later: false }],
+  ])('runs a mutation whose @defer is off %s for a client that accepts JSON alone', async (_, condition, variables) => {
+    const res = await fetch(gw().url, {
+      method: 'POST',
+      headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: renameDeferred(messengerRoom(22), condition), variables }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { updateChatroom: { id: messengerRoom(22), name: 'Deferred' } } });
+  });
+
   it('answers a mutation over GET with 405', async () => {
     const url = new URL(gw().url);
     url.searchParams.set('query', 'mutation { removeDefaultChatroom(organizationId: 1) }');
