@@ -13,7 +13,10 @@ import type { ChatroomWrites } from '../upstreams/adapter.js';
 /** No vendor documents a limit; these keep names and messages to sizes a chat UI can show. */
 export const MAX_NAME_LENGTH = 255;
 export const MAX_MESSAGE_LENGTH = 10_000;
-/** Users one write assigns to a room: every read of the room answers each as a participant. */
+/**
+ * Users one write assigns to a room: every read of the room answers each as a participant. Repeats
+ * count, though a write drops them: the list is bounded as the client sent it, before any work.
+ */
 export const MAX_ASSIGNED_USERS = 1_000;
 
 export function requireText(value: string, argument: string, max: number): string {
@@ -29,7 +32,7 @@ export function requirePositive(value: number, argument: string): number {
 }
 
 export function requireUserIds(ids: readonly number[], argument: string): number[] {
-  if (ids.length > MAX_ASSIGNED_USERS) throw badInput(`${argument} may hold at most ${MAX_ASSIGNED_USERS} user ids, got ${ids.length}.`);
+  if (ids.length > MAX_ASSIGNED_USERS) throw badInput(`${argument} may hold at most ${MAX_ASSIGNED_USERS} user ids, repeats counted, got ${ids.length}.`);
   ids.forEach((id, i) => requirePositive(id, `${argument}[${i}]`));
   return [...new Set(ids)];
 }

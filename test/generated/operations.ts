@@ -282,7 +282,7 @@ export type ChatroomSummary = {
 
 /** A new custom Messenger chatroom. */
 export type CreateChatroomInput = {
-  /** The Messenger users in it, at most 1000 (duplicates are dropped). */
+  /** The Messenger users in it: at most 1000 ids, repeats counted (a write drops them). */
   assignedUserIds: Array<Scalars['Int']['input']>;
   /** Its name, 1 to 255 characters. */
   name: Scalars['String']['input'];
@@ -721,7 +721,7 @@ export type SubscriptionOrganizationChatroomsChangedArgs = {
 
 /** The changes to a custom Messenger chatroom; only the fields set are sent. */
 export type UpdateChatroomInput = {
-  /** The new set of Messenger users in it, at most 1000. */
+  /** The new set of Messenger users in it: at most 1000 ids, repeats counted (a write drops them). */
   assignedUserIds?: InputMaybe<Array<Scalars['Int']['input']>>;
   /** A new name, 1 to 255 characters. */
   name?: InputMaybe<Scalars['String']['input']>;

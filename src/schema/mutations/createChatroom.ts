@@ -7,7 +7,7 @@ export function defineCreateChatroom(builder: Builder, refs: Refs) {
     fields: (t) => ({
       organizationId: t.int({ required: true, description: 'The Messenger organization it belongs to.' }),
       name: t.string({ required: true, description: `Its name, 1 to ${MAX_NAME_LENGTH} characters.` }),
-      assignedUserIds: t.intList({ required: true, description: `The Messenger users in it, at most ${MAX_ASSIGNED_USERS} (duplicates are dropped).` }),
+      assignedUserIds: t.intList({ required: true, description: `The Messenger users in it: at most ${MAX_ASSIGNED_USERS} ids, repeats counted (a write drops them).` }),
     }),
   });
 

@@ -8,7 +8,7 @@ export function defineUpdateChatroom(builder: Builder, refs: Refs) {
     description: 'The changes to a custom Messenger chatroom; only the fields set are sent.',
     fields: (t) => ({
       name: t.string({ description: `A new name, 1 to ${MAX_NAME_LENGTH} characters.` }),
-      assignedUserIds: t.intList({ description: `The new set of Messenger users in it, at most ${MAX_ASSIGNED_USERS}.` }),
+      assignedUserIds: t.intList({ description: `The new set of Messenger users in it: at most ${MAX_ASSIGNED_USERS} ids, repeats counted (a write drops them).` }),
     }),
   });
 
