@@ -146,6 +146,8 @@ export interface Config {
   corsOrigins: readonly string[];
   /** MAX_CONNECTIONS (default 25000): open connections (HTTP, SSE, WebSocket) at most; past it a new one is closed at once. */
   maxConnections: number;
+  /** MAX_BODY_BYTES_IN_FLIGHT (default 64 MiB): bytes received of request bodies not yet whole, over every connection; past it the oldest are cut (503). */
+  maxBodyBytesInFlight: number;
   /** HTTP_REQUEST_TIMEOUT_MS (default 30000): a request's headers and body must all have come within it, or its connection is closed (408). */
   requestTimeoutMs: number;
   /**
@@ -385,6 +387,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxListArgument: readInt(env, 'MAX_LIST_ARGUMENT', 100, 1, 10_000),
     avatarMaxBytes: readInt(env, 'AVATAR_MAX_BYTES', 5 * 1024 * 1024, 1),
     maxConnections: readInt(env, 'MAX_CONNECTIONS', 25_000, 1),
+    maxBodyBytesInFlight: readInt(env, 'MAX_BODY_BYTES_IN_FLIGHT', 64 * 1024 * 1024, 1),
     requestTimeoutMs: readInt(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1),
     shutdownDrainDelayMs: readInt(env, 'SHUTDOWN_DRAIN_DELAY_MS', demo ? 0 : 5000, 0),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0),

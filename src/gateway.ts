@@ -11,6 +11,7 @@ import { LRUCache } from 'lru-cache';
 import { sendNodeResponse } from '@whatwg-node/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
+import { onceAMinute } from './logger.js';
 import type { Config } from './config.js';
 import { createContextFactory, type Adapters } from './context.js';
 import type { Upstream } from './http/upstream.js';
@@ -249,6 +250,59 @@ function refuseOnSocket(socket: Duplex, status: number, reason: string, message:
   socket.end(head + body, () => socket.destroy());
 }
 
+/**
+ * Keeps the bytes received of request bodies not yet whole, over every connection, within
+ * MAX_BODY_BYTES_IN_FLIGHT: past it the bodies under way longest are cut, each answered 503 and
+ * its connection closed, until the rest fit. Each body is within MAX_REQUEST_BYTES, but 1,000
+ * connections that sent all of a 1 MB body but its last bytes held 1 GB of heap until their 408
+ * (an attacker's pass). What has come is counted, from the socket's bytes read since the request's
+ * head began (the parser reads a body only as fast as it is consumed, and yoga consumes it at once): a
+ * budget of declared lengths let connections that declared large bodies and sent nothing refuse
+ * everyone else's (a reviewer's pass). The oldest go first: a client's body comes in a moment, and
+ * one still coming after its peers is most likely held back on purpose. Counted every 50 ms while
+ * any body is under way, so the budget may be passed by what the network brings in that time.
+ */
+function bodiesUnderWay(limit: number, logger: Pick<Logger, 'warn'>) {
+  const underWay = new Map<IncomingMessage, { socket: Socket; from: number; response: ServerResponse }>();
+  const sayCutting = onceAMinute(() => logger.warn(`Cutting request bodies under way: MAX_BODY_BYTES_IN_FLIGHT (${limit}) of theirs have come`));
+  const body = JSON.stringify({ errors: [{ message: 'The gateway is receiving too many request bodies at once, and this one had been coming longest; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+  let counting: NodeJS.Timeout | undefined;
+  const received = ({ socket, from }: { socket: Socket; from: number }) => socket.bytesRead - from;
+  const count = () => {
+    let held = 0;
+    for (const [request, under] of underWay) {
+      if (request.complete || under.socket.destroyed) underWay.delete(request);
+      else held += received(under);
+    }
+    for (const [request, under] of underWay) {
+      if (held <= limit) break;
+      sayCutting();
+      held -= received(under);
+      underWay.delete(request);
+      const { response, socket } = under;
+      if (response.headersSent) socket.destroy();
+      else response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', connection: 'close' }).end(body, () => socket.destroy());
+    }
+    if (underWay.size > 0) return;
+    clearInterval(counting);
+    counting = undefined;
+  };
+  // Where each connection's next request begins: its bytes read when its last answer ended. The
+  // head comes with the body's first bytes, and the parser has read them both (64 KB) by the time
+  // the request is seen; they count from its head on.
+  const readBefore = new WeakMap<Socket, number>();
+  return {
+    receiving(request: IncomingMessage, response: ServerResponse) {
+      if (request.complete || !(Number(request.headers['content-length']) > 0)) return;
+      underWay.set(request, { socket: request.socket, from: readBefore.get(request.socket) ?? 0, response });
+      counting ??= setInterval(count, 50).unref();
+    },
+    answered(socket: Socket) {
+      readBefore.set(socket, socket.bytesRead);
+    },
+  };
+}
+
 /** Whether a request's Host and target make a URL, as whatwg-node builds it: one that does not is a 400. */
 const makesUrl = (request: IncomingMessage) => URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`);
 const NO_URL = "The request's Host and path make no URL.";
@@ -263,8 +317,9 @@ const NO_URL = "The request's Host and path make no URL.";
  * Authorization line and drops the others. What Node's parser refuses (headers over 16 KB, a
  * malformed request, one late) gets a coded error, as every other refusal, not a bare status line.
  */
-export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gateway: Gateway, logger: Pick<Logger, 'error'>): HttpServer {
+export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxBodyBytesInFlight'>, gateway: Gateway, logger: Pick<Logger, 'error' | 'warn'>): HttpServer {
   const options = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true };
+  const bodies = bodiesUnderWay(config.maxBodyBytesInFlight, logger);
   // Each connection's answer under way, if any (a keep-alive connection has one at a time).
   const answering = new WeakMap<Socket, ServerResponse>();
   // As yoga's own Node listener, but a subscription's event stream is written here (eventStreams.ts),
@@ -284,7 +339,10 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
   };
   const server = createServer(options, (request, response) => {
     answering.set(request.socket, response);
-    response.once('close', () => answering.get(request.socket) === response && answering.delete(request.socket));
+    response.once('close', () => {
+      if (answering.get(request.socket) === response) answering.delete(request.socket);
+      bodies.answered(request.socket);
+    });
     // whatwg-node builds the request's URL from Host as this does, and answered one that does not
     // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).
     if (!makesUrl(request)) {
@@ -292,6 +350,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs'>, gatew
       response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
       return;
     }
+    bodies.receiving(request, response);
     answer(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'Answering a request failed');
       response.destroy();

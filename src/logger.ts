@@ -35,3 +35,13 @@ export function createLogger(level: string, destination?: DestinationStream, pre
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/** Calls `say` once a minute at most: a flood of refusals must not become a flood of log lines. */
+export function onceAMinute(say: () => void): () => void {
+  let saidAt = -Infinity;
+  return () => {
+    if (performance.now() - saidAt < 60_000) return;
+    saidAt = performance.now();
+    say();
+  };
+}

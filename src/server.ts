@@ -2,7 +2,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { assembleGateway, createHttpServer, serveWebSocket } from './gateway.js';
-import { createLogger } from './logger.js';
+import { createLogger, onceAMinute } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
 
 function configOrExit() {
@@ -44,13 +44,12 @@ const server = createHttpServer(config, gateway, logger);
 // nothing: past MAX_CONNECTIONS a new one is closed on arrival (Node's maxConnections). The default
 // leaves room above LIVE_MAX_SUBSCRIPTIONS, since an SSE subscription is a connection of its own.
 server.maxConnections = config.maxConnections;
-let refusingSince = -Infinity;
+const sayRefusing = onceAMinute(() =>
+  logger.warn(`Refusing new connections: MAX_CONNECTIONS (${config.maxConnections}) are open (gateway_connections_refused_total counts them)`),
+);
 server.on('drop', () => {
   metrics.connectionRefused();
-  // Said once a minute at most: a flood of connections must not become a flood of log lines.
-  if (performance.now() - refusingSince < 60_000) return;
-  refusingSince = performance.now();
-  logger.warn(`Refusing new connections: MAX_CONNECTIONS (${config.maxConnections}) are open (gateway_connections_refused_total counts them)`);
+  sayRefusing();
 });
 const closeWebSockets = serveWebSocket(gateway, server, config, { logger, metrics });
 // The open connections, for the shutdown below: one shared listener, no closure per connection.

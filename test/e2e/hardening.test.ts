@@ -281,6 +281,92 @@ describe("a request Node's HTTP parser refuses", () => {
   });
 });
 
+describe('request bodies under way', () => {
+  const pad = (length: number) => {
+    const body = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(length - 49) } });
+    expect(body).toHaveLength(length);
+    return body;
+  };
+  const head = (url: URL, length: number) => `POST /graphql HTTP/1.1\r\nHost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\nConnection: close\r\n\r\n`;
+  /** A connection that sends a request's head and `sent` bytes of its body, then waits. */
+  const holding = (url: URL, body: string, sent: number) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.write(head(url, body.length) + body.slice(0, sent));
+    return { socket, answered: new Promise<string>((resolve) => socket.once('close', () => resolve(text))) };
+  };
+  const query = (url: URL, body = JSON.stringify({ query: '{ __typename }' })) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((response) => response.json());
+
+  // An attacker's pass: each body is within MAX_REQUEST_BYTES, but 1,000 connections that sent all
+  // of a 1 MB body but its last bytes held 1 GB of heap until their 408, 30 s later.
+  it('hold MAX_BODY_BYTES_IN_FLIGHT of received bytes at most: past it the oldest are cut with a coded 503, and others go on', async () => {
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
+    const held: ReturnType<typeof holding>[] = [];
+    try {
+      const body = pad(100_000);
+      for (let i = 0; i < 3; i++) {
+        held.push(holding(gateway.url, body, body.length - 10));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      // ~300 KB received, none of it whole: the first is cut, and with it its bytes.
+      expect(await held[0]!.answered).toMatch(/^HTTP\/1\.1 503 [^]*"code":"SERVICE_UNAVAILABLE"/);
+      expect(held[1]!.socket.destroyed || held[2]!.socket.destroyed).toBe(false);
+      expect(await query(gateway.url, pad(50_000))).toEqual({ data: { __typename: 'Query' } });
+      // The others come whole and are answered.
+      for (const { socket } of held.slice(1)) socket.write(body.slice(-10));
+      for (const { answered } of held.slice(1)) expect(await answered).toMatch(/^HTTP\/1\.1 200 [^]*"__typename":"Query"/);
+    } finally {
+      for (const { socket } of held) socket.destroy();
+      await gateway.close();
+    }
+  });
+
+  it("count each request's own bytes on a keep-alive connection, not those of the requests before it", async () => {
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
+    const socket = connect(Number(gateway.url.port), gateway.url.hostname);
+    try {
+      const body = pad(60_000);
+      const keptAlive = head(gateway.url, body.length).replace('Connection: close', 'Connection: keep-alive');
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const answers = (count: number) => vi.waitFor(() => expect(text.match(/"__typename":"Query"/g)?.length).toBe(count), { timeout: 5000, interval: 20 });
+      for (let i = 1; i <= 5; i++) {
+        socket.write(keptAlive + body);
+        await answers(i);
+      }
+      // 300 KB have come over the connection, 60 KB of them this request's.
+      socket.write(keptAlive + body.slice(0, -10));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(socket.destroyed).toBe(false);
+      socket.write(body.slice(-10));
+      await answers(6);
+      expect(text).not.toMatch(/ 503 /);
+    } finally {
+      socket.destroy();
+      await gateway.close();
+    }
+  });
+
+  // The budget's first form counted a body by its declared length: connections that declared large
+  // bodies and sent nothing refused everyone else's (a reviewer's pass).
+  it('count what has come, not what a request declares', async () => {
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
+    const held: ReturnType<typeof holding>[] = [];
+    try {
+      const body = pad(100_000);
+      for (let i = 0; i < 5; i++) held.push(holding(gateway.url, body, 0));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await query(gateway.url, pad(100_000))).toEqual({ data: { __typename: 'Query' } });
+      expect(held.every(({ socket }) => !socket.destroyed)).toBe(true);
+    } finally {
+      for (const { socket } of held) socket.destroy();
+      await gateway.close();
+    }
+  });
+});
+
 describe('a malformed JSON body', () => {
   it('is a short 400 BAD_REQUEST that echoes nothing of the request', async () => {
     const junk = Buffer.alloc(1024 * 1024 - 16, 'x"\\{').toString();
