@@ -1,6 +1,6 @@
-import { BREAK, getOperationAST, GraphQLError, Kind, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { BREAK, GraphQLError, Kind, separateOperations, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
-import { isLiveOperation } from './directives.js';
+import { isLiveOperation, perOperation } from './directives.js';
 
 /** What yoga answers in: a result, or a stream of them (multipart for incremental delivery, SSE). */
 const ANSWERED_IN = ['application/graphql-response+json', 'application/json', 'multipart/mixed', 'text/event-stream'];
@@ -10,11 +10,14 @@ const ANSWERED_IN = ['application/graphql-response+json', 'application/json', 'm
  * accepts any, and a type with a charset other than UTF-8 is none (yoga answers in UTF-8 only).
  */
 function accepted(header: string | null): string[] {
-  return (header ?? '*/*')
+  // yoga's own reading, to the letter (it exports none): an empty header is any, and a parameter
+  // that holds `charset=` anywhere is the charset. Read otherwise, `application/json;xcharset=1`
+  // passed here and was refused by yoga once the mutation had run (an attacker's pass).
+  return (header || '*/*')
     .replace(/\s/g, '')
     .toLowerCase()
     .split(',')
-    .filter((range) => (range.split(';').find((param) => param.startsWith('charset=')) ?? 'charset=utf-8') === 'charset=utf-8')
+    .filter((range) => (range.split(';').find((param) => param.includes('charset=')) ?? 'charset=utf-8') === 'charset=utf-8')
     .map((range) => range.split(';')[0]!);
 }
 
@@ -53,19 +56,19 @@ export function useAcceptableAnswers(): Plugin {
 
 /**
  * Whether an operation answers in a stream: a subscription (which yoga answers in SSE alone), @live,
- * or @defer or @stream that are not switched off (`if: false`, or a variable that is false). A
- * condition by variable is kept by its name (and its default) and read per execution.
+ * or @defer or @stream that are not switched off (`if: false`, or a variable that is false), in the
+ * operation or a fragment it spreads. A condition by variable is kept by its name (and its
+ * default) and read per execution.
  */
 type Streamed = false | 'always' | 'subscription' | { variable: string; otherwise: unknown }[];
 
-function streamedBy(document: DocumentNode, operationName: string | null | undefined): Streamed {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return false;
+function streamedBy(document: DocumentNode, operation: OperationDefinitionNode): Streamed {
   if (operation.operation === 'subscription') return 'subscription';
   if (isLiveOperation(operation)) return 'always';
   const conditions: { variable: string; otherwise: unknown }[] = [];
   let always = false;
-  visit(document, {
+  // The operation and the fragments it reaches, not the document's other operations.
+  visit(separateOperations(document)[operation.name?.value ?? '']!, {
     Directive(node) {
       if (node.name.value !== 'defer' && node.name.value !== 'stream') return undefined;
       const condition = node.arguments?.find((argument) => argument.name.value === 'if')?.value;
@@ -99,19 +102,18 @@ export function useStreamsAccepted(): Plugin<YogaInitialContext> {
       extensions: { code: 'BAD_REQUEST', http: { status: 406 } },
     });
   const refusals = { subscription: refusal(SUBSCRIBED_IN), other: refusal(STREAMED_IN) };
-  const byDocument = new WeakMap<DocumentNode, Map<string | null | undefined, Streamed>>();
+  const streamedIn = perOperation((args, operation) => streamedBy(args.document, operation));
   const check = (args: ExecutionArgs, stop: (result: ExecutionResult) => void) => {
+    // Most operations answer in one result: their Accept is not read here.
+    const streamed = streamedIn(args);
+    if (!streamed) return;
     const media = accepted((args.contextValue as Partial<YogaInitialContext>).request?.headers.get('accept') ?? null);
     if (media.some(inEventStream)) return;
-    let byOperation = byDocument.get(args.document);
-    if (!byOperation) byDocument.set(args.document, (byOperation = new Map()));
-    let streamed = byOperation.get(args.operationName);
-    if (streamed === undefined) byOperation.set(args.operationName, (streamed = streamedBy(args.document, args.operationName)));
     if (streamed === 'subscription') {
       stop({ errors: [refusals.subscription] });
       return;
     }
-    if (!streamed || media.some(streamable)) return;
+    if (media.some(streamable)) return;
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     if (streamed === 'always' || streamed.some(({ variable, otherwise }) => (variable in variables ? variables[variable] : otherwise) !== false)) stop({ errors: [refusals.other] });
   };

@@ -36,6 +36,7 @@ import {
 import { isPromise } from '@graphql-tools/utils';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
+import { perOperation } from './directives.js';
 
 export type Limits = Config['limits'];
 
@@ -380,18 +381,9 @@ const badArgument = (message: string) => ({ errors: [new GraphQLError(message, {
  * The sites are found once per document and operation; each execution only reads its variables.
  */
 export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin {
-  const byDocument = new WeakMap<DocumentNode, Map<string | null | undefined, OperationArguments>>();
+  const sitesOf = perOperation((args, operation) => argumentsOf(args.schema, args.document, operation));
   const check = (args: ExecutionArgs, stop: (result: ExecutionResult) => void) => {
-    let byOperation = byDocument.get(args.document);
-    if (!byOperation) byDocument.set(args.document, (byOperation = new Map()));
-    let sites = byOperation.get(args.operationName);
-    if (!sites) {
-      const operation = getOperationAST(args.document, args.operationName);
-      sites = operation
-        ? argumentsOf(args.schema, args.document, operation)
-        : { lists: [], streamCounts: [], pageSizeVariables: [], unscoredPageSize: false, declared: new Set(), alone: args.document, variableDefaults: new Map(), costs: new Map() };
-      byOperation.set(args.operationName, sites);
-    }
+    const sites = sitesOf(args) ?? { lists: [], streamCounts: [], pageSizeVariables: [], unscoredPageSize: false, declared: new Set<string>(), alone: args.document, variableDefaults: new Map(), costs: new Map() };
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     if (typeof variables === 'object' && !Object.isFrozen(variables)) for (const name in variables) if (!sites.declared.has(name)) Reflect.deleteProperty(variables, name);
     if (sites.pageSizeVariables.length > 0 || sites.unscoredPageSize || sites.lists.length > 0) {
