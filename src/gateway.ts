@@ -37,7 +37,7 @@ import { useOperationDedup } from './plugins/operationDedup.js';
 import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
-import { declaredVariables, documentTooLong, dropUnreadExtensions, limitedFetchApi, queryLimits, useArgumentLimits, useDocumentLimits, useMalformedParameters, useOneSchemaIntrospection, useRequestSizeLimit, useUnsupportedTypes } from './plugins/limits.js';
+import { declaredVariables, documentTooLong, dropUnreadExtensions, limitedFetchApi, queryLimits, useArgumentLimits, useDocumentLimits, useMalformedParameters, useOneSchemaIntrospection, useRequestSizeLimit, useUnsupportedTypes, useUploadsForMutationsOnly } from './plugins/limits.js';
 import { buildSchema } from './schema/index.js';
 import { FORWARDED_HEADERS } from './upstreams/credentials.js';
 import { createUpstreams } from './upstreams/index.js';
@@ -182,6 +182,7 @@ export function createGateway(deps: GatewayDeps) {
       queryLimits(deps.config.limits),
       useArgumentLimits(deps.config.maxListArgument, deps.config.limits.maxCost),
       useStreamsAccepted(),
+      useUploadsForMutationsOnly(),
       useDocumentLimits(deps.config.limits.maxTokens, deps.config.limits.maxFragments, deps.config.persistedDocuments),
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),

@@ -15,6 +15,8 @@ const gw = useGateway();
 
 const NONE = { iwerp: 0, popsell: 0, messenger: 0 };
 const id = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+const messengerRoom = Buffer.from('Chatroom:MESSENGER:16').toString('base64');
+const AVATAR = 'mutation($id: ID!, $avatar: Upload) { setChatroomAvatar(id: $id, avatar: $avatar) { imageUrl } }';
 
 async function post(body: string, headers: Record<string, string> = {}) {
   const response = await fetch(gw().url, { method: 'POST', headers: { 'content-type': 'application/json', ...DEMO_HEADERS, ...headers }, body });
@@ -400,11 +402,40 @@ describe('a malformed JSON body', () => {
       form.set('map', '{}');
       return fetch(gw().url, { method: 'POST', headers: DEMO_HEADERS, body: form });
     }],
+    // The next attacker's pass: operations of null was a 500, its stack logged twice; without a map,
+    // or with one naming a file not sent, the mutation ran with a null avatar and removed the room's.
+    ["a multipart request's operations of null", () => multipart('null', '{}')],
+    ["a multipart request without its map", () => {
+      const form = new FormData();
+      form.set('operations', JSON.stringify({ query: AVATAR, variables: { id: messengerRoom, avatar: null } }));
+      form.set('0', new Blob(['x']), 'x.png');
+      return fetch(gw().url, { method: 'POST', headers: DEMO_HEADERS, body: form });
+    }],
+    ["a multipart request's map naming a file not sent", () => multipart(JSON.stringify({ query: AVATAR, variables: { id: messengerRoom, avatar: null } }), '{"1":["variables.avatar"]}')],
   ])('in %s is a 400 BAD_REQUEST too', async (_, send) => {
     const response = await send();
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors).toEqual([{ message: MALFORMED, extensions: { code: 'BAD_REQUEST' } }]);
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  // The same pass: a subscription's request lives as long as it does, and the 6 MB file that came
+  // with one, mapped to a variable it never declared, with it: 5.7 MB of heap per subscription.
+  it.each([
+    ['a subscription', `subscription { chatroomChanged(id: "${messengerRoom}") { changes } }`],
+    ['a @live query', `query @live { chatroom(id: "${messengerRoom}") { name } }`],
+    ['a query', '{ __typename }'],
+  ])('with a file, for %s, is a 400 BAD_REQUEST: uploads come with mutations only', async (_, query) => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query, variables: { file: null } }));
+    form.set('map', '{"0":["variables.file"]}');
+    form.set('0', new Blob([Buffer.alloc(100_000)]), 'x.png');
+    const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, accept: 'text/event-stream, application/json' }, body: form });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/^A multipart request carries an upload/), extensions: { code: 'BAD_REQUEST' } }] });
+    expect(gw().live.stats().subscribers).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
+    expect(gw().calls()).toEqual(NONE);
   });
 
   // The same pass: yoga answered a 415 with no body.
