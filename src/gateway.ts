@@ -253,36 +253,84 @@ function refuseOnSocket(socket: Duplex, status: number, reason: string, message:
 
 /**
  * Keeps the bytes received of request bodies not yet whole, over every connection, within
- * MAX_BODY_BYTES_IN_FLIGHT: past it the bodies under way longest are cut, each answered 503 and
- * its connection closed, until the rest fit. Each body is within MAX_REQUEST_BYTES, but 1,000
- * connections that sent all of a 1 MB body but its last bytes held 1 GB of heap until their 408
- * (an attacker's pass). What has come is counted, from the socket's bytes read since the request's
- * head began (the parser reads a body only as fast as it is consumed, and yoga consumes it at once): a
- * budget of declared lengths let connections that declared large bodies and sent nothing refuse
- * everyone else's (a reviewer's pass). The oldest go first: a client's body comes in a moment, and
- * one still coming after its peers is most likely held back on purpose. Counted every 50 ms while
- * any body is under way, so the budget may be passed by what the network brings in that time.
+ * MAX_BODY_BYTES_IN_FLIGHT: past it bodies are cut, each answered 503 and its connection closed.
+ * Each body is within MAX_REQUEST_BYTES, but 1,000 connections that sent all of a 1 MB body but
+ * its last bytes held 1 GB of heap until their 408 (an attacker's pass).
+ *
+ * What has come is counted, from the socket's bytes read since the request's head began (the
+ * parser reads a body only as fast as yoga reads it, and yoga does from the start): a budget of
+ * declared lengths let connections that declared large bodies and sent nothing refuse everyone
+ * else's (a reviewer's pass). A body stops counting once its request is answered: the rest is read
+ * only to be thrown away (a reviewer's pass); on a keep-alive connection, what of it comes after
+ * the answer counts toward the connection's next request.
+ *
+ * Which go: past the budget, the late ones, oldest first: those whose progress since the last
+ * count would not make them whole before HTTP_REQUEST_TIMEOUT_MS ends them with a 408 anyway (a
+ * body held back has stopped). Cutting the oldest first, whatever their pace, cut every slow honest
+ * upload for anyone who held back a few bodies at once (an attacker's pass). Bodies keeping their
+ * pace are cut only past twice the budget, the slowest first, and not in the count they arrived
+ * by (their pace is not known yet): to hold memory that way, a client has to send at the pace that
+ * makes its bodies whole in time.
+ *
+ * Counted every 50 ms while any body is under way, after the socket reads due by then (a count
+ * right after a stalled event loop would see every body as stopped), so the budget may be passed
+ * by what the network brings in that time. A client cut while still sending may see its connection
+ * reset rather than the 503.
  */
-function bodiesUnderWay(limit: number, logger: Pick<Logger, 'warn'>) {
-  const underWay = new Map<IncomingMessage, { socket: Socket; from: number; response: ServerResponse }>();
+function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, 'warn'>) {
+  interface UnderWay {
+    socket: Socket;
+    from: number;
+    response: ServerResponse;
+    declared: number;
+    /** When HTTP_REQUEST_TIMEOUT_MS ends it (performance.now()). */
+    deadline: number;
+    /** Its bytes at the last count, or null before its first. */
+    counted: number | null;
+  }
+  const underWay = new Map<IncomingMessage, UnderWay>();
   const sayCutting = onceAMinute(() => logger.warn(`Cutting request bodies under way: MAX_BODY_BYTES_IN_FLIGHT (${limit}) of theirs have come`));
-  const body = JSON.stringify({ errors: [{ message: 'The gateway is receiving too many request bodies at once, and this one had been coming longest; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+  const body = JSON.stringify({ errors: [{ message: 'The gateway is receiving too many request bodies at once, and this one was not coming fast enough; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
   let counting: NodeJS.Timeout | undefined;
-  const received = ({ socket, from }: { socket: Socket; from: number }) => socket.bytesRead - from;
+  let countedAt = 0;
+  const cut = (request: IncomingMessage, { response, socket }: UnderWay) => {
+    sayCutting();
+    underWay.delete(request);
+    response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', connection: 'close' }).end(body, () => socket.destroy());
+  };
   const count = () => {
+    const now = performance.now();
+    const sinceLast = now - countedAt;
+    countedAt = now;
     let held = 0;
+    // Bytes per ms since the last count, of the bodies counted before; and whether that is late.
+    const paces: { request: IncomingMessage; under: UnderWay; received: number; pace: number }[] = [];
+    const late: typeof paces = [];
     for (const [request, under] of underWay) {
-      if (request.complete || under.socket.destroyed) underWay.delete(request);
-      else held += received(under);
+      if (request.complete || under.socket.destroyed) {
+        underWay.delete(request);
+        continue;
+      }
+      const received = under.socket.bytesRead - under.from;
+      held += received;
+      if (under.counted !== null) {
+        const pace = (received - under.counted) / sinceLast;
+        const entry = { request, under, received, pace };
+        (pace * Math.max(0, under.deadline - now) < under.declared - received ? late : paces).push(entry);
+      }
+      under.counted = received;
     }
-    for (const [request, under] of underWay) {
+    for (const { request, under, received } of late) {
       if (held <= limit) break;
-      sayCutting();
-      held -= received(under);
-      underWay.delete(request);
-      const { response, socket } = under;
-      if (response.headersSent) socket.destroy();
-      else response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', connection: 'close' }).end(body, () => socket.destroy());
+      held -= received;
+      cut(request, under);
+    }
+    if (held > 2 * limit) {
+      for (const { request, under, received } of paces.sort((a, b) => a.pace - b.pace)) {
+        if (held <= 2 * limit) break;
+        held -= received;
+        cut(request, under);
+      }
     }
     if (underWay.size > 0) return;
     clearInterval(counting);
@@ -290,18 +338,30 @@ function bodiesUnderWay(limit: number, logger: Pick<Logger, 'warn'>) {
   };
   // Where each connection's next request begins: its bytes read when its last answer ended. The
   // head comes with the body's first bytes, and the parser has read them both (64 KB) by the time
-  // the request is seen; they count from its head on.
+  // the request is seen: a body's bytes are those read since, less its head's.
   const readBefore = new WeakMap<Socket, number>();
   return {
     receiving(request: IncomingMessage, response: ServerResponse) {
-      if (request.complete || !(Number(request.headers['content-length']) > 0)) return;
-      underWay.set(request, { socket: request.socket, from: readBefore.get(request.socket) ?? 0, response });
-      counting ??= setInterval(count, 50).unref();
+      const declared = Number(request.headers['content-length']);
+      if (!(declared > 0)) return;
+      const from = (readBefore.get(request.socket) ?? 0) + headBytes(request);
+      underWay.set(request, { socket: request.socket, from, response, declared, deadline: performance.now() + timeoutMs, counted: null });
+      if (counting) return;
+      countedAt = performance.now();
+      counting = setInterval(() => setImmediate(count), 50).unref();
     },
-    answered(socket: Socket) {
-      readBefore.set(socket, socket.bytesRead);
+    answered(request: IncomingMessage) {
+      underWay.delete(request);
+      readBefore.set(request.socket, request.socket.bytesRead);
     },
   };
+}
+
+/** The bytes of a request's head as it came: its request line, its header lines and the blank line. */
+function headBytes(request: IncomingMessage): number {
+  let bytes = `${request.method} ${request.url} HTTP/${request.httpVersion}\r\n\r\n`.length;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) bytes += Buffer.byteLength(request.rawHeaders[i]!) + Buffer.byteLength(request.rawHeaders[i + 1]!) + 4;
+  return bytes;
 }
 
 /** Whether a request's Host and target make a URL, as whatwg-node builds it: one that does not is a 400. */
@@ -320,7 +380,7 @@ const NO_URL = "The request's Host and path make no URL.";
  */
 export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxBodyBytesInFlight'>, gateway: Gateway, logger: Pick<Logger, 'error' | 'warn'>): HttpServer {
   const options = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true };
-  const bodies = bodiesUnderWay(config.maxBodyBytesInFlight, logger);
+  const bodies = bodiesUnderWay(config.maxBodyBytesInFlight, config.requestTimeoutMs, logger);
   // Each connection's answer under way, if any (a keep-alive connection has one at a time).
   const answering = new WeakMap<Socket, ServerResponse>();
   // As yoga's own Node listener, but a subscription's event stream is written here (eventStreams.ts),
@@ -342,7 +402,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
     answering.set(request.socket, response);
     response.once('close', () => {
       if (answering.get(request.socket) === response) answering.delete(request.socket);
-      bodies.answered(request.socket);
+      bodies.answered(request);
     });
     // whatwg-node builds the request's URL from Host as this does, and answered one that does not
     // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).

@@ -298,12 +298,24 @@ describe('request bodies under way', () => {
     socket.write(head(url, body.length) + body.slice(0, sent));
     return { socket, answered: new Promise<string>((resolve) => socket.once('close', () => resolve(text))) };
   };
+  /** A connection that sends a request's head, then its body `bytes` at a time every 10 ms. */
+  const paced = (url: URL, body: string, bytes: number) => {
+    const connection = holding(url, body, bytes);
+    let sent = bytes;
+    const sending = setInterval(() => {
+      connection.socket.write(body.slice(sent, sent + bytes));
+      sent += bytes;
+      if (sent >= body.length) clearInterval(sending);
+    }, 10);
+    connection.socket.once('close', () => clearInterval(sending));
+    return connection;
+  };
   const query = (url: URL, body = JSON.stringify({ query: '{ __typename }' })) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((response) => response.json());
 
   // An attacker's pass: each body is within MAX_REQUEST_BYTES, but 1,000 connections that sent all
   // of a 1 MB body but its last bytes held 1 GB of heap until their 408, 30 s later.
-  it('hold MAX_BODY_BYTES_IN_FLIGHT of received bytes at most: past it the oldest are cut with a coded 503, and others go on', async () => {
+  it('hold MAX_BODY_BYTES_IN_FLIGHT of received bytes at most: past it those that stopped are cut with a coded 503, the oldest first, and others go on', async () => {
     const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
     const held: ReturnType<typeof holding>[] = [];
     try {
@@ -315,10 +327,70 @@ describe('request bodies under way', () => {
       // ~300 KB received, none of it whole: the first is cut, and with it its bytes.
       expect(await held[0]!.answered).toMatch(/^HTTP\/1\.1 503 [^]*"code":"SERVICE_UNAVAILABLE"/);
       expect(held[1]!.socket.destroyed || held[2]!.socket.destroyed).toBe(false);
-      expect(await query(gateway.url, pad(50_000))).toEqual({ data: { __typename: 'Query' } });
+      expect(await query(gateway.url, pad(20_000))).toEqual({ data: { __typename: 'Query' } });
       // The others come whole and are answered.
       for (const { socket } of held.slice(1)) socket.write(body.slice(-10));
       for (const { answered } of held.slice(1)) expect(await answered).toMatch(/^HTTP\/1\.1 200 [^]*"__typename":"Query"/);
+    } finally {
+      for (const { socket } of held) socket.destroy();
+      await gateway.close();
+    }
+  });
+
+  // An attacker's pass: the oldest went first, and a slow upload under way is the oldest; 70 MB of
+  // bodies held back cut every honest upload, again and again.
+  it('spare a body that is still coming: those that stopped are cut first', async () => {
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
+    const held: ReturnType<typeof holding>[] = [];
+    try {
+      const honest = paced(gateway.url, pad(200_000), 5_000);
+      held.push(honest);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const body = pad(100_000);
+      for (let i = 0; i < 3; i++) held.push(holding(gateway.url, body, body.length - 10));
+      expect(await honest.answered).toMatch(/^HTTP\/1\.1 200 [^]*"__typename":"Query"/);
+      expect(await held[1]!.answered).toMatch(/^HTTP\/1\.1 503 /);
+    } finally {
+      for (const { socket } of held) socket.destroy();
+      await gateway.close();
+    }
+  });
+
+  it('hold twice MAX_BODY_BYTES_IN_FLIGHT at most of bodies keeping their pace, cutting the slowest first', async () => {
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '100000' } });
+    const body = pad(150_000);
+    const slow = paced(gateway.url, body, 1_000);
+    const fast = [paced(gateway.url, body, 5_000), paced(gateway.url, body, 5_000)];
+    try {
+      expect(await slow.answered).toMatch(/^HTTP\/1\.1 503 /);
+      const answers = await Promise.all(fast.map(({ answered }) => answered));
+      expect(answers.filter((text) => text.startsWith('HTTP/1.1 200 '))).not.toHaveLength(0);
+    } finally {
+      for (const { socket } of [slow, ...fast]) socket.destroy();
+      await gateway.close();
+    }
+  });
+
+  // A reviewer's pass: a body answered before it has all come (refused from its headers) is read
+  // only to be thrown away, and it counted, cutting others.
+  it('count no body whose request is answered already', async () => {
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
+    const held: ReturnType<typeof holding>[] = [];
+    try {
+      const body = pad(100_000);
+      const honest = holding(gateway.url, body, 50_000);
+      held.push(honest);
+      const refused = connect(Number(gateway.url.port), gateway.url.hostname);
+      held.push({ socket: refused, answered: Promise.resolve('') });
+      refused.on('data', () => undefined);
+      refused.write(head(gateway.url, 1_000_000).replace('Connection: close', 'accept: text/html'));
+      for (let i = 0; i < 6; i++) {
+        refused.write('x'.repeat(50_000));
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      honest.socket.write(body.slice(50_000));
+      expect(await honest.answered).toMatch(/^HTTP\/1\.1 200 /);
     } finally {
       for (const { socket } of held) socket.destroy();
       await gateway.close();
