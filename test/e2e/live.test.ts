@@ -41,8 +41,12 @@ function subscribe<T = Record<string, any>>(query: string, headers: Record<strin
 /** A result asked for but not yet received, kept for the next call after a timeout. */
 const pendingResults = new WeakMap<AsyncIterator<unknown>, Promise<IteratorResult<unknown>>>();
 
-/** The next result, or a failure after `ms` (the result, when it comes, goes to the next call). */
-async function next<T>(results: AsyncIterator<T>, ms = 3000): Promise<IteratorResult<T>> {
+/**
+ * The next result, or a failure after `ms` (the result, when it comes, goes to the next call). The
+ * default is for a result that must come: a loaded machine took over 3 s for a first event once
+ * (the poll worker starting while another test file and an attacker's load shared the 2 cores).
+ */
+async function next<T>(results: AsyncIterator<T>, ms = 10_000): Promise<IteratorResult<T>> {
   const pending = (pendingResults.get(results) as Promise<IteratorResult<T>> | undefined) ?? results.next();
   pendingResults.set(results, pending);
   let timer: NodeJS.Timeout | undefined;
