@@ -507,7 +507,8 @@ export const MALFORMED = "The request's parameters are malformed: variables and 
  * refuses with an error of its own that came out as a 200, its `operations` of null (a 500), and
  * a `map` missing or naming a file the request does not hold: yoga takes the map as optional and
  * a missing file as null, so setChatroomAvatar ran with no avatar and removed the room's (the
- * next pass). A JSON body's parser is left as it is, unwrapped; a synchronous parser stays so.
+ * next pass); a map giving a file to no variable, the same. A JSON body's parser is left as it
+ * is, unwrapped; a synchronous parser stays so.
  */
 export function useMalformedParameters(): Plugin {
   const malformed = () => new GraphQLError(MALFORMED, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
@@ -524,7 +525,12 @@ export function useMalformedParameters(): Plugin {
     const form = await request.formData();
     const map = form.get('map');
     if (typeof map !== 'string') throw malformed();
-    for (const field of Object.keys(JSON.parse(map) as object)) if (typeof form.get(field) !== 'object' || form.get(field) === null) throw malformed();
+    // Each file where a variable takes it: mapped elsewhere (`extensions`, nowhere), it was dropped
+    // and the mutation ran with the null its variables held (the next pass).
+    for (const [field, paths] of Object.entries(JSON.parse(map) as Record<string, unknown>)) {
+      if (typeof form.get(field) !== 'object' || form.get(field) === null) throw malformed();
+      if (!Array.isArray(paths) || paths.length === 0 || !paths.every((path) => typeof path === 'string' && path.startsWith('variables.'))) throw malformed();
+    }
     return anObject(params);
   };
   return {

@@ -485,6 +485,8 @@ describe('a malformed JSON body', () => {
       return fetch(gw().url, { method: 'POST', headers: DEMO_HEADERS, body: form });
     }],
     ["a multipart request's map naming a file not sent", () => multipart(JSON.stringify({ query: AVATAR, variables: { id: messengerRoom, avatar: null } }), '{"1":["variables.avatar"]}')],
+    ["a multipart request's map giving its file to no variable", () => multipart(JSON.stringify({ query: AVATAR, variables: { id: messengerRoom, avatar: null } }), '{"0":["extensions"]}')],
+    ["a multipart request's map giving its file nowhere", () => multipart(JSON.stringify({ query: AVATAR, variables: { id: messengerRoom, avatar: null } }), '{"0":[]}')],
   ])('in %s is a 400 BAD_REQUEST too', async (_, send) => {
     const response = await send();
     expect(response.status).toBe(400);
