@@ -260,56 +260,60 @@ function refuseOnSocket(socket: Duplex, status: number, reason: string, message:
  * What has come is counted, from the socket's bytes read since the request's head (the parser
  * reads a body only as fast as yoga reads it, and yoga does from the start): a budget of declared
  * lengths let connections that declared large bodies and sent nothing refuse everyone else's (a
- * reviewer's pass). The read that brought the head (64 KB at most) is not counted: as the
- * connection itself, MAX_CONNECTIONS bounds it. A request is looked at once the reads due by then
- * are done, and only one whose body is not yet whole is followed: most come whole with their head,
- * and following each one from its head on cost ~0.15 ms of CPU per operation, a quarter of a small
- * query's (a measured A/B). A body stops counting once its request is answered: the rest is read
- * only to be thrown away (a reviewer's pass).
+ * reviewer's pass). Where the head began is where the connection's last answer ended: counted from
+ * the read that brought the head, 9,000 connections holding 64 KB each held 800 MB uncounted (an
+ * attacker's pass). A request is looked at once the reads due by then are done, and only one whose
+ * body is not yet whole is followed: most come whole with their head, and following each one cost
+ * ~0.15 ms of CPU per operation, a quarter of a small query's (a measured A/B). A body stops
+ * counting once its request is answered: the rest is read only to be thrown away (a reviewer's pass).
  *
- * Which go: past the budget, the late ones, oldest first: those whose progress since the last
- * count would not make them whole before HTTP_REQUEST_TIMEOUT_MS ends them with a 408 anyway (a
- * body held back has stopped). Cutting the oldest first, whatever their pace, cut every slow honest
- * upload for anyone who held back a few bodies at once (an attacker's pass). Bodies keeping their
- * pace are cut only past twice the budget, the slowest first, and not in the count they arrived
- * by (their pace is not known yet): to hold memory that way, a client has to send at the pace that
- * makes its bodies whole in time.
+ * Which go: past the budget, the late ones, slowest first: those whose pace over the last second
+ * would not make them whole before HTTP_REQUEST_TIMEOUT_MS ends them with a 408 anyway (a body held
+ * back has stopped). Bodies keeping their pace are cut only past twice the budget, slowest first.
+ * A body's first second is not judged: cutting the oldest first, whatever their pace, cut every
+ * slow honest upload for anyone who held back a few bodies at once, and a pace read over 50 ms
+ * took an honest upload's pause between two packets for a stop (attackers' passes). To hold memory
+ * past the budget, a client has to send at the pace that makes its bodies whole in time.
  *
  * Counted every 50 ms while any body is under way, after the socket reads due by then (a count
  * right after a stalled event loop would see every body as stopped), so the budget may be passed
- * by what the network brings in that time. A client cut while still sending may see its connection
+ * by what the network brings in a second. A client cut while still sending may see its connection
  * reset rather than the 503.
  */
 function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, 'warn'>) {
   interface UnderWay {
     request: IncomingMessage;
     response: ServerResponse;
-    /** Its socket's bytes read when its head came. */
+    /** Its socket's bytes read before its body began. */
     from: number;
     declared: number;
     /** When HTTP_REQUEST_TIMEOUT_MS ends it (performance.now()). */
     deadline: number;
-    /** Its bytes at the last count, or null before its first. */
-    counted: number | null;
+    /** The second its pace is read over: since when, and its bytes then. */
+    windowAt: number;
+    windowBytes: number;
+    /** Bytes per ms over its last second, or null in its first. */
+    pace: number | null;
   }
   // Requests just seen, until the reads due by then are done.
-  let arrived: Pick<UnderWay, 'request' | 'response' | 'from'>[] = [];
+  let arrived: Pick<UnderWay, 'request' | 'response'>[] = [];
   const underWay = new Set<UnderWay>();
+  // Each connection's bytes read when its last answer ended: where its next request's head begins.
+  const readBefore = new WeakMap<Socket, number>();
   const sayCutting = onceAMinute(() => logger.warn(`Cutting request bodies under way: MAX_BODY_BYTES_IN_FLIGHT (${limit}) of theirs have come`));
   const body = JSON.stringify({ errors: [{ message: 'The gateway is receiving too many request bodies at once, and this one was not coming fast enough; try again shortly.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
   let counting: NodeJS.Timeout | undefined;
-  let countedAt = 0;
   const answered = ({ request, response }: Pick<UnderWay, 'request' | 'response'>) => request.complete || response.writableEnded || request.socket.destroyed;
   const follow = () => {
     const now = performance.now();
     for (const seen of arrived) {
       const declared = Number(seen.request.headers['content-length']);
-      if (!answered(seen) && declared > 0) underWay.add({ ...seen, declared, deadline: now + timeoutMs, counted: null });
+      if (answered(seen) || !(declared > 0)) continue;
+      const from = (readBefore.get(seen.request.socket) ?? 0) + headBytes(seen.request);
+      underWay.add({ ...seen, from, declared, deadline: now + timeoutMs, windowAt: now, windowBytes: seen.request.socket.bytesRead - from, pace: null });
     }
     arrived = [];
-    if (underWay.size === 0 || counting) return;
-    countedAt = now;
-    counting = setInterval(() => setImmediate(count), 50).unref();
+    counting ??= underWay.size > 0 ? setInterval(() => setImmediate(count), 50).unref() : undefined;
   };
   const cut = (under: UnderWay) => {
     sayCutting();
@@ -319,12 +323,9 @@ function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, '
   };
   const count = () => {
     const now = performance.now();
-    const sinceLast = now - countedAt;
-    countedAt = now;
     let held = 0;
-    // Bytes per ms since the last count, of the bodies counted before; and whether that is late.
-    const paces: { under: UnderWay; received: number; pace: number }[] = [];
-    const late: typeof paces = [];
+    const late: { under: UnderWay; received: number; pace: number }[] = [];
+    const keeping: typeof late = [];
     for (const under of underWay) {
       if (answered(under)) {
         underWay.delete(under);
@@ -332,20 +333,18 @@ function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, '
       }
       const received = under.request.socket.bytesRead - under.from;
       held += received;
-      if (under.counted !== null) {
-        const pace = (received - under.counted) / sinceLast;
-        (pace * Math.max(0, under.deadline - now) < under.declared - received ? late : paces).push({ under, received, pace });
+      if (now - under.windowAt >= 1000) {
+        under.pace = (received - under.windowBytes) / (now - under.windowAt);
+        under.windowAt = now;
+        under.windowBytes = received;
       }
-      under.counted = received;
+      const { pace } = under;
+      if (pace !== null) (pace * Math.max(0, under.deadline - now) < under.declared - received ? late : keeping).push({ under, received, pace });
     }
-    for (const { under, received } of late) {
-      if (held <= limit) break;
-      held -= received;
-      cut(under);
-    }
-    if (held > 2 * limit) {
-      for (const { under, received } of paces.sort((a, b) => a.pace - b.pace)) {
-        if (held <= 2 * limit) break;
+    // Stable sorts: among equals, the oldest first, as the set holds them in order of arrival.
+    for (const [bodies, budget] of [[late, limit], [keeping, 2 * limit]] as const) {
+      for (const { under, received } of bodies.sort((a, b) => a.pace - b.pace)) {
+        if (held <= budget) break;
         held -= received;
         cut(under);
       }
@@ -354,10 +353,22 @@ function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, '
     clearInterval(counting);
     counting = undefined;
   };
-  return (request: IncomingMessage, response: ServerResponse) => {
-    if (arrived.length === 0) setImmediate(follow);
-    arrived.push({ request, response, from: request.socket.bytesRead });
+  return {
+    receiving(request: IncomingMessage, response: ServerResponse) {
+      if (arrived.length === 0) setImmediate(follow);
+      arrived.push({ request, response });
+    },
+    answered(request: IncomingMessage) {
+      readBefore.set(request.socket, request.socket.bytesRead);
+    },
   };
+}
+
+/** The bytes of a request's head as it came: its request line, its header lines and the blank line. */
+function headBytes(request: IncomingMessage): number {
+  let bytes = `${request.method} ${request.url} HTTP/${request.httpVersion}\r\n\r\n`.length;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) bytes += Buffer.byteLength(request.rawHeaders[i]!) + Buffer.byteLength(request.rawHeaders[i + 1]!) + 4;
+  return bytes;
 }
 
 /** Whether a request's Host and target make a URL, as whatwg-node builds it: one that does not is a 400. */
@@ -376,7 +387,7 @@ const NO_URL = "The request's Host and path make no URL.";
  */
 export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxBodyBytesInFlight'>, gateway: Gateway, logger: Pick<Logger, 'error' | 'warn'>): HttpServer {
   const options = { requestTimeout: config.requestTimeoutMs, headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: 1_000, joinDuplicateHeaders: true };
-  const receiving = bodiesUnderWay(config.maxBodyBytesInFlight, config.requestTimeoutMs, logger);
+  const bodies = bodiesUnderWay(config.maxBodyBytesInFlight, config.requestTimeoutMs, logger);
   // Each connection's answer under way, if any (a keep-alive connection has one at a time).
   const answering = new WeakMap<Socket, ServerResponse>();
   // As yoga's own Node listener, but a subscription's event stream is written here (eventStreams.ts),
@@ -396,7 +407,10 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
   };
   const server = createServer(options, (request, response) => {
     answering.set(request.socket, response);
-    response.once('close', () => answering.get(request.socket) === response && answering.delete(request.socket));
+    response.once('close', () => {
+      if (answering.get(request.socket) === response) answering.delete(request.socket);
+      bodies.answered(request);
+    });
     // whatwg-node builds the request's URL from Host as this does, and answered one that does not
     // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).
     if (!makesUrl(request)) {
@@ -404,7 +418,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
       response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
       return;
     }
-    receiving(request, response);
+    bodies.receiving(request, response);
     answer(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'Answering a request failed');
       response.destroy();

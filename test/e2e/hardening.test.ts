@@ -298,15 +298,15 @@ describe('request bodies under way', () => {
     socket.write(head(url, body.length) + body.slice(0, sent));
     return { socket, answered: new Promise<string>((resolve) => socket.once('close', () => resolve(text))) };
   };
-  /** A connection that sends a request's head, then its body `bytes` at a time every 10 ms. */
-  const paced = (url: URL, body: string, bytes: number) => {
+  /** A connection that sends a request's head, then its body `bytes` at a time every `ms`. */
+  const paced = (url: URL, body: string, bytes: number, ms = 10) => {
     const connection = holding(url, body, bytes);
     let sent = bytes;
     const sending = setInterval(() => {
       connection.socket.write(body.slice(sent, sent + bytes));
       sent += bytes;
       if (sent >= body.length) clearInterval(sending);
-    }, 10);
+    }, ms);
     connection.socket.once('close', () => clearInterval(sending));
     return connection;
   };
@@ -344,7 +344,8 @@ describe('request bodies under way', () => {
     const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
     const held: ReturnType<typeof holding>[] = [];
     try {
-      const honest = paced(gateway.url, pad(200_000), 5_000);
+      // 50 KB every 300 ms: a pace read over 50 ms took its pauses for stops (the next pass).
+      const honest = paced(gateway.url, pad(300_000), 50_000, 300);
       held.push(honest);
       await new Promise((resolve) => setTimeout(resolve, 100));
       const body = pad(100_000);
@@ -358,10 +359,11 @@ describe('request bodies under way', () => {
   });
 
   it('hold twice MAX_BODY_BYTES_IN_FLIGHT at most of bodies keeping their pace, cutting the slowest first', async () => {
-    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '100000' } });
-    const body = pad(150_000);
+    // Paces are read over a second: at 1 s, ~700 KB have come of 400 KB bodies at 100, 300 and 300 KB/s.
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '300000' } });
+    const body = pad(400_000);
     const slow = paced(gateway.url, body, 1_000);
-    const fast = [paced(gateway.url, body, 5_000), paced(gateway.url, body, 5_000)];
+    const fast = [paced(gateway.url, body, 3_000), paced(gateway.url, body, 3_000)];
     try {
       expect(await slow.answered).toMatch(/^HTTP\/1\.1 503 /);
       const answers = await Promise.all(fast.map(({ answered }) => answered));
@@ -392,6 +394,22 @@ describe('request bodies under way', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       honest.socket.write(body.slice(50_000));
       expect(await honest.answered).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      for (const { socket } of held) socket.destroy();
+      await gateway.close();
+    }
+  });
+
+  // An attacker's pass: counted from the read that brought the head, 64 KB held back by each of
+  // 9,000 connections took 800 MB uncounted.
+  it('count a body from its head on, the first read with it', async () => {
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '200000' } });
+    const held: ReturnType<typeof holding>[] = [];
+    try {
+      const body = pad(100_000);
+      for (let i = 0; i < 5; i++) held.push(holding(gateway.url, body, 60_000));
+      await vi.waitFor(() => expect(held.filter(({ socket }) => socket.destroyed).length).toBeGreaterThan(0), { timeout: 5000, interval: 50 });
+      expect(await held[0]!.answered).toMatch(/^HTTP\/1\.1 503 /);
     } finally {
       for (const { socket } of held) socket.destroy();
       await gateway.close();
