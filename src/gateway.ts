@@ -319,7 +319,9 @@ function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, '
     sayCutting();
     underWay.delete(under);
     const { response, request } = under;
-    response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', connection: 'close' }).end(body, () => request.socket.destroy());
+    // An answer already begun (none is, while its body is still coming, but a throw here would end the process).
+    if (response.headersSent) request.socket.destroy();
+    else response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', connection: 'close' }).end(body, () => request.socket.destroy());
   };
   const count = () => {
     const now = performance.now();
