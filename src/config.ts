@@ -146,7 +146,7 @@ export interface Config {
   corsOrigins: readonly string[];
   /** MAX_CONNECTIONS (default 25000): open connections (HTTP, SSE, WebSocket) at most; past it a new one is closed at once. */
   maxConnections: number;
-  /** MAX_BODY_BYTES_IN_FLIGHT (default 64 MiB): bytes received of request bodies not yet whole, over every connection; past it the oldest are cut (503). */
+  /** MAX_BODY_BYTES_IN_FLIGHT (default 64 MiB): bytes received of request bodies not yet whole, over every connection; past it the late ones are cut (503). */
   maxBodyBytesInFlight: number;
   /** HTTP_REQUEST_TIMEOUT_MS (default 30000): a request's headers and body must all have come within it, or its connection is closed (408). */
   requestTimeoutMs: number;

@@ -333,7 +333,10 @@ function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, '
         underWay.delete(under);
         continue;
       }
-      const received = under.request.socket.bytesRead - under.from;
+      // Within what it declared: the thrown-away tail of the connection's last request, read after
+      // that answer ended, and a head's bytes the parser trimmed, would count toward it (a
+      // reviewer's pass).
+      const received = Math.min(under.declared, Math.max(0, under.request.socket.bytesRead - under.from));
       held += received;
       if (now - under.windowAt >= 1000) {
         under.pace = (received - under.windowBytes) / (now - under.windowAt);
@@ -341,7 +344,7 @@ function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, '
         under.windowBytes = received;
       }
       const { pace } = under;
-      if (pace !== null) (pace * Math.max(0, under.deadline - now) < under.declared - received ? late : keeping).push({ under, received, pace });
+      if (pace !== null) (pace <= 0 || pace * Math.max(0, under.deadline - now) < under.declared - received ? late : keeping).push({ under, received, pace });
     }
     // Stable sorts: among equals, the oldest first, as the set holds them in order of arrival.
     for (const [bodies, budget] of [[late, limit], [keeping, 2 * limit]] as const) {
@@ -366,10 +369,14 @@ function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, '
   };
 }
 
-/** The bytes of a request's head as it came: its request line, its header lines and the blank line. */
+/**
+ * The bytes of a request's head as it came: its request line, its header lines and the blank line.
+ * Node reads a head a byte to a character (latin1): counted as UTF-8, bytes over 0x7f counted twice
+ * and a body's count went below nothing (a reviewer's pass).
+ */
 function headBytes(request: IncomingMessage): number {
   let bytes = `${request.method} ${request.url} HTTP/${request.httpVersion}\r\n\r\n`.length;
-  for (let i = 0; i < request.rawHeaders.length; i += 2) bytes += Buffer.byteLength(request.rawHeaders[i]!) + Buffer.byteLength(request.rawHeaders[i + 1]!) + 4;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) bytes += request.rawHeaders[i]!.length + request.rawHeaders[i + 1]!.length + 4;
   return bytes;
 }
 
