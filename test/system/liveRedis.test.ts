@@ -118,7 +118,7 @@ describe('live polls shared through Redis', () => {
       const onDoomed = watchRoom(url!, 31);
       await until(() => onDoomed.events.length === 1, 5000, 'INITIAL on the doomed instance');
       const survivors = [watchRoom(a.url, 31), watchRoom(b.url, 31)];
-      await until(() => survivors.every((s) => s.events.length === 1), 3000, 'INITIAL on the survivors');
+      await until(() => survivors.every((s) => s.events.length === 1), 10_000, 'INITIAL on the survivors');
       await sleep(2 * INTERVAL_MS);
       expect(await polls.countOver(6)).toBeLessThanOrEqual(8);
       doomed.child.kill('SIGKILL');
@@ -156,7 +156,7 @@ describe('live polls shared through Redis', () => {
       const onLeaving = watchRoom(url!, 36);
       await until(() => onLeaving.events.length === 1, 5000, 'INITIAL on the leaving instance');
       const survivor = watchRoom(a.url, 36);
-      await until(() => survivor.events.length === 1, 3000, 'INITIAL on the survivor');
+      await until(() => survivor.events.length === 1, 10_000, 'INITIAL on the survivor');
       await sleep(2 * INTERVAL_MS);
       const exited = new Promise<number | null>((resolve) => leaving.child.once('exit', resolve));
       leaving.child.kill('SIGTERM');
@@ -179,7 +179,7 @@ describe('live polls shared through Redis', () => {
   it('Redis stopped: no crash, each instance polls for itself and subscribers still hear changes; restarted: one poller again', async () => {
     const polls = pollsOf(32);
     const subscribers = [watchRoom(a.url, 32), watchRoom(b.url, 32), watchRoom(c.url, 32)];
-    await until(() => subscribers.every((s) => s.events.length === 1), 3000, 'INITIAL on all three');
+    await until(() => subscribers.every((s) => s.events.length === 1), 10_000, 'INITIAL on all three');
     await sleep(INTERVAL_MS);
     const before = await polls.countOver(6);
     await redis.stop();
@@ -205,7 +205,7 @@ describe('live polls shared through Redis', () => {
 
   it('a change published while the listening connections reconnect is read back from the stored state', async () => {
     const subscribers = [watchRoom(a.url, 35), watchRoom(b.url, 35), watchRoom(c.url, 35)];
-    await until(() => subscribers.every((s) => s.events.length === 1), 3000, 'INITIAL on all three');
+    await until(() => subscribers.every((s) => s.events.length === 1), 10_000, 'INITIAL on all three');
     const { createClient } = await import('redis');
     const admin = createClient({ url: redis.url });
     await admin.connect();
@@ -243,7 +243,7 @@ describe('live polls shared through Redis', () => {
     await listener.pSubscribe('chat-gateway:*', (message) => published.push(message));
     const polls = pollsOf(33);
     const subscribers = [watchRoom(a.url, 33), watchRoom(b.url, 33, other), watchRoom(c.url, 33), watchRoom(c.url, 33, other)];
-    await until(() => subscribers.every((s) => s.events.length === 1), 3000, 'INITIAL for both scopes');
+    await until(() => subscribers.every((s) => s.events.length === 1), 10_000, 'INITIAL for both scopes');
     await sleep(2 * INTERVAL_MS);
     const from = polls.tokens.length;
     await sleep(10 * INTERVAL_MS);
@@ -306,7 +306,7 @@ describe('live polls shared through Redis', () => {
     const [watcher, writer] = await Promise.all([startGateway({ env, simulators: vendors }), startGateway({ env, simulators: vendors })]);
     try {
       const subscriber = watchRoom(watcher.url, 34);
-      await until(() => subscriber.events.length === 1, 3000, 'INITIAL');
+      await until(() => subscriber.events.length === 1, 10_000, 'INITIAL');
       const renamed = await writer.query('mutation($id: ID!) { updateChatroom(id: $id, input: { name: "Renamed elsewhere" }) { name } }', { id: roomId(34) });
       expect(renamed.errors).toBeUndefined();
       const waited = await until(() => subscriber.events.length === 2, 1000, 'the rename');
