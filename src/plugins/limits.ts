@@ -528,7 +528,8 @@ export function useMalformedParameters(): Plugin {
     // Each file where a variable takes it: mapped elsewhere (`extensions`, nowhere), it was dropped
     // and the mutation ran with the null its variables held (the next pass).
     for (const [field, paths] of Object.entries(JSON.parse(map) as Record<string, unknown>)) {
-      if (typeof form.get(field) !== 'object' || form.get(field) === null) throw malformed();
+      const file = form.get(field);
+      if (typeof file !== 'object' || file === null) throw malformed();
       if (!Array.isArray(paths) || paths.length === 0 || !paths.every((path) => typeof path === 'string' && path.startsWith('variables.'))) throw malformed();
     }
     return anObject(params);

@@ -298,6 +298,17 @@ describe('request bodies under way', () => {
     socket.write(head(url, body.length) + body.slice(0, sent));
     return { socket, answered: new Promise<string>((resolve) => socket.once('close', () => resolve(text))) };
   };
+  /** A gateway with MAX_BODY_BYTES_IN_FLIGHT of `budget` for `run`; the connections held are closed after, then the gateway. */
+  const underBudget = async (budget: number, run: (gateway: Awaited<ReturnType<typeof startGateway>>, held: ReturnType<typeof holding>[]) => Promise<void>) => {
+    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: String(budget) } });
+    const held: ReturnType<typeof holding>[] = [];
+    try {
+      await run(gateway, held);
+    } finally {
+      for (const { socket } of held) socket.destroy();
+      await gateway.close();
+    }
+  };
   /** A connection that sends a request's head, then its body `bytes` at a time every `ms`. */
   const paced = (url: URL, body: string, bytes: number, ms = 10) => {
     const connection = holding(url, body, bytes);
@@ -316,9 +327,7 @@ describe('request bodies under way', () => {
   // An attacker's pass: each body is within MAX_REQUEST_BYTES, but 1,000 connections that sent all
   // of a 1 MB body but its last bytes held 1 GB of heap until their 408, 30 s later.
   it('hold MAX_BODY_BYTES_IN_FLIGHT of received bytes at most: past it those that stopped are cut with a coded 503, and others go on', async () => {
-    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
-    const held: ReturnType<typeof holding>[] = [];
-    try {
+    await underBudget(250_000, async (gateway, held) => {
       const body = pad(100_000);
       for (let i = 0; i < 3; i++) {
         held.push(holding(gateway.url, body, body.length - 10));
@@ -331,18 +340,13 @@ describe('request bodies under way', () => {
       // The others come whole and are answered.
       for (const { socket } of held.slice(1)) socket.write(body.slice(-10));
       for (const { answered } of held.slice(1)) expect(await answered).toMatch(/^HTTP\/1\.1 200 [^]*"__typename":"Query"/);
-    } finally {
-      for (const { socket } of held) socket.destroy();
-      await gateway.close();
-    }
+    });
   });
 
   // An attacker's pass: the oldest went first, and a slow upload under way is the oldest; 70 MB of
   // bodies held back cut every honest upload, again and again.
   it('spare a body that is still coming: those that stopped are cut first', async () => {
-    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
-    const held: ReturnType<typeof holding>[] = [];
-    try {
+    await underBudget(250_000, async (gateway, held) => {
       // 50 KB every 300 ms: a pace read over 50 ms took its pauses for stops (the next pass).
       const honest = paced(gateway.url, pad(300_000), 50_000, 300);
       held.push(honest);
@@ -351,10 +355,7 @@ describe('request bodies under way', () => {
       for (let i = 0; i < 3; i++) held.push(holding(gateway.url, body, body.length - 10));
       expect(await honest.answered).toMatch(/^HTTP\/1\.1 200 [^]*"__typename":"Query"/);
       expect(await held[1]!.answered).toMatch(/^HTTP\/1\.1 503 /);
-    } finally {
-      for (const { socket } of held) socket.destroy();
-      await gateway.close();
-    }
+    });
   });
 
   it('hold twice MAX_BODY_BYTES_IN_FLIGHT at most of bodies keeping their pace, cutting the slowest first', async () => {
@@ -376,9 +377,7 @@ describe('request bodies under way', () => {
   // A reviewer's pass: a body answered before it has all come (refused from its headers) is read
   // only to be thrown away, and it counted, cutting others.
   it('count no body whose request is answered already', async () => {
-    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
-    const held: ReturnType<typeof holding>[] = [];
-    try {
+    await underBudget(250_000, async (gateway, held) => {
       const body = pad(100_000);
       const honest = holding(gateway.url, body, 50_000);
       held.push(honest);
@@ -393,26 +392,18 @@ describe('request bodies under way', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       honest.socket.write(body.slice(50_000));
       expect(await honest.answered).toMatch(/^HTTP\/1\.1 200 /);
-    } finally {
-      for (const { socket } of held) socket.destroy();
-      await gateway.close();
-    }
+    });
   });
 
   // An attacker's pass: counted from the read that brought the head, 64 KB held back by each of
   // 9,000 connections took 800 MB uncounted.
   it('count a body from its head on, the first read with it', async () => {
-    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '200000' } });
-    const held: ReturnType<typeof holding>[] = [];
-    try {
+    await underBudget(200_000, async (gateway, held) => {
       const body = pad(100_000);
       for (let i = 0; i < 5; i++) held.push(holding(gateway.url, body, 60_000));
       await vi.waitFor(() => expect(held.filter(({ socket }) => socket.destroyed).length).toBeGreaterThan(0), { timeout: 5000, interval: 50 });
       expect(await held[0]!.answered).toMatch(/^HTTP\/1\.1 503 /);
-    } finally {
-      for (const { socket } of held) socket.destroy();
-      await gateway.close();
-    }
+    });
   });
 
   // A reviewer's pass: a head's bytes over 0x7f counted twice, and a body's count went below
@@ -490,18 +481,13 @@ describe('request bodies under way', () => {
   // The budget's first form counted a body by its declared length: connections that declared large
   // bodies and sent nothing refused everyone else's (a reviewer's pass).
   it('count what has come, not what a request declares', async () => {
-    const gateway = await startGateway({ env: { MAX_BODY_BYTES_IN_FLIGHT: '250000' } });
-    const held: ReturnType<typeof holding>[] = [];
-    try {
+    await underBudget(250_000, async (gateway, held) => {
       const body = pad(100_000);
       for (let i = 0; i < 5; i++) held.push(holding(gateway.url, body, 0));
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await query(gateway.url, pad(100_000))).toEqual({ data: { __typename: 'Query' } });
       expect(held.every(({ socket }) => !socket.destroyed)).toBe(true);
-    } finally {
-      for (const { socket } of held) socket.destroy();
-      await gateway.close();
-    }
+    });
   });
 });
 
