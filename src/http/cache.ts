@@ -70,9 +70,8 @@ export function createRedisCache(url: URL, ttlMs: number, logger: Logger): ReadC
   /** When a lookup last sent an undelivered invalidation again, by vendor. */
   const resent = new Map<Provider, number>();
   const { degraded, send, optional, close } = connectRedis(url, logger, 'Redis cache unavailable; reading from the vendors', {
-    onReady: () => {
-      for (const provider of undelivered.keys()) void bump(provider);
-    },
+    name: 'chat-gateway:cache',
+    onReady: () => undelivered.forEach((_, provider) => void bump(provider)),
   });
   /** Increments the vendor's generation; once Redis has an increment sent after the last invalidation asked for, none is undelivered. */
   async function bump(provider: Provider) {

@@ -25,13 +25,15 @@ export const settled = <C extends { isReady: boolean; once(event: 'ready' | 'err
  * One connection to REDIS_URL for a feature that degrades without it (the read cache, the APQ
  * store): no offline queue, so while Redis is away a command fails at once instead of holding the
  * request, and a bounded queue while it is connected but stalled; one warning when it goes away (`unavailable`, in the feature's own words), and another
- * only after it came back. `onReady` hears each time the connection is (again) ready; `maxQueued`
- * is the queue's bound (REDIS_MAX_QUEUED unless the feature sends more at once). The client
+ * only after it came back. `name` names the connection in Redis's CLIENT LIST, so an operator
+ * sees which feature (and instance) each connection serves; `onReady` hears each time the
+ * connection is (again) ready; `maxQueued` is the queue's bound (REDIS_MAX_QUEUED unless the
+ * feature sends more at once). The client
  * library is loaded only here, so a gateway without REDIS_URL does not carry it (about 10 MiB
  * resident).
  */
-export function connectRedis(url: URL, logger: Logger, unavailable: string, options: { onReady?: () => void; maxQueued?: number } = {}) {
-  const { onReady, maxQueued = REDIS_MAX_QUEUED } = options;
+export function connectRedis(url: URL, logger: Logger, unavailable: string, options: { name: string; onReady?: () => void; maxQueued?: number }) {
+  const { name, onReady, maxQueued = REDIS_MAX_QUEUED } = options;
   let warned = false;
   const degraded = (error: unknown) => {
     if (!warned) logger.warn({ err: String(error) }, unavailable);
@@ -42,7 +44,7 @@ export function connectRedis(url: URL, logger: Logger, unavailable: string, opti
     // of commands growing with every request: past REDIS_MAX_QUEUED one fails at once, and the
     // request goes on without Redis instead of waiting out the budget (an attacker's pass grew
     // the gateway 2.3 MB a second with APQ registrations while redis-server was stopped).
-    const client = createClient({ url: url.href, disableOfflineQueue: true, commandsQueueMaxLength: maxQueued });
+    const client = createClient({ url: url.href, name, disableOfflineQueue: true, commandsQueueMaxLength: maxQueued });
     client.on('error', degraded);
     client.on('ready', () => {
       warned = false;

@@ -196,6 +196,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   // once as the instance holds subscriptions, each a release and an unsubscribe (an attacker's
   // pass closed 600 at once: a full queue of 512, taken for Redis away, gave up every lease).
   const connection = connectRedis(options.url, logger, 'Redis connection for live polls failed', {
+    name: `chat-gateway:live:${me}`,
     maxQueued: Math.max(REDIS_MAX_QUEUED, 2 * settings.maxSubscriptions),
   });
   let coordinated = true;
@@ -213,7 +214,7 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
    * by the client whenever it reconnects.
    */
   const subscriber = connection.connected.then((client) => {
-    const duplicate = client.duplicate();
+    const duplicate = client.duplicate({ name: `chat-gateway:live-listen:${me}` });
     duplicate.on('error', connection.degraded);
     let connections = 0;
     // Pub/sub delivers at most once: what was published while the connection was down is read

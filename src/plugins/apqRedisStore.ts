@@ -46,7 +46,9 @@ return redis.call('HGET', KEYS[2], ARGV[1])`;
  * sends the document again, as APQ intends) and a registration is dropped.
  */
 export function createRedisApqStore(url: URL, settings: { ttlMs: number; maxEntries: number }, logger: Logger): ClosableAPQStore {
-  const { degraded, optional, close } = connectRedis(url, logger, 'Redis APQ store unavailable; persisted queries are registered again');
+  const { degraded, optional, close } = connectRedis(url, logger, 'Redis APQ store unavailable; persisted queries are registered again', {
+    name: 'chat-gateway:apq',
+  });
   const keys = [REGISTERED, DOCUMENTS];
   return {
     async get(hash) {

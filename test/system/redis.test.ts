@@ -80,6 +80,25 @@ describe('the read cache in Redis, shared by instances', () => {
   });
 });
 
+describe("the instances' connections", () => {
+  it("are named in Redis's CLIENT LIST by feature, live's by instance too", async () => {
+    const { createClient } = await import('redis');
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      const names = ((await admin.sendCommand(['CLIENT', 'LIST'])) as string).match(/(?<= name=)chat-gateway\S*/g) ?? [];
+      const count = (pattern: RegExp) => names.filter((name) => pattern.test(name)).length;
+      expect(count(/^chat-gateway:cache$/)).toBe(2);
+      expect(count(/^chat-gateway:apq$/)).toBe(2);
+      const instances = names.flatMap((name) => /^chat-gateway:live:(\S+)$/.exec(name)?.slice(1) ?? []);
+      expect(new Set(instances).size).toBe(2);
+      expect(names.filter((name) => name.startsWith('chat-gateway:live-listen:')).sort()).toEqual(instances.map((id) => `chat-gateway:live-listen:${id}`).sort());
+    } finally {
+      await admin.close();
+    }
+  });
+});
+
 describe('a write through an instance that cannot reach Redis', () => {
   // A reviewer's finding: its invalidation failed at once (no offline queue) and was never sent
   // again, so the reads cached before the write were served for the whole TTL, by every instance.
@@ -198,7 +217,7 @@ describe('a Redis that stalls (connected, silent)', () => {
   // for as long as the stall lasted.
   it(`holds ${REDIS_MAX_QUEUED} commands at most: one more fails at once, without waiting out the budget`, async () => {
     const own = await startRedis();
-    const redis = connectRedis(new URL(own.url), createLogger('silent'), 'Redis is away');
+    const redis = connectRedis(new URL(own.url), createLogger('silent'), 'Redis is away', { name: 'test' });
     try {
       const client = await redis.connected;
       await client.set('k', 'v');
