@@ -527,11 +527,15 @@ export function useMalformedParameters(): Plugin {
     if (typeof map !== 'string') throw malformed();
     // Each file where a variable takes it: mapped elsewhere (`extensions`, nowhere), it was dropped
     // and the mutation ran with the null its variables held (the next pass).
+    const targets = new Set<string>();
     for (const [field, paths] of Object.entries(JSON.parse(map) as Record<string, unknown>)) {
       const file = form.get(field);
       if (typeof file !== 'object' || file === null) throw malformed();
       if (!Array.isArray(paths) || paths.length === 0 || !paths.every((path) => typeof path === 'string' && path.startsWith('variables.'))) throw malformed();
+      for (const path of paths as string[]) targets.add(path.split('.')[1]!);
     }
+    // Whether the operation declares them is known once its document is (persisted or not).
+    uploadTargets.set(request, targets);
     return anObject(params);
   };
   return {
@@ -552,20 +556,28 @@ export function useMalformedParameters(): Plugin {
   };
 }
 
+/** The variables a multipart request's map gives its files to, by request (useMalformedParameters). */
+const uploadTargets = new WeakMap<Request, ReadonlySet<string>>();
+
 /**
  * A multipart request carries an upload, which only a mutation takes (setChatroomAvatar): one of
  * any other operation is refused (400) before it runs. A subscription's or @live query's request
  * lives as long as it does, and the file with it: a 6 MB one mapped to a variable it never
- * declared held 5.7 MB of heap per subscription (an attacker's pass).
+ * declared held 5.7 MB of heap per subscription (an attacker's pass). A mutation's file goes to a
+ * variable it declares: mapped to another, the file was dropped with that variable, and
+ * setChatroomAvatar ran with the avatar the operations held, null, which removed the room's.
  */
 export function useUploadsForMutationsOnly(): Plugin {
-  const refusal = new GraphQLError('A multipart request carries an upload, which only a mutation takes: send any other operation as JSON.', {
-    extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-  });
+  const refusal = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  const notMutation = refusal('A multipart request carries an upload, which only a mutation takes: send any other operation as JSON.');
+  const undeclared = refusal("A multipart request's map gives a file to a variable the operation does not declare.");
   const check = (args: ExecutionArgs, stop: (result: ExecutionResult) => void) => {
-    const type = (args.contextValue as { request?: Request }).request?.headers.get('content-type');
-    if (!type?.toLowerCase().startsWith('multipart/form-data')) return;
-    if (getOperationAST(args.document, args.operationName)?.operation !== 'mutation') stop({ errors: [refusal] });
+    const request = (args.contextValue as { request?: Request }).request;
+    if (!request?.headers.get('content-type')?.toLowerCase().startsWith('multipart/form-data')) return;
+    const operation = getOperationAST(args.document, args.operationName);
+    if (operation?.operation !== 'mutation') return stop({ errors: [notMutation] });
+    const declared = new Set(operation.variableDefinitions?.map((definition) => definition.variable.name.value));
+    for (const target of uploadTargets.get(request) ?? []) if (!declared.has(target)) return stop({ errors: [undeclared] });
   };
   return {
     onExecute: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),

@@ -562,6 +562,15 @@ describe('a malformed JSON body', () => {
     expect(gw().calls()).toEqual(NONE);
   });
 
+  // Its file mapped to a variable the mutation does not declare, the file was dropped with the
+  // variable, and setChatroomAvatar ran with the avatar the operations held (null: removed).
+  it("with a mutation's file mapped to a variable it does not declare is a 400 BAD_REQUEST, with no call", async () => {
+    const response = await multipart(JSON.stringify({ query: AVATAR, variables: { id: messengerRoom, avatar: null } }), '{"0":["variables.file"]}');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/^A multipart request's map gives a file to a variable the operation does not declare/), extensions: { code: 'BAD_REQUEST' } }] });
+    expect(gw().calls()).toEqual(NONE);
+  });
+
   // The same pass: yoga answered a 415 with no body.
   it.each(['text/xml', 'APPLICATION/JSON'])('of a type no parser takes (%s) is a coded 415', async (type) => {
     const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': type }, body: '{"query":"{ __typename }"}' });
