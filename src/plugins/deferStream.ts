@@ -20,11 +20,11 @@ export function useDeferStreamValidatedOnce(): ReturnType<typeof useDeferStream>
       // The array envelop validates with, which the plugin's addValidationRule calls add to.
       const { rules } = payload.params;
       plugin.onValidate?.(payload);
-      if (!rules || usesDirective(payload.params.documentAST, STREAM)) return;
+      if (!rules || usesStream(payload.params.documentAST)) return;
       const copy = rules.findLastIndex((rule: ValidationRule) => rule.name === OverlappingFieldsCanBeMergedRule.name && rule !== OverlappingFieldsCanBeMergedRule);
       if (copy !== -1) rules.splice(copy, 1);
     },
   };
 }
 
-const STREAM = ['stream'];
+const usesStream = usesDirective(['stream']);
