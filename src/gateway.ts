@@ -433,6 +433,9 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
       response.destroy();
     });
   });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!asksForWebSocket(request)) serveWithoutUpgrade(server, request, socket, head, answering.get(socket as Socket));
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Not into an answer already under way (a streaming one, a pipelined request's), as Node's
     // own handler does not: that connection is only cut.
@@ -444,6 +447,48 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
     refuseOnSocket(socket, status, reason, message);
   });
   return server;
+}
+
+/** Whether an upgrade request asks for a WebSocket, among the protocols of its Upgrade header. */
+const asksForWebSocket = (request: IncomingMessage) =>
+  (request.headers.upgrade ?? '').split(',').some((protocol) => protocol.trim().toLowerCase() === 'websocket');
+
+/** Hop-by-hop headers of an upgrade: HTTP2-Settings goes with an upgrade to h2c (RFC 7540, 3.2). */
+const UPGRADE_HEADERS = new Set(['upgrade', 'http2-settings']);
+
+/**
+ * Serves an upgrade request the gateway does not offer (HTTP/2 over cleartext, h2c: curl --http2,
+ * Java's HttpClient) as the HTTP/1.1 request it also is, which HTTP allows (RFC 9110, 7.8). Node
+ * hands every upgrade request to the 'upgrade' listeners, past its parser: the request's head is
+ * written back without its upgrade, ahead of what followed it, and the socket is given to the HTTP
+ * server again as a new connection, whose parser reads it as any other (body, pipelined requests).
+ * A pipelined upgrade waits for the answer under way (`before`): the new connection would queue its
+ * own answer where the old one never looks, and it went unanswered. Handed to the WebSocket server,
+ * a POST /graphql was a 405 and GET /health a 404, in HTML (an attacker's pass).
+ */
+function serveWithoutUpgrade(server: HttpServer, request: IncomingMessage, socket: Duplex, head: Buffer, before: ServerResponse | undefined) {
+  if (before) {
+    before.once('close', () => serveWithoutUpgrade(server, request, socket, head, undefined));
+    return;
+  }
+  if (socket.destroyed) return;
+  const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
+  const raw = request.rawHeaders;
+  for (let at = 0; at < raw.length; at += 2) {
+    const [name, value] = [raw[at]!, raw[at + 1]!];
+    const lower = name.toLowerCase();
+    if (UPGRADE_HEADERS.has(lower)) continue;
+    if (lower !== 'connection') lines.push(`${name}: ${value}`);
+    else {
+      const options = value.split(',').filter((option) => !UPGRADE_HEADERS.has(option.trim().toLowerCase()));
+      if (options.some((option) => option.trim())) lines.push(`${name}: ${options.join(',')}`);
+    }
+  }
+  // Node read the head as latin1, a byte to a character: written back so, it is the same bytes.
+  socket.unshift(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), head]));
+  // The answer before it set the old connection's keep-alive timeout, which the new one never clears.
+  (socket as Socket).setTimeout(0);
+  server.emit('connection', socket);
 }
 
 /**
@@ -483,6 +528,8 @@ export function serveWebSocket(
   // server, which would re-emit the server's own errors (a port already taken) as its own.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: maxRequestBytes, handleProtocols });
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Any other upgrade is served as HTTP/1.1 (createHttpServer).
+    if (!asksForWebSocket(request)) return;
     // Refused as an HTTP request would be. A target that is no URL threw in new URL, here in an
     // event listener: one request crashed the process.
     if (!makesUrl(request) || !URL.canParse(request.url ?? '/', 'http://localhost')) return refuseOnSocket(socket, 400, 'Bad Request', NO_URL);

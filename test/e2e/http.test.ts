@@ -1,4 +1,6 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
+import { DEMO_HEADERS } from '../../src/gateway.js';
 import { describe, expect, it } from 'vitest';
 import { useGateway } from '../helpers/gateway.js';
 
@@ -57,6 +59,48 @@ describe('the HTTP surface', () => {
   it('has introspection on', async () => {
     const res = await gw().query('{ __schema { queryType { name } } }');
     expect(res.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+});
+
+/** What a raw HTTP/1.1 exchange of these requests, written one after another on one connection, gets back. */
+function exchange(requests: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(gw().url.port), gw().url.hostname);
+    let text = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => resolve(text)).on('error', reject);
+    socket.on('connect', () => {
+      for (const request of requests) socket.write(request);
+    });
+  });
+}
+
+// An attacker's pass: curl --http2 and Java's HttpClient ask a cleartext server to upgrade to
+// HTTP/2 (h2c); such a request went to the WebSocket server, which answered a POST /graphql 405
+// and GET /health 404, in HTML. HTTP lets a server ignore an upgrade it does not offer.
+describe('a request asking to upgrade to HTTP/2 (h2c)', () => {
+  const h2c = 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n';
+  const credentials = Object.entries(DEMO_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const body = JSON.stringify({ query: '{ __typename }' });
+
+  // Both in one packet: the second upgrade is read while the first request's answer is under way.
+  it('is answered over HTTP/1.1 as if it had not asked, and so is another pipelined after it', async () => {
+    const text = await exchange([
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\n${h2c}${credentials}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        `GET /health HTTP/1.1\r\nHost: localhost\r\n${h2c}Connection: close\r\n\r\n`,
+    ]);
+    const statuses = text.match(/HTTP\/1\.1 \d+/g);
+    expect(statuses).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(text).toContain('{"data":{"__typename":"Query"}}');
+    expect(text).not.toMatch(/^upgrade:/im);
+  });
+
+  it('sent with its body in the same packet as a plain request, answers both', async () => {
+    const text = await exchange([
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\n${h2c}${credentials}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        `POST /graphql HTTP/1.1\r\nHost: localhost\r\n${credentials}Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    ]);
+    expect(text.match(/\{"data":\{"__typename":"Query"\}\}/g)).toHaveLength(2);
   });
 });
 
