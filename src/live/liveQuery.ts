@@ -57,7 +57,7 @@ const COALESCE_MS = 25;
 function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InMemoryLiveQueryStore, counted: () => void): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
-      if (!isLiveOperation(getOperationAST(args.document, args.operationName))) return;
+      if (!isLiveOperation(getOperationAST(args.document, args.operationName), args.variableValues as Record<string, unknown> | undefined)) return;
       const context = args.contextValue as unknown as Context;
       const refusal = registry.liveRefusal(context.credentials);
       if (refusal) {

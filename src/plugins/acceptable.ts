@@ -1,6 +1,6 @@
 import { BREAK, GraphQLError, Kind, separateOperations, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { isAsyncIterable, type Plugin, type YogaInitialContext } from 'graphql-yoga';
-import { isLiveOperation, perOperation } from './directives.js';
+import { perOperation } from './directives.js';
 
 /** What yoga answers in: a result, or a stream of them (multipart for incremental delivery, SSE). */
 const ANSWERED_IN = ['application/graphql-response+json', 'application/json', 'multipart/mixed', 'text/event-stream'];
@@ -55,22 +55,21 @@ export function useAcceptableAnswers(): Plugin {
 }
 
 /**
- * Whether an operation answers in a stream: a subscription (which yoga answers in SSE alone), @live,
- * or @defer or @stream that are not switched off (`if: false`, or a variable that is false), in the
- * operation or a fragment it spreads. A condition by variable is kept by its name (and its
+ * Whether an operation answers in a stream: a subscription (which yoga answers in SSE alone), or
+ * @live, @defer or @stream that are not switched off (`if: false`, or a variable that is false), in
+ * the operation or a fragment it spreads. A condition by variable is kept by its name (and its
  * default) and read per execution.
  */
 type Streamed = false | 'always' | 'subscription' | { variable: string; otherwise: unknown }[];
 
 function streamedBy(document: DocumentNode, operation: OperationDefinitionNode): Streamed {
   if (operation.operation === 'subscription') return 'subscription';
-  if (isLiveOperation(operation)) return 'always';
   const conditions: { variable: string; otherwise: unknown }[] = [];
   let always = false;
-  // The operation and the fragments it reaches, not the document's other operations.
+  // The operation (its @live) and the fragments it reaches, not the document's other operations.
   visit(separateOperations(document)[operation.name?.value ?? '']!, {
     Directive(node) {
-      if (node.name.value !== 'defer' && node.name.value !== 'stream') return undefined;
+      if (!STREAMING.has(node.name.value)) return undefined;
       const condition = node.arguments?.find((argument) => argument.name.value === 'if')?.value;
       if (condition?.kind === Kind.VARIABLE) {
         const name = condition.name.value;
@@ -85,6 +84,9 @@ function streamedBy(document: DocumentNode, operation: OperationDefinitionNode):
   });
   return always ? 'always' : conditions.length > 0 && conditions;
 }
+
+/** The directives that answer in a stream unless `if:` switches them off. */
+const STREAMING = new Set(['live', 'defer', 'stream']);
 
 const SUBSCRIBED_IN = ['text/event-stream'];
 const inEventStream = matches(SUBSCRIBED_IN);

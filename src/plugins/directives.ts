@@ -1,5 +1,6 @@
 /** What a document asks for by its directives, which several plugins decide on. */
-import { BREAK, getOperationAST, visit, type ASTNode, type ExecutionArgs, type OperationDefinitionNode } from 'graphql';
+import { GraphQLLiveDirective } from '@envelop/live-query';
+import { BREAK, getDirectiveValues, getOperationAST, visit, type ASTNode, type ExecutionArgs, type OperationDefinitionNode } from 'graphql';
 
 /**
  * `read` of the operation an execution runs, found once per operation: by its node in the parsed
@@ -19,9 +20,21 @@ export function perOperation<T>(read: (args: ExecutionArgs, operation: Operation
   };
 }
 
-/** The operation to run (getOperationAST's answer) carries @live. */
-export function isLiveOperation(operation: OperationDefinitionNode | null | undefined): boolean {
-  return operation?.directives?.some((d) => d.name.value === 'live') ?? false;
+/**
+ * The operation to run (getOperationAST's answer) is @live: it carries the directive, not switched
+ * off by `if: false` or a variable that is false, as @envelop/live-query reads it. Without the
+ * variables (validation), a condition by variable counts as live. `@live(if: false)` had been
+ * refused as a stream to a client accepting JSON, though it runs as a plain query (an attacker's pass).
+ */
+export function isLiveOperation(operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null): boolean {
+  const live = operation?.directives?.find((directive) => directive.name.value === 'live');
+  if (!live) return false;
+  try {
+    return getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined)?.if !== false;
+  } catch {
+    // A condition of the wrong type, which validation refuses.
+    return true;
+  }
 }
 
 /**

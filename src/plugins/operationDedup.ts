@@ -45,7 +45,7 @@ export function useOperationDedup(): Plugin {
         return { onExecuteDone: () => void (mutationEpoch += 1) };
       }
       // A @live query is one execution per caller: it watches what its own loaders read.
-      if (operation !== 'query' || isLiveOperation(definition)) return;
+      if (operation !== 'query' || isLiveOperation(definition, args.variableValues as Record<string, unknown> | undefined)) return;
       let documentId = documentIds.get(args.document);
       if (documentId === undefined) {
         documentId = isIncremental(args.document) ? null : nextDocumentId++;

@@ -195,6 +195,32 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect(callsTo('messenger', '/chatrooms/16').length + callsTo('messenger', '/chatrooms/17').length).toBe(polled);
     });
 
+    // An attacker's pass: @live(if: false) was refused 406 as a stream, and over SSE ran as a plain
+    // query (one result, no isLive) all the same, as @envelop/live-query reads the condition.
+    it.each([
+      ['if: false', 'query($id: ID!) @live(if: false) { chatroom(id: $id) { name } }', {}],
+      ['if: $live, false', 'query($id: ID!, $live: Boolean!) @live(if: $live) { chatroom(id: $id) { name } }', { live: false }],
+    ])('a query @live(%s) is answered once, as JSON to a client that accepts only JSON, and watches nothing', async (_, query, variables) => {
+      const response = await fetch(gateway().url, {
+        method: 'POST',
+        headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query, variables: { id: roomId('MESSENGER', '18'), ...variables } }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: { chatroom: { name: expect.any(String) } } });
+      expect(gateway().live.stats().watchedPairs).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
+    });
+
+    it('a query @live(if: $live) with $live true is refused 406 to a client that accepts only JSON', async () => {
+      const query = 'query($id: ID!, $live: Boolean!) @live(if: $live) { chatroom(id: $id) { name } }';
+      const response = await fetch(gateway().url, {
+        method: 'POST',
+        headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query, variables: { id: roomId('MESSENGER', '18'), live: true } }),
+      });
+      expect(response.status).toBe(406);
+    });
+
     it('shows in the metrics: subscribers and pairs by vendor, polls by outcome, delivery lag', async () => {
       const results = subscribe(roomChanged(roomId('MESSENGER', '15')));
       await next(results);
