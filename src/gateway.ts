@@ -539,6 +539,12 @@ export function serveWebSocket(
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
   };
   server.on('upgrade', onUpgrade);
+  // ws's own refusals of a handshake (a method other than GET, a key or version it cannot take) were
+  // text/html with no code (an attacker's pass): coded as every other refusal, in ws's words.
+  sockets.on('wsClientError', (error: Error, socket: Duplex) => {
+    const [status, reason] = error.message === 'Invalid HTTP method' ? [405, 'Method Not Allowed'] : [400, 'Bad Request'];
+    refuseOnSocket(socket, status, reason, `The WebSocket handshake is not well-formed: ${error.message}.`);
+  });
   const credentialHeaders = new WeakMap<object, Headers>();
   const endpoint = `http://localhost${gateway.graphqlEndpoint}`;
   const protocol = makeServer<Record<string, unknown>, SocketExtra>({

@@ -104,6 +104,24 @@ describe('a request asking to upgrade to HTTP/2 (h2c)', () => {
   });
 });
 
+// The same pass: the WebSocket server's own handshake refusals were text/html, without a code.
+describe('a WebSocket handshake that is not well-formed', () => {
+  const handshake = (method: string, headers: string) =>
+    exchange([`${method} /graphql HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${headers}\r\n`]);
+  const key = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n';
+  it.each([
+    ['without a valid key', 'GET', 'Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n', 400],
+    ['of a version the server does not speak', 'GET', `${key}Sec-WebSocket-Version: 99\r\n`, 400],
+    ['by a POST', 'POST', `${key}Sec-WebSocket-Version: 13\r\nContent-Length: 0\r\n`, 405],
+  ])('(%s) is refused with a coded JSON body', async (_, method, headers, status) => {
+    const text = await handshake(method, headers);
+    expect(text).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(text).toMatch(/^content-type: application\/json/im);
+    const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors).toEqual([{ message: expect.stringMatching(/^The WebSocket handshake is not well-formed: /), extensions: { code: 'BAD_REQUEST' } }]);
+  });
+});
+
 describe('GRAPHIQL=false', () => {
   const without = useGateway({ env: { GRAPHIQL: 'false' } });
 
