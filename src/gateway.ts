@@ -565,6 +565,7 @@ export function serveWebSocket(
       // would delete a new one's entry when it ends: that one then outlived its socket, polled
       // for good and held its credential's subscriptions (an attacker's pass locked credentials out).
       if ((ctx.extra.handling.get(id) ?? 0) > 1) {
+        ctx.extra.ending.add(id);
         return [new GraphQLError('An operation with this id is still ending: send this one with another id.', { extensions: { code: 'BAD_REQUEST' } })];
       }
       const tooLong = documentTooLong(payload.query, config.limits.maxDocumentLength);
@@ -631,12 +632,13 @@ export function serveWebSocket(
     const handling = new Map<string, number>();
     const open = { count: 0 };
     const operations = new Map<string, AbortController>();
+    const ending = new Set<string>();
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
         send: (data) =>
           new Promise<void>((resolve) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
+            if (socket.readyState !== socket.OPEN || strayCompletion(data, ending)) return resolve();
             // Answers sent earlier and still unread: this one may be larger than the limit alone.
             if (socket.bufferedAmount > maxSocketBufferedBytes) {
               unsent.forget(socket);
@@ -688,11 +690,14 @@ export function serveWebSocket(
                 open.count -= 1;
                 const left = (handling.get(id) ?? 1) - 1;
                 if (left > 0) handling.set(id, left);
-                else handling.delete(id);
+                else {
+                  handling.delete(id);
+                  ending.delete(id);
+                }
               });
           }),
       },
-      { socket, handling, open, operations },
+      { socket, handling, open, operations, ending },
     );
     // graphql-ws's keep-alive: a ping every KEEP_ALIVE_MS, and a client whose pong does not come
     // back within as long is gone (a dead peer's socket can stay open for minutes otherwise).
@@ -778,6 +783,8 @@ export class UnsentAnswers<Socket> {
 interface SocketExtra {
   socket: WebSocket;
   handling: Map<string, number>;
+  /** Ids whose reuse was refused while their operation was ending (strayCompletion). */
+  ending: Set<string>;
   open: { count: number };
   operations: Map<string, AbortController>;
 }
@@ -808,6 +815,18 @@ function operationMessageOf(text: string, maxTokens: number): { id: string | und
   } catch {
     return { id: undefined, text };
   }
+}
+
+/**
+ * The `complete` of an operation whose client completed it and reused its id while it was ending:
+ * graphql-ws sends one when the operation ends if the id is in its table, where the refused
+ * subscribe had put it, so it came after that refusal's error, which the protocol ends the id with
+ * (an attacker's pass). Only `complete` messages are read, and they are short.
+ */
+function strayCompletion(data: string, ending: ReadonlySet<string>): boolean {
+  if (ending.size === 0 || data.length > MAX_OPERATION_ID_LENGTH + 40 || !data.includes('"complete"')) return false;
+  const { id, type } = JSON.parse(data) as { id?: string; type?: string };
+  return type === 'complete' && id !== undefined && ending.has(id);
 }
 
 /** Characters an operation id may have: a UUID has 36, a counter a few. */

@@ -151,6 +151,34 @@ describe('a WebSocket’s operations one after another', () => {
   });
 });
 
+describe('an id reused while its operation is still ending', () => {
+  // An attacker's pass: the refusal's error was followed by a `complete` for the id, the ending
+  // operation's, which graphql-ws took the refused one's place in its table for: the protocol
+  // sends nothing after an error, and a client reusing the id again would see its next operation
+  // completed by it.
+  it('is refused with an error, and nothing follows for that id', async () => {
+    const subscription = `subscription { chatroomChanged(id: "${ROOM(1)}") { changes } }`;
+    let refused = 0;
+    for (let i = 0; i < 10; i += 1) {
+      const ws = await connect();
+      ws.subscribe('s', subscription);
+      await until(() => ws.of('s').length === 1);
+      ws.socket.send(JSON.stringify({ id: 's', type: 'complete' }));
+      ws.subscribe('s', subscription);
+      await until(() => ws.of('s').length > 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const after = ws.of('s').slice(1).map((m) => m.type);
+      // The old operation may have ended before the new subscribe came: then the new one runs.
+      if (after[0] === 'error') {
+        refused += 1;
+        expect(after).toEqual(['error']);
+      } else expect(after[0]).toBe('next');
+      ws.socket.close();
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+});
+
 describe('subscriptions of a socket that closed', () => {
   it('end with it, even one that graphql-ws lost from its table when its id was reused (an attacker locked every client out that way)', async () => {
     const subscription = `subscription { chatroomChanged(id: "${ROOM(1)}") { changes } }`;
