@@ -242,12 +242,12 @@ const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: st
 const badRequestBody = (message: string) => JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 
 /** Answers on a bare socket (one Node's parser refused, an upgrade refused) with a coded error, then closes it. */
-function refuseOnSocket(socket: Duplex, status: number, reason: string, message: string) {
+function refuseOnSocket(socket: Duplex, status: number, reason: string, message: string, headers = '') {
   // An upgrade's socket has no error listener of Node's any more: a client resetting the
   // connection during this write crashed the process (a reviewer's finding).
   socket.on('error', () => socket.destroy());
   const body = badRequestBody(message);
-  const head = `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  const head = `HTTP/1.1 ${status} ${reason}\r\n${headers}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
   socket.end(head + body, () => socket.destroy());
 }
 
@@ -461,14 +461,23 @@ const UPGRADE_HEADERS = new Set(['upgrade', 'http2-settings']);
  * Java's HttpClient) as the HTTP/1.1 request it also is, which HTTP allows (RFC 9110, 7.8). Node
  * hands every upgrade request to the 'upgrade' listeners, past its parser: the request's head is
  * written back without its upgrade, ahead of what followed it, and the socket is given to the HTTP
- * server again as a new connection, whose parser reads it as any other (body, pipelined requests).
+ * server again as a new connection, whose parser reads it as any other (body, pipelined requests):
+ * every 'connection' listener must take a socket it has seen before.
  * A pipelined upgrade waits for the answer under way (`before`): the new connection would queue its
  * own answer where the old one never looks, and it went unanswered. Handed to the WebSocket server,
  * a POST /graphql was a 405 and GET /health a 404, in HTML (an attacker's pass).
  */
 function serveWithoutUpgrade(server: HttpServer, request: IncomingMessage, socket: Duplex, head: Buffer, before: ServerResponse | undefined) {
   if (before) {
-    before.once('close', () => serveWithoutUpgrade(server, request, socket, head, undefined));
+    // Node's error listener went with the upgrade: a client resetting the connection meanwhile
+    // would end the process (a reviewer's pass). The new connection's listeners come with it.
+    const cut = () => socket.destroy();
+    socket.on('error', cut);
+    before.once('close', () => {
+      // A socket already destroyed may still have its 'error' to come, a tick after.
+      if (!socket.destroyed) socket.off('error', cut);
+      serveWithoutUpgrade(server, request, socket, head, undefined);
+    });
     return;
   }
   if (socket.destroyed) return;
@@ -541,9 +550,12 @@ export function serveWebSocket(
   server.on('upgrade', onUpgrade);
   // ws's own refusals of a handshake (a method other than GET, a key or version it cannot take) were
   // text/html with no code (an attacker's pass): coded as every other refusal, in ws's words.
-  sockets.on('wsClientError', (error: Error, socket: Duplex) => {
-    const [status, reason] = error.message === 'Invalid HTTP method' ? [405, 'Method Not Allowed'] : [400, 'Bad Request'];
-    refuseOnSocket(socket, status, reason, `The WebSocket handshake is not well-formed: ${error.message}.`);
+  // With the headers RFC 9110 and RFC 6455 (4.4) ask of those answers, which ws sent only in part.
+  sockets.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+    const message = `The WebSocket handshake is not well-formed: ${error.message}.`;
+    if (request.method !== 'GET') return refuseOnSocket(socket, 405, 'Method Not Allowed', message, 'Allow: GET\r\n');
+    const version = request.headers['sec-websocket-version'];
+    refuseOnSocket(socket, 400, 'Bad Request', message, version === '13' || version === '8' ? '' : 'Sec-WebSocket-Version: 13, 8\r\n');
   });
   const credentialHeaders = new WeakMap<object, Headers>();
   const endpoint = `http://localhost${gateway.graphqlEndpoint}`;

@@ -57,7 +57,10 @@ const connections = new Set<Socket>();
 function forget(this: Socket) {
   connections.delete(this);
 }
-server.on('connection', (socket: Socket) => connections.add(socket.on('close', forget)));
+// A socket may come again: a request served without its upgrade (h2c) is handed back as a new connection.
+server.on('connection', (socket: Socket) => {
+  if (!connections.has(socket)) connections.add(socket.on('close', forget));
+});
 // A port already taken (or not ours to bind) is the operator's to fix: one line, no stack trace.
 server.once('error', (error: NodeJS.ErrnoException) => {
   const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EACCES' ? 'may not be bound by this user' : `cannot be bound (${error.code ?? error.message})`;

@@ -95,6 +95,23 @@ describe('a request asking to upgrade to HTTP/2 (h2c)', () => {
     expect(text).not.toMatch(/^upgrade:/im);
   });
 
+  // A reviewer's pass: while it waited, its socket had no error listener (Node's goes with the
+  // upgrade), and a client resetting the connection then ended the process.
+  it('pipelined after an answer under way, its connection reset meanwhile, is dropped with the connection', async () => {
+    // A subscription's answer lasts: the upgrade behind it waits for as long.
+    const subscription = JSON.stringify({ query: 'subscription { chatroomChanged(id: "Q2hhdHJvb206SVdFUlA6MQ") { changes } }' });
+    const first = `POST /graphql HTTP/1.1\r\nHost: localhost\r\n${credentials}Content-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: ${subscription.length}\r\n\r\n${subscription}`;
+    const second = `GET /health HTTP/1.1\r\nHost: localhost\r\n${h2c}\r\n`;
+    const socket = connect(Number(gw().url.port), gw().url.hostname);
+    const events = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.on('error', () => undefined).on('connect', () => socket.write(first + second));
+    await events;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.resetAndDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await fetch(new URL('/health', gw().url))).status).toBe(200);
+  });
+
   it('sent with its body in the same packet as a plain request, answers both', async () => {
     const text = await exchange([
       `POST /graphql HTTP/1.1\r\nHost: localhost\r\n${h2c}${credentials}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
@@ -110,12 +127,13 @@ describe('a WebSocket handshake that is not well-formed', () => {
     exchange([`${method} /graphql HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n${headers}\r\n`]);
   const key = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n';
   it.each([
-    ['without a valid key', 'GET', 'Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n', 400],
-    ['of a version the server does not speak', 'GET', `${key}Sec-WebSocket-Version: 99\r\n`, 400],
-    ['by a POST', 'POST', `${key}Sec-WebSocket-Version: 13\r\nContent-Length: 0\r\n`, 405],
-  ])('(%s) is refused with a coded JSON body', async (_, method, headers, status) => {
+    ['without a valid key', 'GET', 'Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n', 400, null],
+    ['of a version the server does not speak', 'GET', `${key}Sec-WebSocket-Version: 99\r\n`, 400, /^sec-websocket-version: 13, 8\r$/im],
+    ['by a POST', 'POST', `${key}Sec-WebSocket-Version: 13\r\nContent-Length: 0\r\n`, 405, /^allow: GET\r$/im],
+  ])('(%s) is refused with a coded JSON body', async (_, method, headers, status, header) => {
     const text = await handshake(method, headers);
     expect(text).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    if (header) expect(text).toMatch(header);
     expect(text).toMatch(/^content-type: application\/json/im);
     const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors).toEqual([{ message: expect.stringMatching(/^The WebSocket handshake is not well-formed: /), extensions: { code: 'BAD_REQUEST' } }]);

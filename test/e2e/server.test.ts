@@ -203,6 +203,28 @@ describe('npm start', () => {
     }
   });
 
+  // A reviewer's pass: each request served again without its upgrade (h2c) hands its socket to
+  // the server as a new connection, and the shutdown's bookkeeping added a close listener each time.
+  it('serves request after request asking for h2c on one connection, holding nothing more for each', async () => {
+    const server = start({});
+    try {
+      const url = new URL((await server.ready)!);
+      const socket = connect(Number(url.port), url.hostname);
+      await once(socket, 'connect');
+      let text = '';
+      socket.setEncoding('latin1').on('data', (chunk: string) => (text += chunk));
+      for (let i = 1; i <= 15; i += 1) {
+        socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n');
+        await vi.waitFor(() => expect(text.match(/HTTP\/1\.1 200/g)).toHaveLength(i), { timeout: 2000, interval: 10 });
+      }
+      socket.destroy();
+      expect(server.output()).not.toMatch(/MaxListenersExceeded/);
+    } finally {
+      server.child.kill('SIGTERM');
+      await once(server.child, 'exit');
+    }
+  });
+
   it('with its port taken, says so in one line and exits 1', async () => {
     const holder = createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));

@@ -159,7 +159,7 @@ describe('an id reused while its operation is still ending', () => {
   it('is refused with an error, and nothing follows for that id', async () => {
     const subscription = `subscription { chatroomChanged(id: "${ROOM(1)}") { changes } }`;
     let refused = 0;
-    for (let i = 0; i < 10; i += 1) {
+    for (let i = 0; i < 20; i += 1) {
       const ws = await connect();
       ws.subscribe('s', subscription);
       await until(() => ws.of('s').length === 1);
