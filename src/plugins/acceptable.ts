@@ -56,15 +56,27 @@ export function useAcceptableAnswers(): Plugin {
 
 /**
  * Whether an operation answers in a stream: a subscription (which yoga answers in SSE alone), or
- * @live, @defer or @stream that are not switched off (`if: false`, or a variable that is false), in
- * the operation or a fragment it spreads. A condition by variable is kept by its name (and its
- * default) and read per execution.
+ * @live, @defer or @stream that are not switched off by `if:`, in the operation or a fragment it
+ * spreads. A condition by variable is kept by its name and read per execution.
  */
-type Streamed = false | 'always' | 'subscription' | { variable: string; otherwise: unknown }[];
+type Streamed = false | 'always' | 'subscription' | { variable: string; streams: Condition }[];
+
+/** Whether a directive streams, given whether its `if:` was sent (as a literal or a variable) and its value. */
+type Condition = (sent: boolean, value: unknown) => boolean;
+
+/**
+ * `if:` read as the executor that acts on it reads it: for @defer and @stream, graphql-js's coerced
+ * variables (one not sent is its declared default); for @live, @envelop/live-query's raw ones (one
+ * not sent is the directive's default, true; only true is live). Read alike for both, a
+ * `$live: Boolean = false` not sent was run live by the store, and answered 406 by yoga with no body
+ * (a reviewer's pass).
+ */
+const conditionOf = (directive: string, declared: unknown): Condition =>
+  directive === 'live' ? (sent, value) => !sent || value === true : (sent, value) => (sent ? value : declared) !== false;
 
 function streamedBy(document: DocumentNode, operation: OperationDefinitionNode): Streamed {
   if (operation.operation === 'subscription') return 'subscription';
-  const conditions: { variable: string; otherwise: unknown }[] = [];
+  const conditions: { variable: string; streams: Condition }[] = [];
   let always = false;
   // The operation (its @live) and the fragments it reaches, not the document's other operations.
   visit(separateOperations(document)[operation.name?.value ?? '']!, {
@@ -74,12 +86,13 @@ function streamedBy(document: DocumentNode, operation: OperationDefinitionNode):
       if (condition?.kind === Kind.VARIABLE) {
         const name = condition.name.value;
         const fallback = operation.variableDefinitions?.find((definition) => definition.variable.name.value === name)?.defaultValue;
-        conditions.push({ variable: name, otherwise: fallback?.kind === Kind.BOOLEAN ? fallback.value : true });
-      } else if (condition?.kind !== Kind.BOOLEAN || condition.value) {
-        always = true;
-        return BREAK;
+        conditions.push({ variable: name, streams: conditionOf(node.name.value, fallback?.kind === Kind.BOOLEAN ? fallback.value : true) });
+        return undefined;
       }
-      return undefined;
+      const literal = condition?.kind === Kind.BOOLEAN ? condition.value : condition?.kind === Kind.NULL ? null : undefined;
+      if (!conditionOf(node.name.value, true)(condition !== undefined, literal)) return undefined;
+      always = true;
+      return BREAK;
     },
   });
   return always ? 'always' : conditions.length > 0 && conditions;
@@ -117,7 +130,7 @@ export function useStreamsAccepted(): Plugin<YogaInitialContext> {
     }
     if (media.some(streamable)) return;
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    if (streamed === 'always' || streamed.some(({ variable, otherwise }) => (variable in variables ? variables[variable] : otherwise) !== false)) stop({ errors: [refusals.other] });
+    if (streamed === 'always' || streamed.some(({ variable, streams }) => streams(variable in variables, variables[variable]))) stop({ errors: [refusals.other] });
   };
   // yoga answers any result of a subscription in SSE or JSON alone, the refusal too: for a client
   // that accepts multipart/mixed only, it is JSON all the same, where yoga's 406 had no body.

@@ -21,16 +21,17 @@ export function perOperation<T>(read: (args: ExecutionArgs, operation: Operation
 }
 
 /**
- * The operation to run (getOperationAST's answer) is @live: it carries the directive, not switched
- * off by `if: false` or a variable that is false, as @envelop/live-query reads it. Without the
- * variables (validation), a condition by variable counts as live. `@live(if: false)` had been
- * refused as a stream to a client accepting JSON, though it runs as a plain query (an attacker's pass).
+ * The operation to run (getOperationAST's answer) is @live as @envelop/live-query reads it, from
+ * the raw variables: its `if:` is true, or not given (a variable not sent takes the directive's
+ * default, true, whatever the operation declares). Without the variables (validation), a
+ * condition by variable counts as live. `@live(if: false)` had been refused as a stream to a
+ * client accepting JSON, though it runs as a plain query (an attacker's pass).
  */
 export function isLiveOperation(operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null): boolean {
   const live = operation?.directives?.find((directive) => directive.name.value === 'live');
   if (!live) return false;
   try {
-    return getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined)?.if !== false;
+    return getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined)?.if === true;
   } catch {
     // A condition of the wrong type, which validation refuses.
     return true;

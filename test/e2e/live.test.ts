@@ -200,6 +200,8 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
     it.each([
       ['if: false', 'query($id: ID!) @live(if: false) { chatroom(id: $id) { name } }', {}],
       ['if: $live, false', 'query($id: ID!, $live: Boolean!) @live(if: $live) { chatroom(id: $id) { name } }', { live: false }],
+      // Only true is live to @envelop/live-query.
+      ['if: null', 'query($id: ID!) @live(if: null) { chatroom(id: $id) { name } }', {}],
     ])('a query @live(%s) is answered once, as JSON to a client that accepts only JSON, and watches nothing', async (_, query, variables) => {
       const response = await fetch(gateway().url, {
         method: 'POST',
@@ -211,14 +213,20 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect(gateway().live.stats().watchedPairs).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
     });
 
-    it('a query @live(if: $live) with $live true is refused 406 to a client that accepts only JSON', async () => {
-      const query = 'query($id: ID!, $live: Boolean!) @live(if: $live) { chatroom(id: $id) { name } }';
+    // A reviewer's pass: @envelop/live-query reads the raw variables, so a variable not sent is the
+    // directive's default (true), whatever the operation declares: that one ran live, and yoga
+    // answered its 406 with no body.
+    it.each([
+      ['$live true', 'query($id: ID!, $live: Boolean!) @live(if: $live) { chatroom(id: $id) { name } }', { live: true }],
+      ['$live not sent, declared false by default', 'query($id: ID!, $live: Boolean = false) @live(if: $live) { chatroom(id: $id) { name } }', {}],
+    ])('a query @live(if: $live) with %s is refused 406, coded, to a client that accepts only JSON', async (_, query, variables) => {
       const response = await fetch(gateway().url, {
         method: 'POST',
         headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables: { id: roomId('MESSENGER', '18'), live: true } }),
+        body: JSON.stringify({ query, variables: { id: roomId('MESSENGER', '18'), ...variables } }),
       });
       expect(response.status).toBe(406);
+      expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/^The operation answers in a stream/), extensions: { code: 'BAD_REQUEST' } }] });
     });
 
     it('shows in the metrics: subscribers and pairs by vendor, polls by outcome, delivery lag', async () => {
