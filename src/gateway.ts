@@ -549,8 +549,8 @@ export function serveWebSocket(
   };
   server.on('upgrade', onUpgrade);
   // ws's own refusals of a handshake (a method other than GET, a key or version it cannot take) were
-  // text/html with no code (an attacker's pass): coded as every other refusal, in ws's words.
-  // With the headers RFC 9110 and RFC 6455 (4.4) ask of those answers, which ws sent only in part.
+  // text/html with no code (an attacker's pass): coded as every other refusal, in ws's words, with
+  // the headers RFC 9110 and RFC 6455 (4.4) ask of them (Allow, Sec-WebSocket-Version).
   sockets.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
     const message = `The WebSocket handshake is not well-formed: ${error.message}.`;
     if (request.method !== 'GET') return refuseOnSocket(socket, 405, 'Method Not Allowed', message, 'Allow: GET\r\n');

@@ -28,9 +28,8 @@ export const settled = <C extends { isReady: boolean; once(event: 'ready' | 'err
  * only after it came back. `name` names the connection in Redis's CLIENT LIST, so an operator
  * sees which feature (and instance) each connection serves; `onReady` hears each time the
  * connection is (again) ready; `maxQueued` is the queue's bound (REDIS_MAX_QUEUED unless the
- * feature sends more at once). The client
- * library is loaded only here, so a gateway without REDIS_URL does not carry it (about 10 MiB
- * resident).
+ * feature sends more at once). The client library is loaded only here, so a gateway without
+ * REDIS_URL does not carry it (about 10 MiB resident).
  */
 export function connectRedis(url: URL, logger: Logger, unavailable: string, options: { name: string; onReady?: () => void; maxQueued?: number }) {
   const { name, onReady, maxQueued = REDIS_MAX_QUEUED } = options;
