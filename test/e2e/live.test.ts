@@ -195,6 +195,14 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect(callsTo('messenger', '/chatrooms/16').length + callsTo('messenger', '/chatrooms/17').length).toBe(polled);
     });
 
+    /** A query about room 18 from a client that accepts only JSON. */
+    const askForJson = (query: string, variables: Record<string, unknown>) =>
+      fetch(gateway().url, {
+        method: 'POST',
+        headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query, variables: { id: roomId('MESSENGER', '18'), ...variables } }),
+      });
+
     // An attacker's pass: @live(if: false) was refused 406 as a stream, and over SSE ran as a plain
     // query (one result, no isLive) all the same, as @envelop/live-query reads the condition.
     it.each([
@@ -203,11 +211,7 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       // Only true is live to @envelop/live-query.
       ['if: null', 'query($id: ID!) @live(if: null) { chatroom(id: $id) { name } }', {}],
     ])('a query @live(%s) is answered once, as JSON to a client that accepts only JSON, and watches nothing', async (_, query, variables) => {
-      const response = await fetch(gateway().url, {
-        method: 'POST',
-        headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables: { id: roomId('MESSENGER', '18'), ...variables } }),
-      });
+      const response = await askForJson(query, variables);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ data: { chatroom: { name: expect.any(String) } } });
       expect(gateway().live.stats().watchedPairs).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
@@ -220,11 +224,7 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       ['$live true', 'query($id: ID!, $live: Boolean!) @live(if: $live) { chatroom(id: $id) { name } }', { live: true }],
       ['$live not sent, declared false by default', 'query($id: ID!, $live: Boolean = false) @live(if: $live) { chatroom(id: $id) { name } }', {}],
     ])('a query @live(if: $live) with %s is refused 406, coded, to a client that accepts only JSON', async (_, query, variables) => {
-      const response = await fetch(gateway().url, {
-        method: 'POST',
-        headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query, variables: { id: roomId('MESSENGER', '18'), ...variables } }),
-      });
+      const response = await askForJson(query, variables);
       expect(response.status).toBe(406);
       expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/^The operation answers in a stream/), extensions: { code: 'BAD_REQUEST' } }] });
     });
