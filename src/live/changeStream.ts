@@ -134,6 +134,7 @@ export const chatroomListChanges = (feed: Feed<ChatroomPage>, delivered?: (obser
       if (sent && !diff.added.length && !diff.removed.length && !diff.changed.length && sent.total === page.total) return null;
       return { event: { ...diff, totalCount: page.total, observedAt }, last: false };
     },
-    (observedAt, sent) => ({ added: [], removed: sent?.chatrooms ?? [], changed: [], totalCount: 0, observedAt }),
+    // The rooms its client holds: one flagged deleted was never added, or was removed already.
+    (observedAt, sent) => ({ added: [], removed: (sent?.chatrooms ?? []).filter((room) => !room.deleted), changed: [], totalCount: 0, observedAt }),
     delivered,
   );

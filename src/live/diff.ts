@@ -127,13 +127,19 @@ function compareChatrooms(before: Chatroom, after: Chatroom): ChatroomDiff {
     if (!sameValue(pick(previous, READ_MARK_FIELDS), pick(current, READ_MARK_FIELDS))) kinds.add('READ_MARKS');
     if (!sameValue(pick(previous, PRESENCE_FIELDS), pick(current, PRESENCE_FIELDS))) kinds.add('PRESENCE');
   }
-  // A deleted participant's own fields changing is nobody's news; it is no longer shown.
-  if (!sameValue(hiddenParticipants(before), hiddenParticipants(after)) && !kinds.size) kinds.add('OTHER');
+  // Participants flagged deleted are shown only with participants(includeDeleted: true): a change
+  // there is OTHER, whatever else changed, and their order is no change either (a reviewer's pass).
+  // One becoming deleted or coming back has left or joined above.
+  const hidden = (room: Chatroom) => new Map(room.participants.filter((p) => p.deleted).map((p) => [participantKey(p), p]));
+  const wasHidden = hidden(before);
+  const isHidden = hidden(after);
+  const hiddenChanged =
+    [...isHidden].some(([key, p]) => !was.has(key) && !sameValue(wasHidden.get(key), p)) ||
+    [...wasHidden.keys()].some((key) => !is.has(key) && !isHidden.has(key));
+  if (hiddenChanged) kinds.add('OTHER');
 
   return { changes: CHATROOM_CHANGE_KINDS.filter((k) => kinds.has(k)), participantsJoined, participantsLeft };
 }
-
-const hiddenParticipants = (room: Chatroom) => room.participants.filter((p) => p.deleted);
 
 /** The message fields each kind stands for; whatever else differs is OTHER. */
 const MESSAGE_FIELD_KINDS: Partial<Record<keyof Message, MessageChangeKind>> = {
@@ -175,9 +181,10 @@ export function diffChatroomList(before: readonly Chatroom[], after: readonly Ch
   return {
     added: [...is].filter(([key]) => !was.has(key)).map(([, room]) => room),
     removed: [...was].filter(([key]) => !is.has(key)).map(([, room]) => room),
+    // By the single room's rule, which does not count its participants' order (a reviewer's pass).
     changed: [...is].filter(([key, room]) => {
       const previous = was.get(key);
-      return previous !== undefined && !sameValue(previous, room);
+      return previous !== undefined && !sameValue(previous, room) && diffChatroom(previous, room).changes.length > 0;
     }).map(([, room]) => room),
   };
 }

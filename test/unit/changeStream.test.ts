@@ -83,4 +83,22 @@ describe('chatroomListChanges', () => {
     expect(events[0]).toMatchObject({ added: [{ name: 'a' }, { name: 'b' }], removed: [], totalCount: 2 });
     expect(events[1]).toMatchObject({ added: [], removed: [{ name: 'a' }, { name: 'b' }], totalCount: 0 });
   });
+
+  it('a 404 removes only the rooms the client still holds: not one flagged deleted all along, nor one already removed (a reviewer\'s finding)', async () => {
+    const flagged = (listed: ReturnType<typeof page>, ...indexes: number[]) => ({
+      ...listed,
+      chatrooms: listed.chatrooms.map((r, i) => (indexes.includes(i) ? { ...r, deleted: true } : r)),
+    });
+    const { feed } = feedOf([state(flagged(page('a', 'b', 'c'), 1)), state(flagged(page('a', 'b', 'c'), 1, 2)), { kind: 'gone', observedAt: at }]);
+    const names = (rooms: Chatroom[]) => rooms.map((r) => r.name);
+    const events = (await all(chatroomListChanges(feed))).map((e) => {
+      if (e instanceof GatewayError) throw e;
+      return { added: names(e.added), removed: names(e.removed) };
+    });
+    expect(events).toEqual([
+      { added: ['a', 'c'], removed: [] },
+      { added: [], removed: ['c'] },
+      { added: [], removed: ['a'] },
+    ]);
+  });
 });

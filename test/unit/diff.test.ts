@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diffChatroom, diffChatroomList, diffMessage, sameValue } from '../../src/live/diff.js';
+import { chatroomListResource, chatroomResource } from '../../src/live/resources.js';
 import type { Chatroom } from '../../src/model/chat.js';
 import * as iwerp from '../../src/upstreams/iwerp/mapper.js';
 import * as messenger from '../../src/upstreams/messenger/mapper.js';
@@ -128,6 +129,40 @@ describe('diffChatroom', () => {
     const reordered = iwerpRoom((p) => p.participants.reverse());
     expect(diffChatroom(iwerpRoom(), reordered).changes).toEqual([]);
   });
+
+  describe('participants the vendor flags deleted (shown with participants(includeDeleted: true))', () => {
+    const withDeleted = (edit: (payload: Record<string, any>) => void = () => {}) =>
+      iwerpRoom((p) => {
+        p.participants.push({ ...p.participants[0], id: 45, name: 'Gone A', deleted: true });
+        p.participants.push({ ...p.participants[0], id: 46, name: 'Gone B', deleted: true });
+        edit(p);
+      });
+
+    it('ignores their order too (a reviewer found it counted as OTHER, and an event sent)', () => {
+      const reordered = withDeleted((p) => p.participants.reverse());
+      expect(diffChatroom(withDeleted(), reordered).changes).toEqual([]);
+      const resource = chatroomResource({} as never, { provider: 'IWERP', providerId: '1', brandId: null });
+      expect(resource.same(withDeleted(), reordered)).toBe(true);
+    });
+
+    it('lists their own changes as OTHER, with whatever other kinds apply', () => {
+      const renamed = withDeleted((p) => (p.participants[2].name = 'Gone A, renamed'));
+      expect(diffChatroom(withDeleted(), renamed).changes).toEqual(['OTHER']);
+      const both = withDeleted((p) => {
+        p.name = 'Renamed room';
+        p.participants[2].name = 'Gone A, renamed';
+      });
+      expect(diffChatroom(withDeleted(), both).changes).toEqual(['RENAMED', 'OTHER']);
+      // One gone from the list altogether, or one listed already deleted, changes that view too.
+      expect(diffChatroom(withDeleted(), withDeleted((p) => p.participants.pop())).changes).toEqual(['OTHER']);
+    });
+
+    it('reports one becoming deleted as left, and one coming back as joined, not as OTHER', () => {
+      const flagged = withDeleted((p) => (p.participants[1].deleted = true));
+      expect(diffChatroom(withDeleted(), flagged).changes).toEqual(['PARTICIPANTS_LEFT']);
+      expect(diffChatroom(flagged, withDeleted()).changes).toEqual(['PARTICIPANTS_JOINED']);
+    });
+  });
 });
 
 describe('diffMessage', () => {
@@ -161,6 +196,14 @@ describe('diffChatroomList', () => {
     expect(diff.added.map((r) => r.providerId)).toEqual(['3']);
     expect(diff.removed.map((r) => r.providerId)).toEqual(['1']);
     expect(diff.changed.map((r) => r.name)).toEqual(['B']);
+  });
+
+  it('does not count a room whose participants only come in another order as changed (a reviewer\'s finding)', () => {
+    const room = (users: number[]) => messenger.mapChatroom({ ...seed('messenger-chatroom'), id: 1, name: 'a', assignedUsers: users } as never);
+    expect(diffChatroom(room([1, 2, 3]), room([3, 2, 1])).changes).toEqual([]);
+    expect(diffChatroomList([room([1, 2, 3])], [room([3, 2, 1])]).changed).toEqual([]);
+    const resource = chatroomListResource({} as never, 7, 100);
+    expect(resource.same({ chatrooms: [room([1, 2, 3])], total: 1 }, { chatrooms: [room([3, 2, 1])], total: 1 })).toBe(true);
   });
 
   it('counts a room the vendor flags deleted as removed', () => {
