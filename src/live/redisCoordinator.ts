@@ -260,7 +260,14 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
   function receive(entry: Entry, message: string) {
     if (!watched(entry)) return;
     const envelope = parse(() => decodeEnvelope(message));
-    if (envelope && envelope.from !== me) entry.pair.receive(envelope.snapshot);
+    if (!envelope || envelope.from === me) return;
+    // Only a holder's share is published (SHARE): another instance holds the lease now. Polling
+    // stops here before its state is taken, so a poll in flight here is dropped when it answers
+    // rather than sent after this newer state (a reviewer's pass: subscribers went back to the
+    // older state until the refused share read this one back). A share from before this
+    // instance took the lease, arriving late, stops its polls until the next tick takes it again.
+    if (coordinated && entry.polling) assign(entry, false);
+    entry.pair.receive(envelope.snapshot);
   }
 
   function setBudgets(held: Record<Provider, number>, totals: Record<Provider, number>) {

@@ -166,7 +166,8 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       const value = await (options.reader ? options.reader.read(resource, subscriber.credentials, signal, previous) : resource.fetch(subscriber.credentials, signal));
       snapshot = { kind: 'state', value, observedAt: new Date() };
     } catch (error) {
-      if (signal.aborted) return;
+      // A poll whose pair another instance polls now: the holder's answer counts, not this late one.
+      if (signal.aborted || !coordinator.polls(pair)) return;
       const code = error instanceof GatewayError ? error.code : undefined;
       hooks.polled?.(pair.provider, 'error', error);
       if (code === 'NOT_FOUND') snapshot = { kind: 'gone', observedAt: new Date() };
