@@ -14,12 +14,13 @@ import { randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
-import { GraphQLError, getOperationAST, visit, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, visit, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Adapters, Context } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { createLoaders } from '../loaders/createLoaders.js';
 import { isIncremental, isLiveOperation } from '../plugins/directives.js';
+import { codedErrors } from '../plugins/errorCodes.js';
 import type { Feed, LiveRegistry, LiveResource } from './registry.js';
 import { chatroomResource, messageResource } from './resources.js';
 
@@ -182,7 +183,10 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         // the run and the store's closures waiting on it are garbage together.
         if (ended) return new Promise<never>(() => {});
         const refused = watch(reads);
-        const answer = refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
+        const errors = [...(result.errors ?? []), ...refused];
+        // Coded here: a result of a stream passes no useErrorCodes over SSE or multipart (an
+        // attacker's pass found graphql-js's refusal of a variable there without a code).
+        const answer = errors.length ? { ...result, errors: codedErrors(errors, result.data) } : result;
         // Its last run: one that watches nothing, or one with errors. A watched resource is read
         // from its poll's state, so an error is a read the poller does not make (a chatroom gone,
         // a credential refused, a watch refused), which every later run would make again, at the
@@ -319,12 +323,46 @@ const onlyWatchedLive: ValidationRule = (context) => ({
   },
 });
 
+type Execute = Parameters<InMemoryLiveQueryStore['makeExecute']>[0];
+type LiveExecute = ReturnType<InMemoryLiveQueryStore['makeExecute']>;
+
+/**
+ * The store, shown only the operation it runs live, without its selections. Besides the
+ * operation's @live directive, the store reads an identifier for every root field with an `id`
+ * argument in the whole document, coercing that argument from the variables as sent: it threw for
+ * a variable left to its default, or one of another operation of the document, or one missing or
+ * null, outside any error handling (an attacker's pass: over a WebSocket, the socket closed with
+ * 4500 and every subscription on it). Those identifiers serve nothing here, where each execution
+ * is invalidated by its own key (LIVE_KEY); the execution itself runs the document as sent, whose
+ * variables graphql-js coerces as for any query, refusing bad ones with the same errors.
+ */
+function withoutRootFieldIdentifiers(store: InMemoryLiveQueryStore) {
+  const shown = new WeakMap<OperationDefinitionNode, DocumentNode>();
+  const documents = new WeakMap<DocumentNode, DocumentNode>();
+  return {
+    makeExecute(execute: Execute): LiveExecute {
+      const live = store.makeExecute((args) => execute({ ...args, document: documents.get(args.document) ?? args.document }));
+      return (args) => {
+        const operation = getOperationAST(args.document, args.operationName);
+        if (!operation || !isLiveOperation(operation, args.variableValues as Record<string, unknown> | undefined)) return live(args);
+        let document = shown.get(operation);
+        if (!document) {
+          document = { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections: [] } }] };
+          shown.set(operation, document);
+          documents.set(document, args.document);
+        }
+        return live({ ...args, document });
+      };
+    },
+  };
+}
+
 /** The @live plugins, in the order they must run: ours first, so the store runs our execute. */
 export function useLiveQueries(registry: LiveRegistry, adapters: Adapters, counted: () => void): Plugin[] {
   const store = new InMemoryLiveQueryStore();
   // @envelop/live-query types its store against the store's 0.10, which it pins for itself; it only
   // calls makeExecute, the same in 0.11.
-  const liveQueryStore = store as unknown as Parameters<typeof useLiveQuery>[0]['liveQueryStore'];
+  const liveQueryStore = withoutRootFieldIdentifiers(store) as unknown as Parameters<typeof useLiveQuery>[0]['liveQueryStore'];
   const library = useLiveQuery({ liveQueryStore }) as Plugin;
   const rules: Plugin['onValidate'] = ({ addValidationRule }) => {
     addValidationRule(noIncrementalLive);

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { MALFORMED } from '../../src/plugins/limits.js';
@@ -785,6 +785,84 @@ describe('a subscription holds nothing of its request but what it declared', () 
       socket.close();
     }
   }, 30_000);
+});
+
+describe("a @live query whose chatroom id comes from a variable (an attacker's pass)", () => {
+  // The live-query store coerced every root id argument of the whole document from the variables
+  // as sent: a variable left to its default, or belonging to another operation of the document,
+  // threw, which over a WebSocket closed the socket (4500) with every subscription on it.
+  const ROOM = messengerRoom;
+  const sockets: ReturnType<typeof createClient>[] = [];
+  /** A socket open until disposed, between operations too; `closes` has the codes it was closed with. */
+  const socket = () => {
+    const closes: number[] = [];
+    const client = createClient({
+      url: gw().url.href.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: DEMO_HEADERS,
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => {},
+      on: { closed: (event) => void closes.push((event as { code: number }).code) },
+    });
+    sockets.push(client);
+    return Object.assign(client, { closes });
+  };
+  /** The first result of an operation over WebSocket: its data, or the errors it was refused with. */
+  const first = async (client: ReturnType<typeof createClient>, payload: { query: string; operationName?: string; variables?: Record<string, unknown> }) => {
+    const results = client.iterate<Record<string, any>>(payload);
+    try {
+      return (await results.next()).value as { data?: Record<string, any>; errors?: { extensions?: { code?: string } }[]; closed?: unknown };
+    } catch (thrown) {
+      // Refused, or the socket closed under it.
+      return Array.isArray(thrown) ? { errors: thrown as { extensions?: { code?: string } }[] } : { closed: thrown };
+    } finally {
+      await results.return?.();
+    }
+  };
+  afterEach(async () => {
+    await Promise.all(sockets.splice(0).map((client) => client.dispose()));
+  });
+
+  it('runs one whose variable has a default, and one of several operations, the others\' variables unsent', async () => {
+    const client = socket();
+    const defaulted = await first(client, { query: `query Room($id: ID! = "${ROOM}") @live { chatroom(id: $id) { name } }` });
+    expect(defaulted.data?.chatroom.name).toBe('Team 16');
+    const several = `query Live @live { chatroom(id: "${ROOM}") { name } } query Other($id: ID!) { chatroom(id: $id) { name } }`;
+    expect((await first(client, { query: several, operationName: 'Live' })).data?.chatroom.name).toBe('Team 16');
+    expect(client.closes).toEqual([]);
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['null', { id: null }],
+    ['not an ID', { id: { a: 1 } }],
+  ])('refuses one whose variable is %s as the same query without @live is refused, and the socket stays open', async (_, variables) => {
+    const client = socket();
+    const query = (live: string) => `query($id: ID!) ${live} { chatroom(id: $id) { name } }`;
+    const ongoing = client.iterate<Record<string, any>>({ query: `subscription { chatroomChanged(id: "${ROOM}") { changes } }` });
+    expect((await ongoing.next()).value?.data?.chatroomChanged.changes).toEqual(['INITIAL']);
+    const plain = await first(client, { query: query(''), ...(variables ? { variables } : {}) });
+    const live = await first(client, { query: query('@live'), ...(variables ? { variables } : {}) });
+    expect(plain.errors?.[0]?.extensions?.code).toBeDefined();
+    expect(live.errors?.map((error) => error.extensions?.code)).toEqual(plain.errors?.map((error) => error.extensions?.code));
+    // Still open: a query on the same socket is answered.
+    expect((await first(client, { query: '{ __typename }' })).data).toEqual({ __typename: 'Query' });
+    expect(client.closes).toEqual([]);
+    await ongoing.return?.();
+  });
+
+  it('over SSE, refuses one whose variable is not an ID with a code', async () => {
+    const response = await fetch(gw().url, {
+      method: 'POST',
+      headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'query($id: ID!) @live { chatroom(id: $id) { name } }', variables: { id: { a: 1 } } }),
+    });
+    const event = /^data: (.*)$/m.exec(await response.text())?.[1];
+    const errors = (JSON.parse(event ?? '{}') as { errors?: { extensions?: { code?: string } }[] }).errors;
+    expect(errors?.length).toBeGreaterThan(0);
+    for (const error of errors ?? []) expect(error.extensions?.code).toBeDefined();
+  });
 });
 
 describe('a @live query its client leaves before its first result', () => {
