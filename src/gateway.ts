@@ -436,6 +436,10 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!asksForWebSocket(request)) serveWithoutUpgrade(server, request, socket, head, answering.get(socket as Socket));
   });
+  // As yoga refuses any method but GET and POST (Node only closed a CONNECT's connection).
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    refuseOnSocket(socket, 405, 'Method Not Allowed', 'CONNECT is not served here: the gateway is no proxy. GraphQL takes GET and POST.', 'Allow: GET, POST\r\n');
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Not into an answer already under way (a streaming one, a pipelined request's), as Node's
     // own handler does not: that connection is only cut.

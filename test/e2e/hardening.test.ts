@@ -233,6 +233,13 @@ describe("a request Node's HTTP parser refuses", () => {
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/Host/), extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  it('a CONNECT is a coded 405, where Node only closed the connection (an attacker\'s pass)', async () => {
+    const text = await exchange(`CONNECT ${gw().url.host} HTTP/1.1\r\nHost: ${gw().url.host}\r\n\r\n`);
+    expect(text).toMatch(/^HTTP\/1\.1 405 /);
+    expect(text).toMatch(/\r\nAllow: GET, POST\r\n/);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/CONNECT/), extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
   it('a WebSocket upgrade whose target is no URL is refused, and the process stays up', async () => {
     // `new URL` threw in the upgrade listener: one request of a client with no credential
     // crashed the gateway (found checking a reviewer's Host finding).
