@@ -380,8 +380,21 @@ function headBytes(request: IncomingMessage): number {
   return bytes;
 }
 
-/** Whether a request's Host and target make a URL, as whatwg-node builds it: one that does not is a 400. */
-const makesUrl = (request: IncomingMessage) => URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`);
+/**
+ * Whether a request's Host and target make a URL, as whatwg-node builds it: one that does not is a
+ * 400. An absolute-form target (`GET http://host/graphql`), which RFC 9112 (3.2.2) has an origin
+ * server accept, with the target's authority in place of Host, is first made so: it was a 400 (an
+ * attacker's pass). Its head then counts shorter by the scheme and authority (bodiesUnderWay).
+ */
+function makesUrl(request: IncomingMessage): boolean {
+  const target = request.url ?? '/';
+  if (/^https?:\/\//i.test(target) && URL.canParse(target)) {
+    const url = new URL(target);
+    request.url = `${url.pathname}${url.search}`;
+    request.headers.host = url.host;
+  }
+  return URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`);
+}
 const NO_URL = "The request's Host and path make no URL.";
 
 /**

@@ -233,6 +233,16 @@ describe("a request Node's HTTP parser refuses", () => {
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/Host/), extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  it('an absolute-form target is served as its origin form, its authority in place of Host (RFC 9112, 3.2.2; an attacker\'s pass found a 400)', async () => {
+    const health = await exchange(`GET http://${gw().url.host}/health HTTP/1.1\r\nHost: elsewhere\r\nConnection: close\r\n\r\n`);
+    expect(health).toMatch(/^HTTP\/1\.1 200 /);
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const headers = Object.entries({ ...DEMO_HEADERS, host: gw().url.host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), connection: 'close' });
+    const query = await exchange(`POST HTTP://${gw().url.host}/graphql?x=1 HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`);
+    expect(query).toMatch(/^HTTP\/1\.1 200 /);
+    expect(JSON.parse(query.slice(query.indexOf('\r\n\r\n') + 4))).toEqual({ data: { __typename: 'Query' } });
+  });
+
   it('a CONNECT is a coded 405, where Node only closed the connection (an attacker\'s pass)', async () => {
     const text = await exchange(`CONNECT ${gw().url.host} HTTP/1.1\r\nHost: ${gw().url.host}\r\n\r\n`);
     expect(text).toMatch(/^HTTP\/1\.1 405 /);
