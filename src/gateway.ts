@@ -447,11 +447,13 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
     });
   });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!asksForWebSocket(request)) serveWithoutUpgrade(server, request, socket, head, answering.get(socket as Socket));
+    if (!asksForWebSocket(request)) afterAnswer(socket, answering.get(socket as Socket), () => serveWithoutUpgrade(server, request, socket, head));
   });
   // As yoga refuses any method but GET and POST (Node only closed a CONNECT's connection).
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
-    refuseOnSocket(socket, 405, 'Method Not Allowed', 'CONNECT is not served here: the gateway is no proxy. GraphQL takes GET and POST.', 'Allow: GET, POST\r\n');
+    afterAnswer(socket, answering.get(socket as Socket), () =>
+      refuseOnSocket(socket, 405, 'Method Not Allowed', 'CONNECT is not served here: the gateway is no proxy. GraphQL takes GET and POST.', 'Allow: GET, POST\r\n'),
+    );
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Not into an answer already under way (a streaming one, a pipelined request's), as Node's
@@ -474,29 +476,35 @@ const asksForWebSocket = (request: IncomingMessage) =>
 const UPGRADE_HEADERS = new Set(['upgrade', 'http2-settings']);
 
 /**
+ * Runs `then` once the answer under way on a connection (`before`) has closed, at once when there
+ * is none. Node hands a pipelined upgrade or CONNECT over past its parser while the answer before
+ * it may still be written: answered at once, a CONNECT's 405 took the place of that answer (a
+ * reviewer's pass), and an h2c request given to the HTTP server again as a new connection went
+ * unanswered, its answer queued where the old connection never looks (an attacker's pass).
+ */
+function afterAnswer(socket: Duplex, before: ServerResponse | undefined, then: () => void) {
+  if (!before) return then();
+  // Node's error listener went with the hand-over: a client resetting the connection meanwhile
+  // would end the process (a reviewer's pass).
+  const cut = () => socket.destroy();
+  socket.on('error', cut);
+  before.once('close', () => {
+    // A socket already destroyed may still have its 'error' to come, a tick after.
+    if (!socket.destroyed) socket.off('error', cut);
+    then();
+  });
+}
+
+/**
  * Serves an upgrade request the gateway does not offer (HTTP/2 over cleartext, h2c: curl --http2,
  * Java's HttpClient) as the HTTP/1.1 request it also is, which HTTP allows (RFC 9110, 7.8). Node
  * hands every upgrade request to the 'upgrade' listeners, past its parser: the request's head is
  * written back without its upgrade, ahead of what followed it, and the socket is given to the HTTP
  * server again as a new connection, whose parser reads it as any other (body, pipelined requests):
- * every 'connection' listener must take a socket it has seen before.
- * A pipelined upgrade waits for the answer under way (`before`): the new connection would queue its
- * own answer where the old one never looks, and it went unanswered. Handed to the WebSocket server,
- * a POST /graphql was a 405 and GET /health a 404, in HTML (an attacker's pass).
+ * every 'connection' listener must take a socket it has seen before. Handed to the WebSocket
+ * server, a POST /graphql was a 405 and GET /health a 404, in HTML (an attacker's pass).
  */
-function serveWithoutUpgrade(server: HttpServer, request: IncomingMessage, socket: Duplex, head: Buffer, before: ServerResponse | undefined) {
-  if (before) {
-    // Node's error listener went with the upgrade: a client resetting the connection meanwhile
-    // would end the process (a reviewer's pass). The new connection's listeners come with it.
-    const cut = () => socket.destroy();
-    socket.on('error', cut);
-    before.once('close', () => {
-      // A socket already destroyed may still have its 'error' to come, a tick after.
-      if (!socket.destroyed) socket.off('error', cut);
-      serveWithoutUpgrade(server, request, socket, head, undefined);
-    });
-    return;
-  }
+function serveWithoutUpgrade(server: HttpServer, request: IncomingMessage, socket: Duplex, head: Buffer) {
   if (socket.destroyed) return;
   const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
   const raw = request.rawHeaders;

@@ -250,6 +250,15 @@ describe("a request Node's HTTP parser refuses", () => {
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/CONNECT/), extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  it('a CONNECT pipelined behind a request is answered after that request, not in its place (a reviewer\'s pass)', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const headers = Object.entries({ ...DEMO_HEADERS, host: gw().url.host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+    const post = `POST /graphql HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}`).join('\r\n')}\r\n\r\n${body}`;
+    const text = await exchange(`${post}CONNECT ${gw().url.host} HTTP/1.1\r\nHost: ${gw().url.host}\r\n\r\n`);
+    expect(text.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 405']);
+    expect(text).toContain('{"data":{"__typename":"Query"}}');
+  });
+
   it('a WebSocket upgrade whose target is no URL is refused, and the process stays up', async () => {
     // `new URL` threw in the upgrade listener: one request of a client with no credential
     // crashed the gateway (found checking a reviewer's Host finding).
