@@ -261,12 +261,14 @@ export function createRedisCoordinator(options: RedisCoordinatorOptions): PollCo
     if (!watched(entry)) return;
     const envelope = parse(() => decodeEnvelope(message));
     if (!envelope || envelope.from === me) return;
-    // Only a holder's share is published (SHARE): another instance holds the lease now. Polling
-    // stops here before its state is taken, so a poll in flight here is dropped when it answers
-    // rather than sent after this newer state (a reviewer's pass: subscribers went back to the
-    // older state until the refused share read this one back). A share from before this
-    // instance took the lease, arriving late, stops its polls until the next tick takes it again.
-    if (coordinated && entry.polling) assign(entry, false);
+    // Only a holder's share is published (SHARE): another instance most likely holds the lease
+    // now. Polling stops here before its state is taken, so a poll in flight here is dropped when
+    // it answers rather than sent after this newer state (a reviewer's pass: subscribers went back
+    // to the older state until the refused share read this one back). The lease is not taken for
+    // lost: a share from a former holder may arrive after this instance took the lease, which a
+    // last subscriber leaving or a shutdown must still hand back at once (a reviewer's pass). The
+    // next tick says who holds it, and polls here again if this instance does.
+    if (coordinated && entry.polling) stopPolling(entry);
     entry.pair.receive(envelope.snapshot);
   }
 

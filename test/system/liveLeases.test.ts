@@ -168,6 +168,44 @@ describe('a lease changing hands', () => {
     expect(await handOverDuringPoll(late)).toEqual(['v1', 'v2']);
   });
 
+  /** b holds a room's lease and hears, between two ticks, a share a former holder published before b took it. */
+  async function holderHearingLateShare() {
+    const slow = { ...settings, intervalMs: { IWERP: 5000, POPSELL: 5000, MESSENGER: 5000 } };
+    const coordinator = createRedisCoordinator({ url: new URL(own.redis.url), logger: pino({ level: 'silent' }), settings: slow, paused: () => false });
+    const b = createLiveRegistry({ settings: slow, paused: () => false, coordinator });
+    started.push(b);
+    const feed = b.watch({ provider: 'IWERP' as const, key: 'chatroom|88', fetch: async () => 'v1', same: (x: string, y: string) => x === y }, credentials);
+    await feed.next();
+    const [leaseKey] = await own.admin.keys(LEASE);
+    const holder = await own.admin.get(leaseKey!);
+    // Right after a renewal: b's next tick is over a second away.
+    for (let last = await own.admin.pTTL(leaseKey!), start = Date.now(); ; await sleep(5)) {
+      const now = await own.admin.pTTL(leaseKey!);
+      if (now > last) break;
+      last = now;
+      if (Date.now() - start > 3000) throw new Error('the lease was never renewed');
+    }
+    const pairKey = leaseKey!.slice('chat-gateway:live:lease:'.length);
+    await own.admin.publish(`chat-gateway:live:changed:${pairKey}`, encodeEnvelope({ from: 'former-holder', snapshot: { kind: 'state', value: 'v1', observedAt: new Date() } }));
+    await sleep(50);
+    expect(await own.admin.get(leaseKey!)).toBe(holder);
+    return { b, feed, leaseKey: leaseKey! };
+  }
+
+  it('held still by an instance that heard a former holder’s late share: its last subscriber leaving hands it back at once (a reviewer’s pass)', async () => {
+    const { feed, leaseKey } = await holderHearingLateShare();
+    await feed.return();
+    await sleep(300);
+    expect(await own.admin.get(leaseKey)).toBeNull();
+  });
+
+  it('held still by an instance that heard a former holder’s late share: its shutdown hands it back at once', async () => {
+    const { b, leaseKey } = await holderHearingLateShare();
+    await b.close();
+    started.splice(started.indexOf(b), 1);
+    expect(await own.admin.get(leaseKey)).toBeNull();
+  });
+
   it('before the instance losing it heard so: what it shares then is refused, and it reads the holder’s state back', async () => {
     // Its ticks (a quarter interval) are far apart here: the share below comes before the next.
     const slow = { ...settings, intervalMs: { IWERP: 20_000, POPSELL: 20_000, MESSENGER: 20_000 } };
