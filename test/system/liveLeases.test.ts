@@ -174,7 +174,12 @@ describe('a lease changing hands', () => {
     const coordinator = createRedisCoordinator({ url: new URL(own.redis.url), logger: pino({ level: 'silent' }), settings: slow, paused: () => false });
     const b = createLiveRegistry({ settings: slow, paused: () => false, coordinator });
     started.push(b);
-    const feed = b.watch({ provider: 'IWERP' as const, key: 'chatroom|88', fetch: async () => 'v1', same: (x: string, y: string) => x === y }, credentials);
+    const reads = { count: 0 };
+    const fetch = async () => {
+      reads.count += 1;
+      return 'v1';
+    };
+    const feed = b.watch({ provider: 'IWERP' as const, key: 'chatroom|88', fetch, same: (x: string, y: string) => x === y }, credentials);
     await feed.next();
     const [leaseKey] = await own.admin.keys(LEASE);
     const holder = await own.admin.get(leaseKey!);
@@ -189,8 +194,15 @@ describe('a lease changing hands', () => {
     await own.admin.publish(`chat-gateway:live:changed:${pairKey}`, encodeEnvelope({ from: 'former-holder', snapshot: { kind: 'state', value: 'v1', observedAt: new Date() } }));
     await sleep(50);
     expect(await own.admin.get(leaseKey!)).toBe(holder);
-    return { b, feed, leaseKey: leaseKey! };
+    return { b, feed, leaseKey: leaseKey!, reads };
   }
+
+  it('held still by an instance that heard a former holder’s late share: it polls again from its next tick', async () => {
+    const { reads } = await holderHearingLateShare();
+    const before = reads.count;
+    // The next tick is at most a quarter interval (1,250 ms) away; the poll it starts comes at once.
+    await until(() => reads.count > before, 4000, 'a poll after the next tick');
+  });
 
   it('held still by an instance that heard a former holder’s late share: its last subscriber leaving hands it back at once (a reviewer’s pass)', async () => {
     const { feed, leaseKey } = await holderHearingLateShare();
