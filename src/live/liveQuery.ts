@@ -20,7 +20,6 @@ import type { Adapters, Context } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { createLoaders } from '../loaders/createLoaders.js';
 import { isIncremental, isLiveOperation } from '../plugins/directives.js';
-import { codedErrors } from '../plugins/errorCodes.js';
 import type { Feed, LiveRegistry, LiveResource } from './registry.js';
 import { chatroomResource, messageResource } from './resources.js';
 
@@ -183,10 +182,7 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         // the run and the store's closures waiting on it are garbage together.
         if (ended) return new Promise<never>(() => {});
         const refused = watch(reads);
-        const errors = [...(result.errors ?? []), ...refused];
-        // Coded here: a result of a stream passes no useErrorCodes over SSE or multipart (an
-        // attacker's pass found graphql-js's refusal of a variable there without a code).
-        const answer = errors.length ? { ...result, errors: codedErrors(errors, result.data) } : result;
+        const answer = refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
         // Its last run: one that watches nothing, or one with errors. A watched resource is read
         // from its poll's state, so an error is a read the poller does not make (a chatroom gone,
         // a credential refused, a watch refused), which every later run would make again, at the

@@ -1,5 +1,6 @@
-import { GraphQLError, Kind } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { mapAsyncIterator } from '@graphql-tools/utils';
+import { GraphQLError, Kind, type ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 /**
  * Every error a client sees carries `extensions.code`. Gateway errors, yoga's parse and
@@ -13,14 +14,48 @@ import type { Plugin } from 'graphql-yoga';
  * 200), so the flag goes too and the 400 stays. Several errors are listed in response order.
  */
 export function useErrorCodes(): Plugin {
+  // Subscriptions' events are coded where they are written (eventStreams.ts, the WebSocket adapter).
+  const subscriptions = new WeakSet<Request>();
   return {
-    onResultProcess({ result, setResult }) {
+    onSubscribe({ args }) {
+      const { request } = args.contextValue as { request?: Request };
+      if (request) subscriptions.add(request);
+    },
+    onResultProcess({ request, result, setResult }) {
+      // A query's stream (@defer, @stream, @live over SSE or multipart): each of its results and
+      // their parts, which came uncoded, and unmasked where a whole result's error is masked (an
+      // attacker's pass found graphql-js's refusal of a @live query's variable there).
+      if (isAsyncIterable(result)) {
+        if (!subscriptions.has(request)) setResult(mapAsyncIterator(result[Symbol.asyncIterator](), codedPart));
+        return;
+      }
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
       const errors = result.errors as GraphQLError[];
       const coded = codedErrors(errors, result.data);
       if (coded !== errors) setResult({ ...result, errors: coded });
     },
   };
+}
+
+/** A result of a stream with incremental parts (graphql-js 17's shape, as yoga's executor gives it). */
+interface StreamPart extends ExecutionResult {
+  incremental?: readonly (ExecutionResult & { items?: unknown })[];
+}
+
+/** One result of a stream, its own errors and those of its incremental parts coded; the same object when none changes. */
+function codedPart(part: StreamPart): StreamPart {
+  let coded = part;
+  if (part.errors?.length) {
+    const errors = codedErrors(part.errors, part.data);
+    if (errors !== part.errors) coded = { ...coded, errors };
+  }
+  if (part.incremental?.some((increment) => increment.errors?.length)) {
+    const incremental = part.incremental.map((increment) =>
+      increment.errors?.length ? { ...increment, errors: codedErrors(increment.errors, increment.data ?? increment.items) } : increment,
+    );
+    coded = { ...coded, incremental };
+  }
+  return coded;
 }
 
 const safe = (error: GraphQLError) => Boolean(error.extensions?.code) && !error.extensions?.originalError;

@@ -78,6 +78,15 @@ describe.each([
     expect(failed).toMatchObject({ data: { slow: null }, errors: [{ path: ['slow'], extensions: { code: 'NOT_FOUND', provider: 'POPSELL' } }] });
   });
 
+  it('a graphql-js error in a part is coded as in a whole result, and masked where it would be there', async () => {
+    // The stream's parts passed no useErrorCodes: graphql-js's refusal of an argument came
+    // uncoded, and an error it raised completing a value would have come unmasked.
+    const refused = `query($id: ID = "${STREAM_IDS[0]}") { __typename ... @defer { chatroom(id: $id) { name } } }`;
+    const parts = payloads((await timedChunks(accept, refused, { id: null })).chunks).map((p) => p.payload);
+    const part = parts.find((p) => p.incremental)?.incremental[0];
+    expect(part).toMatchObject({ data: { chatroom: null }, errors: [{ message: 'Argument "id" of non-null type "ID!" must not be null.', path: ['chatroom'], extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
+
   it('two identical deferred queries at once each get the whole stream (never a shared JSON result)', async () => {
     const [a, b] = await Promise.all([timedChunks(accept, DEFERRED), timedChunks(accept, DEFERRED)]);
     for (const { chunks } of [a, b]) {
