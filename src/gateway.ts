@@ -381,20 +381,20 @@ function headBytes(request: IncomingMessage): number {
 }
 
 /**
- * Whether a request's Host and target make a URL, as whatwg-node builds it: one that does not is a
- * 400. An absolute-form target (`GET http://host/graphql`), which RFC 9112 (3.2.2) has an origin
- * server accept, with the target's authority in place of Host, is first made so: it was a 400 (an
- * attacker's pass). Its head then counts shorter by the scheme and authority (bodiesUnderWay).
+ * An absolute-form target (`GET http://host/graphql`) made origin-form, the target's authority in
+ * place of Host, as RFC 9112 (3.2.2) has an origin server take it: it was a 400 (an attacker's
+ * pass). Its head then counts shorter by the scheme and authority (bodiesUnderWay).
  */
-function makesUrl(request: IncomingMessage): boolean {
+function toOriginForm(request: IncomingMessage) {
   const target = request.url ?? '/';
-  if (/^https?:\/\//i.test(target) && URL.canParse(target)) {
-    const url = new URL(target);
-    request.url = `${url.pathname}${url.search}`;
-    request.headers.host = url.host;
-  }
-  return URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`);
+  if (!/^https?:\/\//i.test(target) || !URL.canParse(target)) return;
+  const url = new URL(target);
+  request.url = `${url.pathname}${url.search}`;
+  request.headers.host = url.host;
 }
+
+/** Whether a request's Host and target (origin-form) make a URL, as whatwg-node builds it: one that does not is a 400. */
+const makesUrl = (request: IncomingMessage) => URL.canParse(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`);
 const NO_URL = "The request's Host and path make no URL.";
 
 /**
@@ -435,6 +435,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
     });
     // whatwg-node builds the request's URL from Host as this does, and answered one that does not
     // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).
+    toOriginForm(request);
     if (!makesUrl(request)) {
       const body = badRequestBody(NO_URL);
       response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
@@ -566,6 +567,7 @@ export function serveWebSocket(
     if (!asksForWebSocket(request)) return;
     // Refused as an HTTP request would be. A target that is no URL threw in new URL, here in an
     // event listener: one request crashed the process.
+    toOriginForm(request);
     if (!makesUrl(request) || !URL.canParse(request.url ?? '/', 'http://localhost')) return refuseOnSocket(socket, 400, 'Bad Request', NO_URL);
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== gateway.graphqlEndpoint) {
       return refuseOnSocket(socket, 404, 'Not Found', `WebSockets are served on ${gateway.graphqlEndpoint} only.`);

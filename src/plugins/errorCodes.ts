@@ -1,6 +1,6 @@
 import { mapAsyncIterator } from '@graphql-tools/utils';
 import { GraphQLError, Kind, type ExecutionResult } from 'graphql';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 
 /**
  * Every error a client sees carries `extensions.code`. Gateway errors, yoga's parse and
@@ -14,21 +14,8 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
  * 200), so the flag goes too and the 400 stays. Several errors are listed in response order.
  */
 export function useErrorCodes(): Plugin {
-  // Subscriptions' events are coded where they are written (eventStreams.ts, the WebSocket adapter).
-  const subscriptions = new WeakSet<Request>();
   return {
-    onSubscribe({ args }) {
-      const { request } = args.contextValue as { request?: Request };
-      if (request) subscriptions.add(request);
-    },
-    onResultProcess({ request, result, setResult }) {
-      // A query's stream (@defer, @stream, @live over SSE or multipart): each of its results and
-      // their parts, which came uncoded, and unmasked where a whole result's error is masked (an
-      // attacker's pass found graphql-js's refusal of a @live query's variable there).
-      if (isAsyncIterable(result)) {
-        if (!subscriptions.has(request)) setResult(mapAsyncIterator(result[Symbol.asyncIterator](), codedPart));
-        return;
-      }
+    onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
       const errors = result.errors as GraphQLError[];
       const coded = codedErrors(errors, result.data);
@@ -36,6 +23,15 @@ export function useErrorCodes(): Plugin {
     },
   };
 }
+
+/**
+ * A query's stream (@defer, @stream, @live over SSE or multipart), each result and its parts coded
+ * and masked as useErrorCodes does a whole result: they pass no useErrorCodes, and came uncoded,
+ * and unmasked where a whole result's error is masked (an attacker's pass found graphql-js's
+ * refusal of a @live query's variable there). useEventStreams, which tells them from
+ * subscriptions (coded where their events are written), applies it.
+ */
+export const codedStream = (results: AsyncIterable<StreamPart>) => mapAsyncIterator(results[Symbol.asyncIterator](), codedPart);
 
 /** A result of a stream with incremental parts (graphql-js 17's shape, as yoga's executor gives it). */
 interface StreamPart extends ExecutionResult {

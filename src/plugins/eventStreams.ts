@@ -11,12 +11,13 @@
  * of yoga's fetch API (tests, no socket) reads them from the body, without pings.
  *
  * Queries over SSE (@defer, @stream, @live) keep yoga's processor: they are few and short-lived.
+ * Their results are coded on the way (codedStream), as no useErrorCodes sees them.
  */
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import type { ServerResponse } from 'node:http';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { codedForStreams } from './errorCodes.js';
+import { codedForStreams, codedStream } from './errorCodes.js';
 
 /** yoga's SSE headers (and the ping that opens a stream: some browsers wait for a first byte). */
 const HEADERS = { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' };
@@ -71,7 +72,7 @@ export function useEventStreams(): Plugin {
       const { request } = args.contextValue as { request?: Request };
       if (request) subscriptions.add(request);
     },
-    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+    onResultProcess({ request, result, setResult, resultProcessor, setResultProcessor }) {
       if (!isAsyncIterable(result)) return;
       // No media type the client accepts can carry the stream (no later plugin sets a processor):
       // yoga answers 406 and never reads it, and the execution went on, polled and counted against
@@ -83,8 +84,12 @@ export function useEventStreams(): Plugin {
           ?.catch(() => undefined);
         return;
       }
+      // A query's stream keeps yoga's processor, its results coded on the way.
+      if (!subscriptions.has(request)) {
+        setResult(codedStream(result as AsyncIterable<ExecutionResult>));
+        return;
+      }
       // A subscription's stream has one media type yoga can answer it in: a processor chosen for it is SSE.
-      if (!subscriptions.has(request)) return;
       setResultProcessor((stream, fetchAPI) => {
         const events = new EventText((stream as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]());
         // The body is only read when no socket is there to write to (a fetch API caller); whatwg-node's
