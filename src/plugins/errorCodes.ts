@@ -1,6 +1,6 @@
 import { mapAsyncIterator } from '@graphql-tools/utils';
 import { GraphQLError, Kind, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 /**
  * Every error a client sees carries `extensions.code`. Gateway errors, yoga's parse and
@@ -15,6 +15,7 @@ import type { Plugin } from 'graphql-yoga';
  */
 export function useErrorCodes(): Plugin {
   return {
+    onExecute: () => refusedInputs,
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
       const errors = result.errors as GraphQLError[];
@@ -22,6 +23,24 @@ export function useErrorCodes(): Plugin {
       if (coded !== errors) setResult({ ...result, errors: coded });
     },
   };
+}
+
+/**
+ * An execution that answers without `data` was refused before it ran: its variables' values (the
+ * operation is resolved before). That is the client's input, BAD_USER_INPUT, as yoga's executor
+ * codes it for a subscription; a query's came as GRAPHQL_VALIDATION_FAILED, coded as a refusal of
+ * the document (an attacker's pass). A @live query's first result is such an answer too.
+ */
+const refusedInputs: Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void> = {
+  onExecuteDone({ result, setResult }) {
+    if (!isAsyncIterable(result)) return void inputsCoded(result, setResult);
+    return { onNext: ({ result: next, setResult: setNext }) => inputsCoded(next, setNext) };
+  },
+};
+
+function inputsCoded(result: ExecutionResult, setResult: (result: ExecutionResult) => void) {
+  if (!result.errors?.length || 'data' in result) return;
+  setResult({ ...result, errors: result.errors.map((error) => (error.extensions?.code ? error : rebuilt(error, error.message, { ...error.extensions, code: 'BAD_USER_INPUT' }))) });
 }
 
 /**

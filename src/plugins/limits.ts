@@ -480,15 +480,27 @@ export function useRequestSizeLimit(maxBytes: number, maxUploadBytes: number, ma
 }
 
 /**
- * A POST of a type no request parser takes (yoga's match is case-sensitive, so `APPLICATION/JSON`
- * is one) is a 415 with a coded body, where yoga's had none (an attacker's pass). After the CSRF
- * check, whose 403 comes first for a type a form can send.
+ * A POST of a type no request parser takes is a 415 with a coded body, where yoga's had none (an
+ * attacker's pass). After the CSRF check, whose 403 comes first for a type a form can send.
+ *
+ * yoga's parsers match the type byte for byte, where a media type's type and subtype are
+ * case-insensitive and may have whitespace before their parameters (RFC 9110, 5.6.6 and 8.3.1):
+ * `APPLICATION/JSON` was a 415. So the request's type is written as they expect first; its
+ * parameters stay as sent (a multipart boundary is case-sensitive).
  */
 export function useUnsupportedTypes(): Plugin {
   const body = JSON.stringify({
     errors: [{ message: "A POST's Content-Type is application/json (or application/graphql+json), application/graphql, multipart/form-data for an upload, or application/x-www-form-urlencoded.", extensions: { code: 'BAD_REQUEST' } }],
   });
   return {
+    onRequest({ request }) {
+      const sent = request.headers.get('content-type');
+      if (sent === null) return;
+      const parameters = sent.indexOf(';');
+      const essence = (parameters < 0 ? sent : sent.slice(0, parameters)).trim().toLowerCase();
+      const normalized = parameters < 0 ? essence : essence + sent.slice(parameters);
+      if (normalized !== sent) request.headers.set('content-type', normalized);
+    },
     onRequestParse({ request, requestParser, endResponse, fetchAPI }) {
       if (requestParser || request.method !== 'POST') return;
       endResponse(new fetchAPI.Response(body, { status: 415, headers: { 'content-type': 'application/json; charset=utf-8' } }));

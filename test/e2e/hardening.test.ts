@@ -598,10 +598,30 @@ describe('a malformed JSON body', () => {
   });
 
   // The same pass: yoga answered a 415 with no body.
-  it.each(['text/xml', 'APPLICATION/JSON'])('of a type no parser takes (%s) is a coded 415', async (type) => {
+  it.each(['text/xml', 'application/jsonx', 'text/plain'])('of a type no parser takes (%s) is a coded 415', async (type) => {
     const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': type }, body: '{"query":"{ __typename }"}' });
     expect(response.status).toBe(415);
     expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/^A POST's Content-Type/), extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
+  // A media type's type and subtype are case-insensitive (RFC 9110, 8.3.1), and whitespace may
+  // come before its parameters; yoga's parsers match them byte for byte, so these were 415s.
+  it.each(['APPLICATION/JSON', 'Application/Json; charset=UTF-8', 'application/json ; charset=utf-8'])('of %j is read as JSON', async (type) => {
+    const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': type }, body: '{"query":"{ __typename }"}' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('of Multipart/Form-Data keeps its boundary as sent', async () => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: AVATAR, variables: { id: messengerRoom, avatar: null } }));
+    form.set('map', '{"0":["variables.avatar"]}');
+    form.set('0', new Blob([Buffer.from('GIF89a')], { type: 'image/gif' }), 'x.gif');
+    const encoded = new Response(form);
+    const type = encoded.headers.get('content-type')!.replace('multipart/form-data', 'Multipart/Form-Data');
+    const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': type }, body: await encoded.arrayBuffer() });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { setChatroomAvatar: { imageUrl: expect.any(String) } } });
   });
 });
 
@@ -876,6 +896,30 @@ describe("a @live query whose chatroom id comes from a variable (an attacker's p
     expect((await first(client, { query: '{ __typename }' })).data).toEqual({ __typename: 'Query' });
     expect(client.closes).toEqual([]);
     await ongoing.return?.();
+  });
+
+  // A variable refused for its value is the client's input (BAD_USER_INPUT), as yoga's executor
+  // codes it for a subscription; a query's came as GRAPHQL_VALIDATION_FAILED (an attacker's pass).
+  it.each([
+    ['missing', undefined],
+    ['null', { id: null }],
+    ['not an ID', { id: { a: 1 } }],
+  ])('codes a variable %s BAD_USER_INPUT in a query, a @live query and a subscription, over HTTP, SSE and WebSocket', async (_, variables) => {
+    const operations = ['query($id: ID!) { chatroom(id: $id) { name } }', 'query($id: ID!) @live { chatroom(id: $id) { name } }', 'subscription($id: ID!) { chatroomChanged(id: $id) { changes } }'];
+    const codes: unknown[] = [];
+    const client = socket();
+    for (const query of operations) {
+      const payload = { query, ...(variables ? { variables } : {}) };
+      codes.push((await first(client, payload)).errors?.map((error) => error.extensions?.code));
+      const response = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(payload) });
+      const event = JSON.parse(/^data: (.*)$/m.exec(await response.text())?.[1] ?? '{}') as { errors?: { extensions?: { code?: string } }[] };
+      codes.push(event.errors?.map((error) => error.extensions?.code));
+    }
+    const plain = await post(JSON.stringify({ query: operations[0], ...(variables ? { variables } : {}) }));
+    codes.push(plain.body.errors?.map((error) => error.extensions?.code));
+    expect(codes).toEqual(Array(7).fill(['BAD_USER_INPUT']));
+    expect(plain.status).toBe(400);
+    expect(gw().calls()).toEqual(NONE);
   });
 
   it('over SSE, refuses one whose variable is not an ID with a code', async () => {

@@ -77,7 +77,7 @@ describe('limits refuse a request before any vendor call', () => {
     // defaults read from every operation of the document.
     it('whatever the same document was sent with before: a page size of "100", refused as no Int, does not let 100 through', async () => {
       const query = `query($n: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} } # text first`;
-      expect((await post(JSON.stringify({ query, variables: { n: '100' } }))).body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$n" got invalid value "100"/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      expect((await post(JSON.stringify({ query, variables: { n: '100' } }))).body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$n" got invalid value "100"/), extensions: { code: 'BAD_USER_INPUT' } });
       const res = await post(JSON.stringify({ query, variables: { n: 100 } }));
       expect(res.body.errors?.[0]?.message).toMatch(/^Syntax Error: Query Cost limit of 10000 exceeded/);
       expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
@@ -93,7 +93,7 @@ describe('limits refuse a request before any vendor call', () => {
 
     it('a page size no string can be made of is refused as any variable of the wrong type, not a 500', async () => {
       const res = await post(JSON.stringify({ query: `query($n: Int) { ${page(', first: $n')} }`, variables: { n: { toString: 1 } } }));
-      expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$n" got invalid value/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+      expect(res.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Variable "\$n" got invalid value/), extensions: { code: 'BAD_USER_INPUT' } });
     });
 
     // An attacker's pass: one IW-ERP room 100 times in nodes(ids:), with 49 aliased participant

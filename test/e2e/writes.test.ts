@@ -144,12 +144,13 @@ describe('checks before any vendor call', () => {
   // An attacker's pass: a string in a JSON body reached the mutation as the file, an uncoded
   // INTERNAL_SERVER_ERROR ("avatar.stream is not a function") in the log.
   it.each([
-    ['a string variable', AVATAR, { id: messengerRoom(12), avatar: 'x' }],
-    ['an object variable', AVATAR, { id: messengerRoom(12), avatar: { stream: 1, size: 1 } }],
-    ['a literal', `mutation($id: ID!) { setChatroomAvatar(id: $id, avatar: "x") { imageUrl } }`, { id: messengerRoom(12) }],
-  ])('an avatar that is no file (%s) is refused as any value of the wrong type, with no call', async (_, query, variables) => {
+    // A variable's value is refused as the operation starts, a literal's as the document is validated.
+    ['a string variable', AVATAR, { id: messengerRoom(12), avatar: 'x' }, 'BAD_USER_INPUT'],
+    ['an object variable', AVATAR, { id: messengerRoom(12), avatar: { stream: 1, size: 1 } }, 'BAD_USER_INPUT'],
+    ['a literal', `mutation($id: ID!) { setChatroomAvatar(id: $id, avatar: "x") { imageUrl } }`, { id: messengerRoom(12) }, 'GRAPHQL_VALIDATION_FAILED'],
+  ])('an avatar that is no file (%s) is refused as any value of the wrong type, with no call', async (_, query, variables, code) => {
     const res = await gw().query(query, variables);
-    expect(res.errors?.map((error) => error.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(res.errors?.map((error) => error.extensions?.code)).toEqual([code]);
     expect(res.errors?.[0]?.message).toMatch(/multipart/);
     expect(gw().calls()).toEqual({ iwerp: 0, popsell: 0, messenger: 0 });
   });
