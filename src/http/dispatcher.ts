@@ -23,20 +23,27 @@ function retryAfterMs(headers: Record<string, string | string[] | undefined> | u
   return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
 }
 
+/** Whether a dispatch's answer has started to reach its caller (answerStarts). */
+interface Answer {
+  started: boolean;
+}
+
 /**
  * The retry decision undici's retry interceptor asks for: GET only (a write is sent exactly once:
- * a retried POST could post a message twice), on RETRY_STATUSES or a reset, with full-jitter
- * back-off (a random wait below base·2ⁿ, so callers retrying together do not stampede), honouring
- * Retry-After, and never waiting past the request's deadline.
+ * a retried POST could post a message twice), on RETRY_STATUSES or a reset before the answer
+ * started (answerStarts), with full-jitter back-off (a random wait below base·2ⁿ, so callers
+ * retrying together do not stampede), honouring Retry-After, and never waiting past the request's
+ * deadline.
  */
 function retryDecision(policy: Pick<UpstreamPolicy, 'maxRetries' | 'minRetryDelayMs' | 'maxRetryDelayMs'>) {
   return (
     error: Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> },
-    { state, opts }: { state: { counter: number }; opts: Dispatcher.DispatchOptions & Partial<RetryDispatchOptions> },
+    { state, opts }: { state: { counter: number }; opts: Dispatcher.DispatchOptions & Partial<RetryDispatchOptions> & { answer?: Answer } },
     callback: (error?: Error | null) => void,
   ) => {
     const retriable =
       opts.method === 'GET' &&
+      !opts.answer?.started &&
       state.counter <= policy.maxRetries &&
       (error.statusCode !== undefined ? RETRY_STATUSES.includes(error.statusCode) : RETRY_ERROR_CODES.includes(error.code ?? ''));
     if (!retriable) return callback(error);
@@ -49,6 +56,29 @@ function retryDecision(policy: Pick<UpstreamPolicy, 'maxRetries' | 'minRetryDela
     setTimeout(() => callback(null), wait);
   };
 }
+
+/**
+ * Marks each dispatch's answer as started once its head reaches the caller, for retryDecision:
+ * undici's retry resumes a body cut off after that with a Range request, which a vendor (or a proxy
+ * before it) that honours Range without a strong ETag answers from the resource as it is by then,
+ * two versions stitched into one document that may pass the shape check and be cached (a
+ * reviewer's finding). One that ignores Range made it "answered with status 200", no vendor fault.
+ * So a read is retried whole, before its answer starts, or fails as the reset it met.
+ */
+const answerStarts: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+  const answer: Answer = { started: false };
+  return dispatch({ ...opts, answer } as Dispatcher.DispatchOptions, {
+    onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
+    onRequestUpgrade: (controller, statusCode, headers, socket) => handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+    onResponseStart: (controller, statusCode, headers, statusMessage) => {
+      answer.started = true;
+      handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+    },
+    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+    onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+    onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+  });
+};
 
 /**
  * The dispatcher of one vendor: a keep-alive pool with a connection cap, plus the retry of reads.
@@ -70,5 +100,6 @@ export function createVendorDispatcher(policy: UpstreamPolicy, base?: Dispatcher
       errorCodes: RETRY_ERROR_CODES,
       retry: retryDecision(policy) as never,
     }),
+    answerStarts,
   );
 }

@@ -7,6 +7,14 @@ import type { BreakerState } from '../observability/vendorMetrics.js';
 import { isVendorFault, toGatewayError } from './failures.js';
 import type { Handler, Layer, VendorCall } from './layer.js';
 
+/**
+ * An error the vendor itself answered (a 3xx or 4xx: it is up). While the circuit is half-open,
+ * only such an error counts as the probe's success: opossum counts a filtered error as one, and a
+ * success closes the circuit, so a probe whose callers left, or that was never sent, closed it with
+ * no word from a vendor that may still be down (a reviewer's finding). It opens again instead.
+ */
+const answered = (error: unknown) => error instanceof GatewayError && typeof error.extensions.upstreamStatus === 'number';
+
 /** p-queue runs higher numbers first: a query's own reads overtake queued polls. */
 const PRIORITY = { query: 1, poll: 0 } as const;
 
@@ -44,7 +52,7 @@ export function guard(
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
       // opossum hands the filter the fired arguments too (its types say only the error).
-      errorFilter: ((error: unknown, call: VendorCall) => !isVendorFault(error, call.signal)) as (error: unknown) => boolean,
+      errorFilter: ((error: unknown, call: VendorCall) => !isVendorFault(error, call.signal) && (!circuit.halfOpen || answered(error))) as (error: unknown) => boolean,
     });
     breaker = circuit;
     const run = (call: VendorCall) => () => circuit.fire(call);

@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.js';
 import { createVendorDispatcher } from '../../src/http/dispatcher.js';
+import { isVendorFault } from '../../src/http/failures.js';
 import { createUpstream } from '../../src/http/upstream.js';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logger.js';
@@ -59,6 +60,8 @@ function client(baseUrl: URL, env: Record<string, string> = {}) {
   const policy = testConfig(env).upstreams.iwerp;
   return createUpstream({ provider: 'IWERP', baseUrl, dispatcher: createVendorDispatcher(policy), policy, logger: createLogger('silent') });
 }
+
+type Get = (path: string, signal?: AbortSignal, token?: string) => Promise<unknown>;
 
 async function codeOf(promise: Promise<unknown>) {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -144,6 +147,38 @@ describe('the upstream HTTP layer', () => {
     expect(hits).toHaveLength(3);
   });
 
+  // A reviewer's finding: undici's retry resumed a body cut off mid-way with a Range request, which
+  // a vendor (or a proxy before it) that honours Range without a strong ETag answers from the
+  // resource as it is now: two versions stitched into one document, and cached.
+  it('never resumes a read whose answer was cut off mid-body: it fails as the reset it met, a vendor fault', async () => {
+    const before = JSON.stringify({ id: 1, name: 'Alpha team', token: 'x' });
+    const after = JSON.stringify({ id: 1, name: 'Omega squa', token: 'y' });
+    const ranges: (string | undefined)[] = [];
+    const { url, hits } = await vendor((req, res) => {
+      ranges.push(req.headers.range);
+      const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+      if (range) {
+        const start = Number(range[1]);
+        res.writeHead(206, { 'content-type': 'application/json', 'content-range': `bytes ${start}-${after.length - 1}/${after.length}` }).end(after.slice(start));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(before.length) });
+      res.write(before.slice(0, 18));
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const error = await client(url, { UPSTREAM_RETRIES: '2' })
+      .request({ method: 'GET', path: '/x', route: '/x', headers: {}, validate: acceptAnything as never })
+      .then(
+        (answer) => answer,
+        (thrown: unknown) => thrown,
+      );
+    expect(ranges).toEqual([undefined]);
+    expect(hits).toHaveLength(1);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe('UPSTREAM_ERROR');
+    expect(isVendorFault(error)).toBe(true);
+  });
+
   it('sends a write once, even after a 503', async () => {
     const { url, hits } = await vendor((_, res) => res.writeHead(503).end());
     expect(await codeOf(client(url).request({ method: 'POST', path: '/x', route: '/x', headers: {}, body: '{}' }))).toBe('UPSTREAM_ERROR');
@@ -164,6 +199,29 @@ describe('the circuit and the debug log', () => {
     for (let i = 0; i < 25; i++) await upstream.request({ method: 'GET', path: `/x${i}`, route: '/x', headers: {} }).catch(() => undefined);
     expect(hits).toHaveLength(25);
     expect(upstream.breakerState()).toBe('closed');
+  });
+
+  // A reviewer's finding: opossum counts an error its filter lets through as a success, and a
+  // success while half-open closes the circuit. A probe whose callers left (or one never sent)
+  // closed it with no word from a vendor still down, for every caller to wait out its deadline.
+  it.each([
+    ['whose callers leave', (get: Get) => {
+      const callers = new AbortController();
+      setTimeout(() => callers.abort(new DOMException('gone', 'AbortError')), 10);
+      return get('/probe', callers.signal);
+    }, 'open'],
+    ['never sent (a credential no header can carry)', (get: Get) => get('/probe', undefined, 'bad\u0000token'), 'open'],
+    ['answered 404 by the vendor, which is back', (get: Get) => get('/404'), 'closed'],
+  ])('takes a half-open probe %s for what it tells of the vendor', async (_, probe, after) => {
+    // A vendor that accepts and never answers, but for /404.
+    const { url } = await vendor((req, res) => void (req.url === '/404' && res.writeHead(404).end()));
+    const upstream = client(url, { UPSTREAM_TIMEOUT_MS: '100', UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_VOLUME: '3', UPSTREAM_BREAKER_RESET_MS: '200' });
+    const get: Get = (path, signal, token = 't') => upstream.request({ method: 'GET', path, route: path, headers: { 'x-session-token': token }, ...(signal ? { signal } : {}) });
+    while (upstream.breakerState() === 'closed') expect(await codeOf(get('/down', new AbortController().signal))).toBe('UPSTREAM_TIMEOUT');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(upstream.breakerState()).toBe('half-open');
+    await probe(get).catch(() => undefined);
+    expect(upstream.breakerState()).toBe(after);
   });
 
   it('never logs a credential the request carried, not in the error line nor in later lines of that request', async () => {
