@@ -54,9 +54,16 @@ export function useOperationDedup(): Plugin {
       if (documentId === null) return;
       const context = args.contextValue as unknown as Partial<Context> & Partial<YogaInitialContext>;
       const { credentials } = context;
-      const key = createHash('sha256')
-        .update(JSON.stringify([mutationEpoch, documentId, args.operationName ?? null, args.variableValues ?? null, credentials]))
-        .digest('base64url');
+      let shared: string;
+      try {
+        shared = JSON.stringify([mutationEpoch, documentId, args.operationName ?? null, args.variableValues ?? null, credentials]);
+      } catch {
+        // Variables nested deeper than the stack, as sent (graphql-js has not coerced them yet):
+        // they make no key, and graphql-js refuses them as it runs this one alone. They were a 500,
+        // and over a WebSocket a 4500 that ended its other operations (an attacker's pass).
+        return;
+      }
+      const key = createHash('sha256').update(shared).digest('base64url');
       setExecuteFn((executionArgs) => {
         const pending = inFlight.get(key);
         // One whose callers have all gone still runs until its reads notice: joining it would

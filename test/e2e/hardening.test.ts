@@ -935,6 +935,50 @@ describe("a @live query whose chatroom id comes from a variable (an attacker's p
   });
 });
 
+describe('a variable nested deeper than the stack', () => {
+  // An attacker's pass: 5,000 levels in 10 KB. The query's sharing key (useOperationDedup) was
+  // made of them before graphql-js refused them: a 500 with a stack logged, and over a WebSocket
+  // a 4500 that ended the socket's other operations.
+  const deep = `${'['.repeat(5_000)}1${']'.repeat(5_000)}`;
+  const body = `{"query":"query($x: ID!) { chatroom(id: $x) { id } }","variables":{"x":${deep}}}`;
+
+  it('is refused as a bad variable over HTTP', async () => {
+    const { status, body: answer } = await post(body);
+    expect(status).toBe(400);
+    expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(gw().calls()).toEqual(NONE);
+  });
+
+  it('is refused as a bad variable over a WebSocket, whose other operations go on', async () => {
+    const socket = new WebSocket(gw().url.href.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const messages: { id?: string; type: string; payload?: unknown }[] = [];
+    let closed: number | undefined;
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as (typeof messages)[number]));
+    socket.on('close', (code) => (closed = code));
+    await new Promise((resolve) => socket.once('open', resolve));
+    const until = async (done: () => boolean) => {
+      while (!done() && closed === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    try {
+      socket.send(JSON.stringify({ type: 'connection_init', payload: DEMO_HEADERS }));
+      await until(() => messages.some((m) => m.type === 'connection_ack'));
+      socket.send(JSON.stringify({ id: 'keep', type: 'subscribe', payload: { query: `subscription { chatroomChanged(id: "${messengerRoom}") { changes } }` } }));
+      await until(() => messages.some((m) => m.id === 'keep' && m.type === 'next'));
+      socket.send(`{"id":"deep","type":"subscribe","payload":${body}}`);
+      await until(() => messages.some((m) => m.id === 'deep' && (m.type === 'error' || m.type === 'next')));
+      socket.send(JSON.stringify({ id: 'after', type: 'subscribe', payload: { query: '{ __typename }' } }));
+      await until(() => messages.some((m) => m.id === 'after' && m.type === 'complete'));
+      expect(closed).toBeUndefined();
+      const refusal = messages.find((m) => m.id === 'deep')?.payload as { errors?: { extensions?: { code?: string } }[] } | { extensions?: { code?: string } }[];
+      const errors = Array.isArray(refusal) ? refusal : refusal?.errors;
+      expect(errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(messages.filter((m) => m.id === 'keep').map((m) => m.type)).toEqual(['next']);
+    } finally {
+      socket.close();
+    }
+  });
+});
+
 describe('a @live query its client leaves before its first result', () => {
   // An attacker's pass: `subscribe` then `complete` at once, 10,000 times on one socket, left
   // 300 MB of heap after a full collection (~24 KB each: the execution, its request and loaders),
