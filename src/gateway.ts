@@ -1,6 +1,6 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
 import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, type OperationResult } from 'graphql-ws';
+import { CloseCode, handleProtocols, makeServer, MessageType, stringifyMessage, type OperationResult } from 'graphql-ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -595,18 +595,12 @@ export function serveWebSocket(
       for (const key of Object.keys(params)) delete params[key];
       if (!headers) return false;
       credentialHeaders.set(ctx.extra.socket, headers);
+      ctx.extra.runs = (id) => id in ctx.subscriptions;
       return true;
     },
     execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
     subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
     async onSubscribe(ctx, id, payload) {
-      // graphql-ws forgets an id on `complete`, and the operation that had it, still running,
-      // would delete a new one's entry when it ends: that one then outlived its socket, polled
-      // for good and held its credential's subscriptions (an attacker's pass locked credentials out).
-      if ((ctx.extra.handling.get(id) ?? 0) > 1) {
-        ctx.extra.ending.add(id);
-        return [new GraphQLError('An operation with this id is still ending: send this one with another id.', { extensions: { code: 'BAD_REQUEST' } })];
-      }
       const tooLong = documentTooLong(payload.query, config.limits.maxDocumentLength);
       if (tooLong) return answered([tooLong]);
       dropUnreadExtensions(payload.extensions);
@@ -671,31 +665,32 @@ export function serveWebSocket(
     const handling = new Map<string, number>();
     const open = { count: 0 };
     const operations = new Map<string, AbortController>();
-    const ending = new Set<string>();
+    const extra: SocketExtra = { socket, handling, open, operations, runs: () => false };
+    const send = (data: string) =>
+      new Promise<void>((resolve) => {
+        if (socket.readyState !== socket.OPEN) return resolve();
+        // Answers sent earlier and still unread: this one may be larger than the limit alone.
+        if (socket.bufferedAmount > maxSocketBufferedBytes) {
+          unsent.forget(socket);
+          socket.terminate();
+          return resolve();
+        }
+        const bytes = Buffer.byteLength(data);
+        for (const holder of unsent.holdersToCut(bytes)) holder.terminate();
+        // It may have been one of them.
+        if (socket.readyState !== socket.OPEN) return resolve();
+        unsent.sent(socket, bytes);
+        // Called once ws has handed the bytes to the kernel, or with an error when the socket
+        // went away (its 'close' ends the operations).
+        socket.send(data, () => {
+          unsent.written(socket, bytes);
+          resolve();
+        });
+      });
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve) => {
-            if (socket.readyState !== socket.OPEN || strayCompletion(data, ending)) return resolve();
-            // Answers sent earlier and still unread: this one may be larger than the limit alone.
-            if (socket.bufferedAmount > maxSocketBufferedBytes) {
-              unsent.forget(socket);
-              socket.terminate();
-              return resolve();
-            }
-            const bytes = Buffer.byteLength(data);
-            for (const holder of unsent.holdersToCut(bytes)) holder.terminate();
-            // It may have been one of them.
-            if (socket.readyState !== socket.OPEN) return resolve();
-            unsent.sent(socket, bytes);
-            // Called once ws has handed the bytes to the kernel, or with an error when the socket
-            // went away (its 'close' ends the operations).
-            socket.send(data, () => {
-              unsent.written(socket, bytes);
-              resolve();
-            });
-          }),
+        send,
         close: (code, reason) => socket.close(code, reason),
         onMessage: (handle) =>
           socket.on('message', (data) => {
@@ -706,12 +701,22 @@ export function serveWebSocket(
               socket.close(CloseCode.BadRequest, `An operation id is at most ${MAX_OPERATION_ID_LENGTH} characters.`);
               return;
             }
+            // graphql-ws forgets an id on `complete` while its operation, still running, ends: an
+            // id reused then is refused here, before graphql-ws makes an entry for it in its table.
+            // The running one would take that entry as it finished setting up, then lose it with
+            // the refusal's clean-up: no `complete` reached it, and it polled and sent events until
+            // its socket closed (attackers' passes). Its end deletes no new operation's entry either.
+            if (id !== undefined && handling.has(id) && !extra.runs(id)) {
+              const refusal = new GraphQLError('An operation with this id is still ending: send this one with another id.', { extensions: { code: 'BAD_REQUEST' } });
+              deps.metrics.graphqlErrors([refusal]);
+              void send(stringifyMessage({ id, type: MessageType.Error, payload: [refusal.toJSON()] }));
+              return;
+            }
             // A subscribe message is handled until its operation has ended (its last answer sent,
             // graphql-ws's clean-up done): until then it is open, and its id taken. It has a signal
             // of its own, which the socket's close fires, dropped when it ends: a socket running
             // operation after operation holds nothing of the ended ones (a listener each on one
-            // signal of the socket's would). A second message with the id of one still ending,
-            // refused, makes none.
+            // signal of the socket's would).
             let gone: AbortController | undefined;
             if (id !== undefined) {
               if (!handling.has(id)) operations.set(id, (gone = new AbortController()));
@@ -729,14 +734,11 @@ export function serveWebSocket(
                 open.count -= 1;
                 const left = (handling.get(id) ?? 1) - 1;
                 if (left > 0) handling.set(id, left);
-                else {
-                  handling.delete(id);
-                  ending.delete(id);
-                }
+                else handling.delete(id);
               });
           }),
       },
-      { socket, handling, open, operations, ending },
+      extra,
     );
     // graphql-ws's keep-alive: a ping every KEEP_ALIVE_MS, and a client whose pong does not come
     // back within as long is gone (a dead peer's socket can stay open for minutes otherwise).
@@ -822,10 +824,10 @@ export class UnsentAnswers<Socket> {
 interface SocketExtra {
   socket: WebSocket;
   handling: Map<string, number>;
-  /** Ids whose reuse was refused while their operation was ending (strayCompletion). */
-  ending: Set<string>;
   open: { count: number };
   operations: Map<string, AbortController>;
+  /** Whether graphql-ws holds the id as an operation its client has not completed (set once the connection is acknowledged). */
+  runs: (id: string) => boolean;
 }
 
 /**
@@ -854,18 +856,6 @@ function operationMessageOf(text: string, maxTokens: number): { id: string | und
   } catch {
     return { id: undefined, text };
   }
-}
-
-/**
- * The `complete` of an operation whose client completed it and reused its id while it was ending:
- * graphql-ws sends one when the operation ends if the id is in its table, where the refused
- * subscribe had put it, so it came after that refusal's error, which the protocol ends the id with
- * (an attacker's pass). Only `complete` messages are read, and they are short.
- */
-function strayCompletion(data: string, ending: ReadonlySet<string>): boolean {
-  if (ending.size === 0 || data.length > MAX_OPERATION_ID_LENGTH + 40 || !data.includes('"complete"')) return false;
-  const { id, type } = JSON.parse(data) as { id?: string; type?: string };
-  return type === 'complete' && id !== undefined && ending.has(id);
 }
 
 /** Characters an operation id may have: a UUID has 36, a counter a few. */

@@ -179,6 +179,26 @@ describe('an id reused while its operation is still ending', () => {
   });
 });
 
+describe('an operation its client completed', () => {
+  // The next attacker's pass: the refused reuse's entry in graphql-ws's table, made before the
+  // refusal, was taken by the first operation as it finished setting up, then deleted with the
+  // refusal: no `complete` reached that operation, which went on polling and sending events to the
+  // id, counted against every limit, until its socket closed.
+  it('ends, even when its id was reused while it was setting up', async () => {
+    const subscription = `subscription { chatroomChanged(id: "${ROOM(1)}") { changes } }`;
+    for (let i = 0; i < 20; i += 1) {
+      const ws = await connect();
+      ws.subscribe('s', subscription);
+      ws.socket.send(JSON.stringify({ id: 's', type: 'complete' }));
+      ws.subscribe('s', subscription);
+      await until(() => ws.of('s').length > 0);
+      ws.socket.send(JSON.stringify({ id: 's', type: 'complete' }));
+      await until(() => gateway().live.stats().subscribers.IWERP === 0);
+      ws.socket.close();
+    }
+  });
+});
+
 describe('subscriptions of a socket that closed', () => {
   it('end with it, even one that graphql-ws lost from its table when its id was reused (an attacker locked every client out that way)', async () => {
     const subscription = `subscription { chatroomChanged(id: "${ROOM(1)}") { changes } }`;
