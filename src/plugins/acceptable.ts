@@ -6,33 +6,47 @@ import { perOperation } from './directives.js';
 const ANSWERED_IN = ['application/graphql-response+json', 'application/json', 'multipart/mixed', 'text/event-stream'];
 
 /**
- * The media types an Accept header asks for, read as yoga's result processors read it: no header
- * accepts any, and a type with a charset other than UTF-8 is none (yoga answers in UTF-8 only).
+ * The media types of ANSWERED_IN an Accept header takes, read as yoga's result processors read it,
+ * to the letter (it exports no reader): no header takes any, and a range with a charset other than
+ * UTF-8 takes none (yoga answers in UTF-8 only), a parameter that holds `charset=` anywhere being
+ * the charset. Read otherwise, `application/json;xcharset=1` passed here and was refused by yoga
+ * once the mutation had run (an attacker's pass). Unlike yoga, a weight of 0 refuses its type
+ * (RFC 9110, 12.4.2: "not acceptable"), the most specific range deciding (the next pass: a
+ * mutation ran for a client that had refused every type it is answered in).
  */
-function accepted(header: string | null): string[] {
-  // yoga's own reading, to the letter (it exports none): an empty header is any, and a parameter
-  // that holds `charset=` anywhere is the charset. Read otherwise, `application/json;xcharset=1`
-  // passed here and was refused by yoga once the mutation had run (an attacker's pass).
-  return (header || '*/*')
+function acceptedAnswers(header: string | null): string[] {
+  const ranges = (header || '*/*')
     .replace(/\s/g, '')
     .toLowerCase()
     .split(',')
-    .filter((range) => (range.split(';').find((param) => param.includes('charset=')) ?? 'charset=utf-8') === 'charset=utf-8')
-    .map((range) => range.split(';')[0]!);
+    .map((range) => range.split(';'))
+    .filter(([, ...parameters]) => (parameters.find((parameter) => parameter.includes('charset=')) ?? 'charset=utf-8') === 'charset=utf-8');
+  return ANSWERED_IN.filter((answer) => {
+    let mostSpecific = -1;
+    let refused = false;
+    for (const [media = '', ...parameters] of ranges) {
+      const specificity = specificityFor(media, answer);
+      if (specificity < mostSpecific) continue;
+      const zero = parameters.some((parameter) => ZERO_WEIGHT.test(parameter));
+      refused = specificity > mostSpecific ? zero : refused || zero;
+      mostSpecific = specificity;
+    }
+    return mostSpecific >= 0 && !refused;
+  });
+}
+
+const ZERO_WEIGHT = /^q=0(\.0{0,3})?$/;
+
+/** How specifically a media range names `media` (`*\/*` 0, `type/*` 1, `type/subtype` 2), or -1 when it does not match it. */
+function specificityFor(range: string, media: string): number {
+  const [type, subtype] = range.split('/');
+  const [ownType, ownSubtype] = media.split('/');
+  if ((type !== '*' && type !== ownType) || (subtype !== '*' && subtype !== ownSubtype)) return -1;
+  return Number(type !== '*') + Number(subtype !== '*');
 }
 
 /** What yoga answers a stream of results in (incremental delivery, a subscription, @live). */
 const STREAMED_IN = ['multipart/mixed', 'text/event-stream'];
-
-const matches = (answers: readonly string[]) => (range: string) => {
-  const [type, subtype] = range.split('/');
-  return answers.some((media) => {
-    const [ownType, ownSubtype] = media.split('/');
-    return (type === '*' || type === ownType) && (subtype === '*' || subtype === ownSubtype);
-  });
-};
-const answerable = matches(ANSWERED_IN);
-const streamable = matches(STREAMED_IN);
 
 /**
  * A POST whose Accept no answer of yoga's can meet is refused before its body is parsed (406, a
@@ -47,8 +61,16 @@ export function useAcceptableAnswers(): Plugin {
     errors: [{ message: `None of the media types the request accepts can carry the answer: ${ANSWERED_IN.join(', ')} (UTF-8).`, extensions: { code: 'BAD_REQUEST' } }],
   });
   return {
+    // yoga reads no weight: a POST that refuses some types is shown the others alone, for yoga to
+    // choose among. When it refuses them all, it is refused below.
+    onRequest({ request }) {
+      const header = request.headers.get('accept');
+      if (request.method !== 'POST' || !header || !/q\s*=\s*0/i.test(header)) return;
+      const answers = acceptedAnswers(header);
+      if (answers.length > 0) request.headers.set('accept', answers.join(', '));
+    },
     onRequestParse({ request, fetchAPI, endResponse }) {
-      if (request.method !== 'POST' || accepted(request.headers.get('accept')).some(answerable)) return;
+      if (request.method !== 'POST' || acceptedAnswers(request.headers.get('accept')).length > 0) return;
       endResponse(new fetchAPI.Response(body, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8', accept: ANSWERED_IN.join(', ') } }));
     },
   };
@@ -102,7 +124,6 @@ function streamedBy(document: DocumentNode, operation: OperationDefinitionNode):
 const STREAMING = new Set(['live', 'defer', 'stream']);
 
 const SUBSCRIBED_IN = ['text/event-stream'];
-const inEventStream = matches(SUBSCRIBED_IN);
 
 /**
  * An operation that answers in a stream, for a client whose Accept takes no stream it can be
@@ -122,13 +143,13 @@ export function useStreamsAccepted(): Plugin<YogaInitialContext> {
     // Most operations answer in one result: their Accept is not read here.
     const streamed = streamedIn(args);
     if (!streamed) return;
-    const media = accepted((args.contextValue as Partial<YogaInitialContext>).request?.headers.get('accept') ?? null);
-    if (media.some(inEventStream)) return;
+    const media = acceptedAnswers((args.contextValue as Partial<YogaInitialContext>).request?.headers.get('accept') ?? null);
+    if (media.includes('text/event-stream')) return;
     if (streamed === 'subscription') {
       stop({ errors: [refusals.subscription] });
       return;
     }
-    if (media.some(streamable)) return;
+    if (media.includes('multipart/mixed')) return;
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     if (streamed === 'always' || streamed.some(({ variable, streams }) => streams(variable in variables, variables[variable]))) stop({ errors: [refusals.other] });
   };

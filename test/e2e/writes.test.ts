@@ -190,7 +190,8 @@ describe('cross-site safety', () => {
   // could not tell the write had happened, and one that retried wrote twice.
   // The next pass: a parameter that holds `charset=` without starting with it, which yoga reads as
   // a charset other than UTF-8 and the check did not: the write made, then yoga's empty 406.
-  it.each(['text/html', 'application/xml', 'application/json; charset=latin1', 'application/json;xcharset=1'])('refuses a mutation whose answer no type it accepts (%s) can carry, before it runs', async (accept) => {
+  // The next: a weight of 0 (RFC 9110, 12.4.2: "not acceptable") was read as any other.
+  it.each(['text/html', 'application/xml', 'application/json; charset=latin1', 'application/json;xcharset=1', 'application/graphql-response+json;q=0, application/json; q=0.000'])('refuses a mutation whose answer no type it accepts (%s) can carry, before it runs', async (accept) => {
     const res = await fetch(gw().url, {
       method: 'POST',
       headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept },
@@ -198,6 +199,27 @@ describe('cross-site safety', () => {
     });
     expect(res.status).toBe(406);
     expect(await res.json()).toEqual({ errors: [{ message: expect.stringMatching(/^None of the media types the request accepts/), extensions: { code: 'BAD_REQUEST' } }] });
+    expect(gw().calls().messenger).toBe(0);
+  });
+
+  it.each([
+    ['application/graphql-response+json;q=0, application/json', 'application/json'],
+    ['application/json;q=0, application/graphql-response+json', 'application/graphql-response+json'],
+    ['*/*, application/json;Q=0', 'application/graphql-response+json'],
+  ])('answers %s in a type it did not refuse', async (accept, type) => {
+    const res = await fetch(gw().url, { method: 'POST', headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept }, body: '{"query":"{ __typename }"}' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(new RegExp(`^${type.replace('+', '\\+')}`));
+  });
+
+  it('answers a subscription whose client refused event streams with a coded 406, before it runs', async () => {
+    const res = await fetch(gw().url, {
+      method: 'POST',
+      headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'text/event-stream;q=0, multipart/mixed, application/json' },
+      body: JSON.stringify({ query: `subscription { chatroomChanged(id: "${messengerRoom(23)}") { changes } }` }),
+    });
+    expect(res.status).toBe(406);
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('BAD_REQUEST');
     expect(gw().calls().messenger).toBe(0);
   });
 
