@@ -139,6 +139,11 @@ describe('IW-ERP adapter', () => {
     ['not JSON', '<html>oops</html>'],
     ['the wrong shape', JSON.stringify({ id: 'forty-two' })],
     ['a garbled date', JSON.stringify({ id: 1, created: 'yesterday' })],
+    // A reviewer's pass: no id can be handed out for these; 1e21 became the ID of "1e+21", and a
+    // number past 2^53 JSON.parse rounds to another room's.
+    ['an id past 2^53', '{"id":9007199254740993}'],
+    ['an id of 1e21', '{"id":1e21}'],
+    ["a participant's id past 2^53", '{"id":1,"participants":[{"id":9007199254740993}]}'],
   ])('answers UPSTREAM_ERROR for a body that is %s', async (_, body) => {
     iwerp().intercept({ path: '/api/chat/chatroom/9' }).reply(200, body);
     expect((await failure(upstreams.adapters.IWERP.getChatroom({ provider: 'IWERP', providerId: '9', brandId: null }, creds()))).code).toBe(
@@ -172,6 +177,12 @@ describe('Popsell adapter', () => {
     );
   });
 
+  // The same pass: an id past int32 made a global ID the gateway itself refuses.
+  it('answers UPSTREAM_ERROR for a chatroom id past int32', async () => {
+    popsell().intercept({ path: '/api/v2/chat/chatrooms/8' }).reply(200, { ...seed('popsell-chatroom'), id_chatroom: 2 ** 31 });
+    expect((await failure(upstreams.adapters.POPSELL.getChatroom({ provider: 'POPSELL', providerId: '8', brandId: 5 }, creds()))).code).toBe('UPSTREAM_ERROR');
+  });
+
   it('answers UNAUTHENTICATED with no call without a bearer token', async () => {
     expect(
       await failure(upstreams.adapters.POPSELL.getChatroom({ provider: 'POPSELL', providerId: '8', brandId: 1 }, creds({ 'x-session-token': 'x' }))),
@@ -192,6 +203,11 @@ describe('Messenger adapter', () => {
   it('GETs one chatroom with API-TOKEN only', async () => {
     messenger().intercept({ path: '/chatroom/3', headers: { 'API-TOKEN': 'msg-secret' } }).reply(200, { id: 3, type: 'custom' });
     expect((await upstreams.adapters.MESSENGER.getChatroom({ provider: 'MESSENGER', providerId: '3', brandId: null }, creds())).kind).toBe('CUSTOM');
+  });
+
+  it('answers UPSTREAM_ERROR for a chatroom id past 2^53, which JSON.parse rounds to another', async () => {
+    messenger().intercept({ path: '/chatroom/3' }).reply(200, '{"id":9007199254740993,"type":"custom"}');
+    expect((await failure(upstreams.adapters.MESSENGER.getChatroom({ provider: 'MESSENGER', providerId: '3', brandId: null }, creds()))).code).toBe('UPSTREAM_ERROR');
   });
 
   it('forwards a Personal-Access-Token', async () => {

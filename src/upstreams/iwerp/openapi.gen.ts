@@ -46,6 +46,7 @@ export interface components {
             /** @description A size in bytes, sent as a string; not always a whole number. */
             filesize?: string | null;
             googleid?: string | null;
+            /** Format: int64 */
             id: number;
             mimetype?: string | null;
             scope?: string | null;
@@ -54,6 +55,7 @@ export interface components {
             /** Format: date-time */
             created?: string | null;
             deleted?: boolean | null;
+            /** Format: int64 */
             id: number;
             image_url?: string | null;
             /** Format: date-time */
@@ -74,6 +76,7 @@ export interface components {
             /** Format: date-time */
             created?: string | null;
             deleted?: boolean | null;
+            /** Format: int64 */
             id: number;
             message_text?: string | null;
             participant?: components["schemas"]["Stub"] | null;
@@ -95,6 +98,7 @@ export interface components {
             created?: string | null;
             deleted?: boolean | null;
             first_name?: string | null;
+            /** Format: int64 */
             id: number;
             image_url?: string | null;
             is_muted?: boolean | null;
@@ -114,6 +118,7 @@ export interface components {
             created?: string | null;
             deleted?: boolean | null;
             emoji?: string | null;
+            /** Format: int64 */
             id: number;
             image_url?: string | null;
             participant?: components["schemas"]["Stub"] | null;
@@ -125,6 +130,7 @@ export interface components {
             /** Format: date-time */
             created?: string | null;
             deleted?: boolean | null;
+            /** Format: int64 */
             id: number;
             image_url?: string | null;
             name?: string | null;
@@ -239,7 +245,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     ],
     "properties": {
       "id": {
-        "type": "integer"
+        "type": "integer",
+        "format": "int64"
       },
       "created": {
         "type": [
@@ -282,7 +289,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     ],
     "properties": {
       "id": {
-        "type": "integer"
+        "type": "integer",
+        "format": "int64"
       },
       "participant_type": {
         "type": [
@@ -418,7 +426,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     ],
     "properties": {
       "id": {
-        "type": "integer"
+        "type": "integer",
+        "format": "int64"
       },
       "token": {
         "type": [
@@ -491,7 +500,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     ],
     "properties": {
       "id": {
-        "type": "integer"
+        "type": "integer",
+        "format": "int64"
       },
       "filename": {
         "type": [
@@ -546,7 +556,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     ],
     "properties": {
       "id": {
-        "type": "integer"
+        "type": "integer",
+        "format": "int64"
       },
       "emoji": {
         "type": [
@@ -600,7 +611,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     ],
     "properties": {
       "id": {
-        "type": "integer"
+        "type": "integer",
+        "format": "int64"
       },
       "chatroom": {
         "$ref": "#/components/schemas/Stub"

@@ -126,6 +126,7 @@ export interface components {
             assignedUsers?: number[] | null;
             avatarURL?: string | null;
             eventID?: number | null;
+            /** Format: int64 */
             id: number;
             name?: string | null;
             organizationID?: number | null;
@@ -533,7 +534,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
         ]
       },
       "id": {
-        "type": "integer"
+        "type": "integer",
+        "format": "int64"
       },
       "name": {
         "type": [

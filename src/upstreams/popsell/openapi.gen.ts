@@ -49,6 +49,7 @@ export interface components {
             date_insert?: string | null;
             /** @description "true: chatrooms with at least two authors, false: chatrooms with only one author". Typed date-time; the example is "2023-10-06 13:41:09.123". */
             established_dialogue?: string | boolean | null;
+            /** Format: int32 */
             id_chatroom: number;
             /** Format: date-time */
             last_message_date?: string | null;
@@ -356,7 +357,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     ],
     "properties": {
       "id_chatroom": {
-        "type": "integer"
+        "type": "integer",
+        "format": "int32"
       },
       "ambassadors": {
         "type": [
