@@ -25,18 +25,23 @@ const CREDENTIALS = new Set(SECRET_HEADERS.map((h) => h.toLowerCase()));
 
 /**
  * Every credential value a request carried, so that a vendor body echoing them can be scrubbed
- * before it is logged: each credential header's value, and the bare token after "Bearer ".
+ * before it is logged: each credential header's value, and the bare token after "Bearer ", each
+ * also as a vendor's JSON may write it (`"` and `\` escaped, and `/` as `\/` by PHP's
+ * json_encode) and percent-encoded; a base64 token holds `/` and `+` (an attacker's pass saw
+ * them logged so).
  */
 function credentialValues(headers: Readonly<Record<string, string>>): string[] {
-  const values: string[] = [];
+  const values = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     if (!CREDENTIALS.has(name.toLowerCase()) || !value) continue;
-    values.push(value);
-    const bearer = /^Bearer\s+(.+)$/i.exec(value);
-    if (bearer?.[1]) values.push(bearer[1]);
+    const bearer = /^Bearer\s+(.+)$/i.exec(value)?.[1];
+    for (const secret of bearer ? [value, bearer] : [value]) {
+      const escaped = JSON.stringify(secret).slice(1, -1);
+      for (const written of [secret, escaped, escaped.replaceAll('/', '\\/'), encodeURIComponent(secret)]) values.add(written);
+    }
   }
   // Longest first: a token inside a longer value is replaced after the value itself.
-  return values.sort((a, b) => b.length - a.length);
+  return [...values].sort((a, b) => b.length - a.length);
 }
 
 export function scrub(text: string, headers: Readonly<Record<string, string>>): string {

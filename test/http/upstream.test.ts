@@ -240,6 +240,21 @@ describe('the circuit and the debug log', () => {
     for (const line of lines) expect(line).not.toMatch(/s3cr3t/);
   });
 
+  // An attacker's pass: a vendor that echoes the request's headers as PHP's json_encode writes
+  // them ("/" as "\/", '"' as '\"') or percent-encoded; a base64 token holds "/" and "+".
+  it.each([
+    ['JSON-escaped, "/" as "\\/"', (value: string) => JSON.stringify(value).slice(1, -1).replaceAll('/', '\\/')],
+    ['JSON-escaped', (value: string) => JSON.stringify(value).slice(1, -1)],
+    ['percent-encoded', (value: string) => encodeURIComponent(value)],
+  ])('never logs a credential the vendor echoes %s', async (_, echoed) => {
+    const { url } = await vendor((req, res) => res.writeHead(400).end(`{"token":"${echoed(String(req.headers['x-session-token']))}"}`));
+    const { upstream, logged } = loggingUpstream(url);
+    const token = 'c2Vzc2lvbi90b2tlbi8rSVdFUlA=/x"s3cr3t';
+    expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers: { 'x-session-token': token } }))).toBe('BAD_USER_INPUT');
+    const line = logged().split('\n').find((l) => l.includes('vendor answered an error'))!;
+    expect(JSON.parse(line).body).toBe('{"token":"[redacted]"}');
+  });
+
   it('logs no part of a credential that the first 1,024 characters of the body cut through', async () => {
     // An error page that echoes the session token across the place where the logged part ends (a
     // reviewer's finding: the body was cut there first, and only whole credentials were scrubbed).
