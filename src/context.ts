@@ -37,6 +37,8 @@ export interface Context {
    * feed ends then, whatever became of the stream that read it.
    */
   clientGone: AbortSignal;
+  /** The response keys of a mutation's root fields whose writes were made, in order (recordAppliedWrites, useAppliedWrites). */
+  appliedWrites?: string[];
 }
 
 export interface ContextDeps {

@@ -25,6 +25,7 @@ import type { Metrics } from './observability/metrics.js';
 import { useRequestScope } from './observability/requestScope.js';
 import { useOperationSpans } from './observability/tracing.js';
 import { useAcceptableAnswers, useStreamsAccepted } from './plugins/acceptable.js';
+import { useAppliedWrites } from './plugins/appliedWrites.js';
 import { useCompiledQueries, withSettledListItems } from './plugins/compiledQueries.js';
 import { useLeanSubscriptions } from './plugins/subscriptionExecutor.js';
 import { sendEventStream, useEventStreams } from './plugins/eventStreams.js';
@@ -187,6 +188,7 @@ export function createGateway(deps: GatewayDeps) {
       useOneSchemaIntrospection(),
       useIntrospectionPolicy(deps.config.introspection),
       useErrorCodes(),
+      useAppliedWrites(),
       // Before useOperationDedup, which shares whichever executor runs the query.
       ...(deps.config.compiledQueries ? [useCompiledQueries({ counted: deps.metrics.compilation })] : []),
       useOperationDedup(),

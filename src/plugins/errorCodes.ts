@@ -31,7 +31,10 @@ export function useErrorCodes(): Plugin {
  * codes it for a subscription; a query's came as GRAPHQL_VALIDATION_FAILED, coded as a refusal of
  * the document (an attacker's pass). A @live query's first result is such an answer too.
  */
-const refusedInputs: Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void> = {
+/** What a plugin's onExecute may return: its hooks on that execution. */
+export type ExecuteHooks = Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void>;
+
+const refusedInputs: ExecuteHooks = {
   onExecuteDone({ result, setResult }) {
     if (!isAsyncIterable(result)) return void inputsCoded(result, setResult);
     return { onNext: ({ result: next, setResult: setNext }) => inputsCoded(next, setNext) };

@@ -2,6 +2,7 @@
  * Checks made before any vendor call: arguments, and for writes whether the chatroom's vendor and
  * kind allow the operation (its capabilities).
  */
+import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
 import { GatewayError, badInput, unsupported } from '../errors.js';
 import { chatroomResourceKey } from '../live/resources.js';
@@ -93,5 +94,26 @@ export async function readAfterWrite<T>(read: Promise<T>): Promise<T> {
       ...(failure.provider ? { provider: failure.provider } : {}),
       writeApplied: true,
     });
+  }
+}
+
+/**
+ * Wraps each mutation field's resolver to record, in the request's context, the response key of a
+ * root field whose write was made: it resolved, or failed reading after its write (writeApplied).
+ * useAppliedWrites lists them when a later field's error nulls the whole answer.
+ */
+export function recordAppliedWrites(schema: GraphQLSchema): void {
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = async (source, args, ctx: Context, info) => {
+      try {
+        const value: unknown = await resolve(source, args, ctx, info);
+        (ctx.appliedWrites ??= []).push(info.path.key as string);
+        return value;
+      } catch (error) {
+        if ((error as GatewayError).extensions?.writeApplied) (ctx.appliedWrites ??= []).push(info.path.key as string);
+        throw error;
+      }
+    };
   }
 }

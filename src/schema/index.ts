@@ -1,6 +1,7 @@
 import { GraphQLLiveDirective } from '@envelop/live-query';
 import { lexicographicSortSchema, specifiedDirectives } from 'graphql';
 import { createBuilder, createRefs, type SchemaOptions } from './builder.js';
+import { recordAppliedWrites } from './checks.js';
 import { defineChatroom } from './types/Chatroom.js';
 import { defineChatroomChange } from './types/ChatroomChange.js';
 import { defineChatroomChangeKind } from './types/ChatroomChangeKind.js';
@@ -44,5 +45,7 @@ export function buildSchema(options: SchemaOptions) {
   defineChatroomListChange(builder, refs);
   defineMessageChange(builder, refs, defineMessageChangeKind(builder));
   // @live (from the live-query store that runs it): `if` and `throttle` are its optional arguments.
-  return lexicographicSortSchema(builder.toSchema({ directives: [...specifiedDirectives, GraphQLLiveDirective] }));
+  const schema = lexicographicSortSchema(builder.toSchema({ directives: [...specifiedDirectives, GraphQLLiveDirective] }));
+  recordAppliedWrites(schema);
+  return schema;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
-import { errorCodes, useGateway } from '../helpers/gateway.js';
+import { errorCodes, useGateway, type GraphQLResponse } from '../helpers/gateway.js';
 
 const gw = useGateway();
 
@@ -89,6 +89,30 @@ describe('mutations against the simulated Messenger', () => {
     const removed = await upload(AVATAR, { id: messengerRoom(12), avatar: null }, null);
     expect(removed.body.data?.setChatroomAvatar.imageUrl).toBeNull();
     expect(writes().map((r) => r.body.length)).toEqual([70_000, 0]);
+  });
+});
+
+describe('a mutation of several writes, one of which fails', () => {
+  // An attacker's pass: every mutation's result is non-null (the contract), so the failing field
+  // nulls the whole `data`, and the writes made before it (root fields run in order) could not be
+  // told from those never made: a client that sent the operation again posted "first" twice.
+  it('lists the root fields whose writes were made, by response key, where `data` is null', async () => {
+    const res = (await gw().query(`mutation {
+      first: sendMessage(chatroomId: "${messengerRoom(12)}", text: "first") { text }
+      renamed: updateChatroom(id: "${messengerRoom(12)}", input: { name: "Renamed 12" }) { id }
+      refused: sendMessage(chatroomId: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}", text: "second") { text }
+      never: sendMessage(chatroomId: "${messengerRoom(12)}", text: "third") { text } }`)) as GraphQLResponse & { extensions?: Record<string, unknown> };
+    expect(res.data).toBeNull();
+    expect(Object.values(errorCodes(res))).toEqual(['UNSUPPORTED_BY_PROVIDER']);
+    expect(res.extensions).toEqual({ appliedWrites: ['first', 'renamed'] });
+    expect(writes().map((r) => r.method)).toEqual(['POST', 'PUT']);
+  });
+
+  it('lists none when the first fails, and is not added to an answer that has data', async () => {
+    const refused = (await gw().query(`mutation { refused: deleteChatroom(id: "${encodeGlobalId('Chatroom', 'IWERP', { chatroom: '1' })}") }`)) as { extensions?: unknown };
+    expect(refused.extensions).toBeUndefined();
+    const made = (await gw().query(`mutation { sendMessage(chatroomId: "${messengerRoom(12)}", text: "fine") { text } }`)) as { extensions?: unknown; data?: unknown };
+    expect(made).toEqual({ data: { sendMessage: { text: 'fine' } } });
   });
 });
 
