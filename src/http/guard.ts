@@ -8,10 +8,11 @@ import { isVendorFault, toGatewayError } from './failures.js';
 import type { Handler, Layer, VendorCall } from './layer.js';
 
 /**
- * An error the vendor itself answered (a 3xx or 4xx: it is up). While the circuit is half-open,
- * only such an error counts as the probe's success: opossum counts a filtered error as one, and a
- * success closes the circuit, so a probe whose callers left, or that was never sent, closed it with
- * no word from a vendor that may still be down (a reviewer's finding). It opens again instead.
+ * An error the vendor itself answered (a 3xx or 4xx: it is up): of the probe's errors, the only one
+ * that closes the circuit (opossum counts a filtered error as a success, and the probe's success
+ * closes it). The probe runs on without its callers: one that hung up on it closed the circuit of a
+ * vendor still down (a reviewer's finding); counted as a failure instead, a client hanging up on its
+ * reads took every probe and held a vendor that was back failing for all (the next reviewer).
  */
 const answered = (error: unknown) => error instanceof GatewayError && typeof error.extensions.upstreamStatus === 'number';
 
@@ -52,10 +53,18 @@ export function guard(
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
       // opossum hands the filter the fired arguments too (its types say only the error).
-      errorFilter: ((error: unknown, call: VendorCall) => !isVendorFault(error, call.signal) && (!circuit.halfOpen || answered(error))) as (error: unknown) => boolean,
+      errorFilter: ((error: unknown, call: VendorCall) => (probes.has(call) ? answered(error) : !isVendorFault(error, call.signal))) as (error: unknown) => boolean,
     });
     breaker = circuit;
-    const run = (call: VendorCall) => () => circuit.fire(call);
+    const probes = new WeakSet<VendorCall>();
+    const run = (call: VendorCall) => () => {
+      // The one call a half-open circuit lets through: it hears the vendor out, its deadline alone stopping it.
+      if (circuit.halfOpen && circuit.pendingClose) {
+        probes.add(call);
+        call.signal = AbortSignal.timeout(Math.max(0, (call.deadline ?? Date.now()) - Date.now()));
+      }
+      return circuit.fire(call);
+    };
     return async (call) => {
       if (circuit.opened) throw unavailable('failing; its circuit is open');
       if (queue.pending >= policy.concurrency && queue.size >= policy.maxQueue) {

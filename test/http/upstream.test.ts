@@ -201,26 +201,34 @@ describe('the circuit and the debug log', () => {
     expect(upstream.breakerState()).toBe('closed');
   });
 
-  // A reviewer's finding: opossum counts an error its filter lets through as a success, and a
-  // success while half-open closes the circuit. A probe whose callers left (or one never sent)
-  // closed it with no word from a vendor still down, for every caller to wait out its deadline.
+  // Reviewers' findings: opossum counts an error its filter lets through as a success, and a
+  // success while half-open closes the circuit. A probe whose callers left closed it with no word
+  // from a vendor still down, for every caller to wait out its deadline; counted as a failure, a
+  // client hanging up on its reads took every probe and held a vendor that was back failing for all.
+  const leaving = (path: string) => (get: Get) => {
+    const callers = new AbortController();
+    setTimeout(() => callers.abort(new DOMException('gone', 'AbortError')), 10);
+    return get(path, callers.signal);
+  };
   it.each([
-    ['whose callers leave', (get: Get) => {
-      const callers = new AbortController();
-      setTimeout(() => callers.abort(new DOMException('gone', 'AbortError')), 10);
-      return get('/probe', callers.signal);
-    }, 'open'],
-    ['never sent (a credential no header can carry)', (get: Get) => get('/probe', undefined, 'bad\u0000token'), 'open'],
-    ['answered 404 by the vendor, which is back', (get: Get) => get('/404'), 'closed'],
-  ])('takes a half-open probe %s for what it tells of the vendor', async (_, probe, after) => {
-    // A vendor that accepts and never answers, but for /404.
-    const { url } = await vendor((req, res) => void (req.url === '/404' && res.writeHead(404).end()));
-    const upstream = client(url, { UPSTREAM_TIMEOUT_MS: '100', UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_VOLUME: '3', UPSTREAM_BREAKER_RESET_MS: '200' });
+    ['whose callers leave, of a vendor still down', leaving('/down'), 'open'],
+    ['whose callers leave, of a vendor that is back', leaving('/slow404'), 'closed'],
+    ['never sent (a credential no header can carry)', (get: Get) => get('/404', undefined, 'bad\u0000token'), 'open'],
+    ['answered 404 by a vendor that is back', (get: Get) => get('/404'), 'closed'],
+  ])('takes a half-open probe %s for what the vendor tells', async (_, probe, after) => {
+    // A vendor that accepts and never answers, but for /404 (at once) and /slow404 (after 50 ms).
+    const { url } = await vendor((req, res) => {
+      if (req.url === '/404') res.writeHead(404).end();
+      if (req.url === '/slow404') setTimeout(() => res.writeHead(404).end(), 50);
+    });
+    const upstream = client(url, { UPSTREAM_TIMEOUT_MS: '150', UPSTREAM_RETRIES: '0', UPSTREAM_BREAKER_VOLUME: '3', UPSTREAM_BREAKER_RESET_MS: '200' });
     const get: Get = (path, signal, token = 't') => upstream.request({ method: 'GET', path, route: path, headers: { 'x-session-token': token }, ...(signal ? { signal } : {}) });
     while (upstream.breakerState() === 'closed') expect(await codeOf(get('/down', new AbortController().signal))).toBe('UPSTREAM_TIMEOUT');
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(upstream.breakerState()).toBe('half-open');
     await probe(get).catch(() => undefined);
+    // The probe runs on without its callers, its deadline alone stopping it.
+    for (const end = Date.now() + 1_000; upstream.breakerState() === 'half-open' && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(upstream.breakerState()).toBe(after);
   });
 
