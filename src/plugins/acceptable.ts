@@ -10,25 +10,31 @@ const ANSWERED_IN = ['application/graphql-response+json', 'application/json', 'm
  * to the letter (it exports no reader): no header takes any, and a range with a charset other than
  * UTF-8 takes none (yoga answers in UTF-8 only), a parameter that holds `charset=` anywhere being
  * the charset. Read otherwise, `application/json;xcharset=1` passed here and was refused by yoga
- * once the mutation had run (an attacker's pass). Unlike yoga, a weight of 0 refuses its type
- * (RFC 9110, 12.4.2: "not acceptable"), the most specific range deciding (the next pass: a
- * mutation ran for a client that had refused every type it is answered in).
+ * once the mutation had run (an attacker's pass). A weight of 0 refuses its type (RFC 9110,
+ * 12.4.2: "not acceptable"), the most specific range deciding: the next pass saw a mutation run for
+ * a client that had refused every type it is answered in. yoga reads no weight, so a client that
+ * refuses some types and takes others may be answered in one it refused.
  */
 function acceptedAnswers(header: string | null): string[] {
   const ranges = (header || '*/*')
     .replace(/\s/g, '')
     .toLowerCase()
     .split(',')
-    .map((range) => range.split(';'))
-    .filter(([, ...parameters]) => (parameters.find((parameter) => parameter.includes('charset=')) ?? 'charset=utf-8') === 'charset=utf-8');
+    .flatMap((range) => {
+      const [media = '', ...parameters] = range.split(';');
+      if ((parameters.find((parameter) => parameter.includes('charset=')) ?? 'charset=utf-8') !== 'charset=utf-8') return [];
+      const [type = '', subtype = ''] = media.split('/');
+      return [{ type, subtype, refuses: parameters.some((parameter) => ZERO_WEIGHT.test(parameter)) }];
+    });
   return ANSWERED_IN.filter((answer) => {
+    const [ownType, ownSubtype] = answer.split('/');
     let mostSpecific = -1;
     let refused = false;
-    for (const [media = '', ...parameters] of ranges) {
-      const specificity = specificityFor(media, answer);
+    for (const { type, subtype, refuses } of ranges) {
+      if ((type !== '*' && type !== ownType) || (subtype !== '*' && subtype !== ownSubtype)) continue;
+      const specificity = Number(type !== '*') + Number(subtype !== '*');
       if (specificity < mostSpecific) continue;
-      const zero = parameters.some((parameter) => ZERO_WEIGHT.test(parameter));
-      refused = specificity > mostSpecific ? zero : refused || zero;
+      refused = specificity > mostSpecific ? refuses : refused || refuses;
       mostSpecific = specificity;
     }
     return mostSpecific >= 0 && !refused;
@@ -36,14 +42,6 @@ function acceptedAnswers(header: string | null): string[] {
 }
 
 const ZERO_WEIGHT = /^q=0(\.0{0,3})?$/;
-
-/** How specifically a media range names `media` (`*\/*` 0, `type/*` 1, `type/subtype` 2), or -1 when it does not match it. */
-function specificityFor(range: string, media: string): number {
-  const [type, subtype] = range.split('/');
-  const [ownType, ownSubtype] = media.split('/');
-  if ((type !== '*' && type !== ownType) || (subtype !== '*' && subtype !== ownSubtype)) return -1;
-  return Number(type !== '*') + Number(subtype !== '*');
-}
 
 /** What yoga answers a stream of results in (incremental delivery, a subscription, @live). */
 const STREAMED_IN = ['multipart/mixed', 'text/event-stream'];
@@ -61,14 +59,6 @@ export function useAcceptableAnswers(): Plugin {
     errors: [{ message: `None of the media types the request accepts can carry the answer: ${ANSWERED_IN.join(', ')} (UTF-8).`, extensions: { code: 'BAD_REQUEST' } }],
   });
   return {
-    // yoga reads no weight: a POST that refuses some types is shown the others alone, for yoga to
-    // choose among. When it refuses them all, it is refused below.
-    onRequest({ request }) {
-      const header = request.headers.get('accept');
-      if (request.method !== 'POST' || !header || !/q\s*=\s*0/i.test(header)) return;
-      const answers = acceptedAnswers(header);
-      if (answers.length > 0) request.headers.set('accept', answers.join(', '));
-    },
     onRequestParse({ request, fetchAPI, endResponse }) {
       if (request.method !== 'POST' || acceptedAnswers(request.headers.get('accept')).length > 0) return;
       endResponse(new fetchAPI.Response(body, { status: 406, headers: { 'content-type': 'application/json; charset=utf-8', accept: ANSWERED_IN.join(', ') } }));
