@@ -1,6 +1,6 @@
 /** createGateway(deps) → the yoga instance: schema, context, plugins, masking. It never listens. */
 import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import { CloseCode, handleProtocols, makeServer, MessageType, stringifyMessage, type OperationResult } from 'graphql-ws';
+import { CloseCode, handleProtocols, makeServer, MessageType, parseMessage, stringifyMessage, type OperationResult } from 'graphql-ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -708,7 +708,7 @@ export function serveWebSocket(
             // The running one would take that entry as it finished setting up, then lose it with
             // the refusal's clean-up: no `complete` reached it, and it polled and sent events until
             // its socket closed (attackers' passes). Its end deletes no new operation's entry either.
-            if (id !== undefined && handling.has(id) && !extra.runs(id)) {
+            if (id !== undefined && handling.has(id) && !extra.runs(id) && wellFormed(text)) {
               const refusal = new GraphQLError('An operation with this id is still ending: send this one with another id.', { extensions: { code: 'BAD_REQUEST' } });
               deps.metrics.graphqlErrors([refusal]);
               void send(stringifyMessage({ id, type: MessageType.Error, payload: [refusal.toJSON()] }));
@@ -857,6 +857,16 @@ function operationMessageOf(text: string, maxTokens: number): { id: string | und
     return { id: message.id, text: JSON.stringify({ id: message.id, type: 'subscribe', payload }) };
   } catch {
     return { id: undefined, text };
+  }
+}
+
+/** Whether graphql-ws takes the message as well-formed: one that is not closes the socket (4400), whatever its id (a reviewer's pass). */
+function wellFormed(text: string): boolean {
+  try {
+    parseMessage(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -203,6 +203,24 @@ describe('an operation whose id was reused while it was ending', () => {
   });
 });
 
+describe('a malformed subscribe with the id of an operation still ending', () => {
+  // A reviewer's pass: the still-ending refusal came before graphql-ws read the message, which it
+  // answered with an error where any other malformed message closes the socket (4400).
+  it('closes the socket as any malformed message does', async () => {
+    const subscription = `subscription { chatroomChanged(id: "${ROOM(1)}") { changes } }`;
+    for (let i = 0; i < 10; i += 1) {
+      const ws = await connect();
+      const closed = once(ws.socket, 'close');
+      ws.subscribe('s', subscription);
+      ws.socket.send(JSON.stringify({ id: 's', type: 'complete' }));
+      ws.socket.send(JSON.stringify({ id: 's', type: 'subscribe', payload: { nope: 1 } }));
+      const [code] = (await closed) as [number];
+      expect(code).toBe(4400);
+      expect(ws.received.filter((m) => m.type === 'error')).toEqual([]);
+    }
+  });
+});
+
 describe('answers a client does not read', () => {
   // Each answer is some 40 KB, 60 MB for 1,500: more than the kernel's socket buffers take (a few
   // MB on loopback), after which answers wait in the gateway, three at most (WS_MAX_OPERATIONS).
