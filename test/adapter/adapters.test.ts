@@ -178,8 +178,8 @@ describe('Popsell adapter', () => {
   });
 
   // The same pass: an id past int32 made a global ID the gateway itself refuses.
-  it('answers UPSTREAM_ERROR for a chatroom id past int32', async () => {
-    popsell().intercept({ path: '/api/v2/chat/chatrooms/8' }).reply(200, { ...seed('popsell-chatroom'), id_chatroom: 2 ** 31 });
+  it.each([2 ** 31, -5])('answers UPSTREAM_ERROR for a chatroom id of %d', async (id) => {
+    popsell().intercept({ path: '/api/v2/chat/chatrooms/8' }).reply(200, { ...seed('popsell-chatroom'), id_chatroom: id });
     expect((await failure(upstreams.adapters.POPSELL.getChatroom({ provider: 'POPSELL', providerId: '8', brandId: 5 }, creds()))).code).toBe('UPSTREAM_ERROR');
   });
 
@@ -205,8 +205,9 @@ describe('Messenger adapter', () => {
     expect((await upstreams.adapters.MESSENGER.getChatroom({ provider: 'MESSENGER', providerId: '3', brandId: null }, creds())).kind).toBe('CUSTOM');
   });
 
-  it('answers UPSTREAM_ERROR for a chatroom id past 2^53, which JSON.parse rounds to another', async () => {
-    messenger().intercept({ path: '/chatroom/3' }).reply(200, '{"id":9007199254740993,"type":"custom"}');
+  // Past 2^53, JSON.parse rounds it to another; below 0, its ID would be one the gateway refuses (the next reviewer).
+  it.each(['9007199254740993', '-5'])('answers UPSTREAM_ERROR for a chatroom id of %s', async (id) => {
+    messenger().intercept({ path: '/chatroom/3' }).reply(200, `{"id":${id},"type":"custom"}`);
     expect((await failure(upstreams.adapters.MESSENGER.getChatroom({ provider: 'MESSENGER', providerId: '3', brandId: null }, creds()))).code).toBe('UPSTREAM_ERROR');
   });
 

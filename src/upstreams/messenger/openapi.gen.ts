@@ -535,7 +535,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
       },
       "id": {
         "type": "integer",
-        "format": "int64"
+        "format": "int64",
+        "minimum": 0
       },
       "name": {
         "type": [

@@ -358,7 +358,8 @@ export const componentSchemas: Readonly<Record<string, object>> = {
     "properties": {
       "id_chatroom": {
         "type": "integer",
-        "format": "int32"
+        "format": "int32",
+        "minimum": 0
       },
       "ambassadors": {
         "type": [
