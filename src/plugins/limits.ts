@@ -188,7 +188,7 @@ type ListSite = number | { variable: string; otherwise: number };
 /** What an operation's arguments ask for, found once per document: its lists, and its @stream counts (numbers or variable names). */
 interface ArgumentSites {
   lists: ListSite[];
-  streamCounts: (number | string)[];
+  streamCounts: (number | string | null)[];
   /** The variables that hold a connection's page size (`first`, `last`). */
   pageSizeVariables: string[];
   /** A connection's page size is not the one Int literal GraphQL Armor's cost reads (left to its default, a literal null, both given). */
@@ -261,6 +261,7 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
           const { value } = argument;
           if (typeInfo.getDirective()?.name === 'stream' && argument.name.value === 'initialCount') {
             if (value.kind === Kind.INT) sites.streamCounts.push(Number(value.value));
+            if (value.kind === Kind.NULL) sites.streamCounts.push(null);
             if (value.kind === Kind.VARIABLE) sites.streamCounts.push(value.name.value);
             return false;
           }
@@ -370,9 +371,9 @@ const badArgument = (message: string) => ({ errors: [new GraphQLError(message, {
  *   vendor call, and GraphQL Armor's cost counts fields, not list items. Capping each list alone
  *   let 50 aliases of 100 IDs make ~5,000 calls in one request, filling the vendor's queue for
  *   every other caller.
- * - `@stream(initialCount:)` below 0, as a literal or in a variable, is refused: yoga's executor
- *   read the whole list first (its vendor calls made), then threw, and the client got a masked
- *   INTERNAL_SERVER_ERROR.
+ * - `@stream(initialCount:)` below 0 or null, as a literal or in a variable, is refused: yoga's
+ *   executor read the whole list first (its vendor calls made), then threw, and the client got a
+ *   masked INTERNAL_SERVER_ERROR.
  * - Variables the operation does not declare are deleted from the request's own object, which
  *   graphql-js ignores but yoga and graphql-ws keep as long as the operation runs: a subscription
  *   is as long as its client likes, and 1 MB of them held ~8 MB of heap each (an attacker's pass).
@@ -407,8 +408,10 @@ export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin
       stop(badArgument(`An operation's list arguments may hold at most ${maxListItems} IDs together, got ${items}.`));
       return;
     }
-    const negative = sites.streamCounts.map((count) => (typeof count === 'number' ? count : variables[count])).find((count) => typeof count === 'number' && count < 0);
-    if (negative !== undefined) stop(badArgument(`@stream's initialCount must be 0 or more, not ${String(negative)}.`));
+    const refused = sites.streamCounts
+      .map((count) => (typeof count === 'string' ? variables[count] : count))
+      .find((count) => count === null || (typeof count === 'number' && count < 0));
+    if (refused !== undefined) stop(badArgument(`@stream's initialCount must be 0 or more, not ${String(refused)}.`));
   };
   return {
     onExecute: ({ args, setResultAndStopExecution }) => check(args, setResultAndStopExecution),

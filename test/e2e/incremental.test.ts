@@ -165,12 +165,14 @@ describe('validation with @defer and @stream on', () => {
   });
 });
 
-describe('@stream(initialCount:) below 0', () => {
+describe('@stream(initialCount:) below 0, or null', () => {
   // An attacker's pass: yoga's executor read the list (33 vendor calls), then threw, and the
-  // client got a masked INTERNAL_SERVER_ERROR, logged with its stack.
+  // client got a masked INTERNAL_SERVER_ERROR, logged with its stack. The next pass: null too.
   it.each([
     ['as a literal', 'query($ids: [ID!]!) { chatrooms(ids: $ids) @stream(initialCount: -1) { id } }', {}],
     ['in a variable', 'query($ids: [ID!]!, $n: Int!) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', { n: -1 }],
+    ['null as a literal', 'query($ids: [ID!]!) { chatrooms(ids: $ids) @stream(initialCount: null) { id } }', {}],
+    ['null in a variable', 'query($ids: [ID!]!, $n: Int) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', { n: null }],
   ])('%s is BAD_USER_INPUT before any vendor call', async (_, query, variables) => {
     const response = await fetch(gateway().url, {
       method: 'POST',
