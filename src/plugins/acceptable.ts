@@ -41,7 +41,8 @@ function acceptedAnswers(header: string | null): string[] {
   });
 }
 
-const ZERO_WEIGHT = /^q=0(\.0{0,3})?$/;
+/** A weight of 0, "not acceptable" (RFC 9110, 12.4.2), as an Accept or Accept-Encoding parameter. */
+export const ZERO_WEIGHT = /^q=0(\.0{0,3})?$/;
 
 /** What yoga answers a stream of results in (incremental delivery, a subscription, @live). */
 const STREAMED_IN = ['multipart/mixed', 'text/event-stream'];

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Plugin } from 'graphql-yoga';
+import { ZERO_WEIGHT } from './acceptable.js';
 
 const gzipped = promisify(gzip);
 
@@ -31,13 +32,29 @@ export function useGraphiQLPage(): Plugin {
       if (request.method !== 'GET' || response.status !== 200 || response.headers.get('content-type') !== 'text/html') return undefined;
       return (page ??= response.text().then(prepare)).then(({ etag, plain, gzipped: compressed }) => {
         const headers = { 'content-type': 'text/html; charset=utf-8', etag, 'cache-control': 'no-cache', vary: 'accept-encoding' };
-        if (request.headers.get('if-none-match') === etag) {
+        if (has(request.headers.get('if-none-match'), etag)) {
           setResponse(new fetchAPI.Response(null, { status: 304, headers }));
           return;
         }
-        const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
+        const gzip = takesGzip(request.headers.get('accept-encoding'));
         setResponse(new fetchAPI.Response(gzip ? compressed : plain, { headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers }));
       });
     },
   };
+}
+
+/** Whether If-None-Match names `etag`: `*`, or a list of tags compared weakly (RFC 9110, 13.1.2). */
+const has = (header: string | null, etag: string) => header !== null && (header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag));
+
+/** Whether Accept-Encoding takes gzip: named (or `*`, when it is not) with a weight above 0 (RFC 9110, 12.5.3). */
+function takesGzip(header: string | null): boolean {
+  let named: boolean | undefined;
+  let any = false;
+  for (const entry of (header ?? '').toLowerCase().split(',')) {
+    const [coding, ...parameters] = entry.split(';').map((part) => part.trim());
+    const refused = parameters.some((parameter) => ZERO_WEIGHT.test(parameter));
+    if (coding === 'gzip' || coding === 'x-gzip') named = !refused;
+    else if (coding === '*') any = !refused;
+  }
+  return named ?? any;
 }

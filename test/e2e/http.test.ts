@@ -39,6 +39,14 @@ describe('the HTTP surface', () => {
     expect(gzipped.headers.vary).toMatch(/accept-encoding/i);
     const again = await get({ 'accept-encoding': 'gzip', 'if-none-match': gzipped.headers.etag! });
     expect([again.status, again.size]).toEqual([304, 0]);
+    // An attacker's pass: If-None-Match is compared weakly, and may list tags or be `*` (RFC 9110,
+    // 13.1.2); a coding weighted q=0 is refused (12.5.3). Each had the whole page sent.
+    for (const tags of [`W/${gzipped.headers.etag!}`, `"other", ${gzipped.headers.etag!}`, '*']) {
+      expect((await get({ 'accept-encoding': 'gzip', 'if-none-match': tags })).status).toBe(304);
+    }
+    expect((await get({ 'accept-encoding': 'gzip', 'if-none-match': '"other"' })).status).toBe(200);
+    expect((await get({ 'accept-encoding': 'gzip;q=0, identity' })).headers['content-encoding']).toBeUndefined();
+    expect((await get({ 'accept-encoding': 'GZIP;q=0.5' })).headers['content-encoding']).toBe('gzip');
   });
 
   it('answers a query over GET only with a CSRF preflight header', async () => {
