@@ -104,6 +104,9 @@ describe('organizationChatrooms backward (last/before)', () => {
     ['last: 0', {}],
     ['last: 101', {}],
     ['last: 5, before: "junk"', {}],
+    // An attacker's pass: an empty `after` was taken for none, where an empty `before` was refused.
+    ['first: 5, after: ""', {}],
+    ['after: $after', { after: '' }],
   ])('refuses %s with BAD_USER_INPUT and no call', async (args, variables) => {
     const { res } = await page(args, variables);
     expect(errorCodes(res)).toEqual({ organizationChatrooms: 'BAD_USER_INPUT' });

@@ -84,7 +84,7 @@ function pagingWindow(args: PagingArgs, info: GraphQLResolveInfo, maxPageSize: n
     return value;
   };
   if (!backward) {
-    const offset = args.after ? decodeCursor(args.after) + 1 : 0;
+    const offset = args.after != null ? decodeCursor(args.after) + 1 : 0;
     return { offset, count: count(args.first ?? 10, 'first') };
   }
   if (args.after != null || (args.first != null && setByCaller(info, 'first'))) {
