@@ -82,10 +82,13 @@ const safe = (error: GraphQLError) => Boolean(error.extensions?.code) && !error.
  * The executor's refusal of an argument's value as the field runs (a variable with a default, given
  * null, where the argument takes none), naming only the client's own input: graphql-js locates it
  * at the value, graphql-jit at no node, both in graphql-js's words. It was masked as
- * INTERNAL_SERVER_ERROR (a reviewer's finding).
+ * INTERNAL_SERVER_ERROR (a reviewer's finding). A directive's `if:` refused so as the root fields
+ * are collected has no path, and came as GRAPHQL_VALIDATION_FAILED (an attacker's pass): that
+ * message is the executor's alone (validation words a missing or null argument otherwise).
  */
 const argumentRefusal = (error: GraphQLError) =>
-  Boolean(error.path) && /^Argument "\w+" /.test(error.message) && (error.nodes ?? []).every((node) => node.kind !== Kind.FIELD);
+  (error.path ? /^Argument "\w+" /.test(error.message) : /^Argument "\w+" of non-null type "[^"]+" must not be null\.$/.test(error.message)) &&
+  (error.nodes ?? []).every((node) => node.kind !== Kind.FIELD);
 
 function withCode(error: GraphQLError) {
   if (safe(error)) return error;

@@ -106,6 +106,16 @@ describe('identifiers are at most 256 characters', () => {
     expect(gw().calls()).toEqual(NONE);
   });
 
+  // An attacker's pass: a directive's `if:` given null where it takes none is refused as the
+  // executor collects the fields, with no path at the root: it came as GRAPHQL_VALIDATION_FAILED.
+  it.each([
+    ['at the root', '{ ... @defer(if: $d) { __typename } }'],
+    ['under a field', `{ chatroomByProviderId(provider: IWERP, providerId: "1") { name ... @include(if: $d) { id } } }`],
+  ])("an explicit null for a directive's if, %s: BAD_USER_INPUT with graphql-js message", async (_, selection) => {
+    const res = await gw().query(`query($d: Boolean = true) ${selection}`, { d: null });
+    expect(res.errors?.map((error) => [error.message, error.extensions?.code])).toEqual([['Argument "if" of non-null type "Boolean!" must not be null.', 'BAD_USER_INPUT']]);
+  });
+
   it('256 characters still reach the vendor', async () => {
     await gw().query('query($v: String!) { chatroomByProviderId(provider: IWERP, providerId: $v) { id } }', { v: 'x'.repeat(256) });
     expect(gw().calls()).toEqual({ ...NONE, iwerp: 1 });
