@@ -19,6 +19,7 @@ import {
   isListType,
   separateOperations,
   validate,
+  valueFromASTUntyped,
   visit,
   visitWithTypeInfo,
   type ArgumentNode,
@@ -188,7 +189,8 @@ type ListSite = number | { variable: string; otherwise: number };
 /** What an operation's arguments ask for, found once per document: its lists, and its @stream counts (numbers or variable names). */
 interface ArgumentSites {
   lists: ListSite[];
-  streamCounts: (number | string | null)[];
+  /** `@stream(initialCount:)` as given: a literal, or a variable and its default (undefined without one). */
+  streamCounts: (number | null | { variable: string; otherwise: unknown })[];
   /** The variables that hold a connection's page size (`first`, `last`). */
   pageSizeVariables: string[];
   /** A connection's page size is not the one Int literal GraphQL Armor's cost reads (left to its default, a literal null, both given). */
@@ -243,6 +245,8 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const defaults = new Map(operation.variableDefinitions?.map((v) => [v.variable.name.value, literalLength(v.defaultValue)]));
+  // A count left to its variable's default (an attacker's pass, then a reviewer's: `$n: Int = null` passed).
+  const initialCountDefaults = new Map(operation.variableDefinitions?.filter((v) => v.defaultValue).map((v) => [v.variable.name.value, valueFromASTUntyped(v.defaultValue!)]));
   const inFragment = new Map<string, ArgumentSites>();
   // Validation refused fragment cycles before any execution.
   const sitesIn = (node: OperationDefinitionNode | FragmentDefinitionNode): ArgumentSites => {
@@ -262,7 +266,7 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
           if (typeInfo.getDirective()?.name === 'stream' && argument.name.value === 'initialCount') {
             if (value.kind === Kind.INT) sites.streamCounts.push(Number(value.value));
             if (value.kind === Kind.NULL) sites.streamCounts.push(null);
-            if (value.kind === Kind.VARIABLE) sites.streamCounts.push(value.name.value);
+            if (value.kind === Kind.VARIABLE) sites.streamCounts.push({ variable: value.name.value, otherwise: initialCountDefaults.get(value.name.value) });
             return false;
           }
           const type = typeInfo.getArgument()?.type;
@@ -409,7 +413,7 @@ export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin
       return;
     }
     const refused = sites.streamCounts
-      .map((count) => (typeof count === 'string' ? variables[count] : count))
+      .map((count) => (count === null || typeof count === 'number' ? count : count.variable in variables ? variables[count.variable] : count.otherwise))
       .find((count) => count === null || (typeof count === 'number' && count < 0));
     if (refused !== undefined) stop(badArgument(`@stream's initialCount must be 0 or more, not ${String(refused)}.`));
   };

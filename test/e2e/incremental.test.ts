@@ -173,6 +173,9 @@ describe('@stream(initialCount:) below 0, or null', () => {
     ['in a variable', 'query($ids: [ID!]!, $n: Int!) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', { n: -1 }],
     ['null as a literal', 'query($ids: [ID!]!) { chatrooms(ids: $ids) @stream(initialCount: null) { id } }', {}],
     ['null in a variable', 'query($ids: [ID!]!, $n: Int) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', { n: null }],
+    // A reviewer's pass: a variable left to its default was read as unsent.
+    ["null as a variable's default", 'query($ids: [ID!]!, $n: Int = null) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', {}],
+    ["below 0 as a variable's default", 'query($ids: [ID!]!, $n: Int = -1) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', {}],
   ])('%s is BAD_USER_INPUT before any vendor call', async (_, query, variables) => {
     const response = await fetch(gateway().url, {
       method: 'POST',
