@@ -58,10 +58,11 @@ export function guard(
     breaker = circuit;
     const probes = new WeakSet<VendorCall>();
     const run = (call: VendorCall) => () => {
-      // The one call a half-open circuit lets through: it hears the vendor out, its deadline alone stopping it.
+      // The one call a half-open circuit lets through: it hears the vendor out, its deadline
+      // (withDeadline's, above) alone stopping it.
       if (circuit.halfOpen && circuit.pendingClose) {
         probes.add(call);
-        call.signal = AbortSignal.timeout(Math.max(0, (call.deadline ?? Date.now()) - Date.now()));
+        if (call.deadline !== undefined) call.signal = AbortSignal.timeout(Math.max(0, call.deadline - Date.now()));
       }
       return circuit.fire(call);
     };

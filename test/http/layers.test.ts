@@ -28,6 +28,26 @@ function pendingVendor() {
 const policy = { concurrency: 1, maxQueue: 100, breakerResetMs: 5_000, breakerErrorPercent: 50, breakerVolume: 3 };
 
 describe('the guard layer', () => {
+  // A reviewer's pass: a probe of a call with no deadline (the guard used without withDeadline
+  // above) was given one of 0 ms, so no probe ever heard the vendor and the circuit stayed open.
+  it('hears out a half-open probe of a call with no deadline', async () => {
+    const { layer, state } = guard('IWERP', { concurrency: 4, maxQueue: 100, breakerResetMs: 50, breakerErrorPercent: 50, breakerVolume: 3 });
+    let down = true;
+    const guarded = layer(
+      (call) =>
+        new Promise((resolve, reject) => {
+          const timer = setTimeout(() => (down ? reject(statusError('IWERP', 503)) : resolve('ok')), 5);
+          call.signal?.addEventListener('abort', () => (clearTimeout(timer), reject(call.signal?.reason)));
+        }),
+    );
+    while (state() === 'closed') await guarded(read('/x', { signal: new AbortController().signal })).catch(() => undefined);
+    down = false;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(state()).toBe('half-open');
+    expect(await guarded(read('/x', { signal: new AbortController().signal }))).toBe('ok');
+    expect(state()).toBe('closed');
+  });
+
   it('runs a queued query before polls queued earlier (the poll lane is lower)', async () => {
     const order: string[] = [];
     const vendor = pendingVendor();
