@@ -1,4 +1,6 @@
 import { Agent, interceptors, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { UpstreamPolicy } from '../config.js';
 
 /** What a GET may be retried after: the statuses of a vendor that may recover, and resets. */
@@ -66,19 +68,34 @@ function retryDecision(policy: Pick<UpstreamPolicy, 'maxRetries' | 'minRetryDela
  * So a read is retried whole, before its answer starts, or fails as the reset it met.
  */
 const answerStarts: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
-  const answer: Answer = { started: false };
-  return dispatch({ ...opts, answer } as Dispatcher.DispatchOptions, {
-    onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
-    onRequestUpgrade: (controller, statusCode, headers, socket) => handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
-    onResponseStart: (controller, statusCode, headers, statusMessage) => {
-      answer.started = true;
-      handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
-    },
-    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
-    onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
-    onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
-  });
+  const answer = new AnswerStarts(handler);
+  return dispatch({ ...opts, answer } as Dispatcher.DispatchOptions, answer);
 };
+
+/** The caller's handler, marked `started` once the answer's head reaches it: one object per call, its methods shared. */
+class AnswerStarts implements Answer, Dispatcher.DispatchHandler {
+  started = false;
+  constructor(private readonly handler: Dispatcher.DispatchHandler) {}
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown) {
+    this.handler.onRequestStart?.(controller, context);
+  }
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex) {
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string) {
+    this.started = true;
+    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer) {
+    this.handler.onResponseData?.(controller, chunk);
+  }
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders) {
+    this.handler.onResponseEnd?.(controller, trailers);
+  }
+  onResponseError(controller: Dispatcher.DispatchController, error: Error) {
+    this.handler.onResponseError?.(controller, error);
+  }
+}
 
 /**
  * The dispatcher of one vendor: a keep-alive pool with a connection cap, plus the retry of reads.

@@ -502,7 +502,8 @@ export function useUnsupportedTypes(): Plugin {
   return {
     onRequest({ request }) {
       const sent = request.headers.get('content-type');
-      if (sent === null) return;
+      // Most clients send it as yoga reads it: no string is made for those.
+      if (sent === null || sent === 'application/json' || sent.startsWith('application/json;')) return;
       const parameters = sent.indexOf(';');
       const essence = (parameters < 0 ? sent : sent.slice(0, parameters)).trim().toLowerCase();
       const normalized = parameters < 0 ? essence : essence + sent.slice(parameters);
