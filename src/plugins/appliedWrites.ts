@@ -1,7 +1,6 @@
-import type { ExecutionResult } from 'graphql';
+import { Kind, type DefinitionNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import type { ExecuteHooks } from './errorCodes.js';
 
 /**
  * A mutation's root fields run in order, and the contract makes each one's result non-null: the
@@ -11,7 +10,7 @@ import type { ExecuteHooks } from './errorCodes.js';
  * `extensions.appliedWrites` (recordAppliedWrites, src/schema/checks.ts, records them).
  */
 export function useAppliedWrites(): Plugin {
-  const listed: ExecuteHooks = {
+  const listed: Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void> = {
     onExecuteDone({ args, result, setResult }) {
       const applied = (args.contextValue as Partial<Context>).appliedWrites;
       const answer = result as ExecutionResult;
@@ -19,5 +18,8 @@ export function useAppliedWrites(): Plugin {
       setResult({ ...answer, extensions: { ...answer.extensions, appliedWrites: applied } });
     },
   };
-  return { onExecute: () => listed };
+  // Only a document with a mutation is followed: the hook costs every query otherwise.
+  return { onExecute: ({ args }) => (args.document.definitions.some(isMutation) ? listed : undefined) };
 }
+
+const isMutation = (definition: DefinitionNode) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation === 'mutation';

@@ -1,6 +1,6 @@
 import { mapAsyncIterator } from '@graphql-tools/utils';
 import { GraphQLError, Kind, type ExecutionResult } from 'graphql';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 
 /**
  * Every error a client sees carries `extensions.code`. Gateway errors, yoga's parse and
@@ -15,7 +15,6 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
  */
 export function useErrorCodes(): Plugin {
   return {
-    onExecute: () => refusedInputs,
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
       const errors = result.errors as GraphQLError[];
@@ -23,27 +22,6 @@ export function useErrorCodes(): Plugin {
       if (coded !== errors) setResult({ ...result, errors: coded });
     },
   };
-}
-
-/**
- * An execution that answers without `data` was refused before it ran: its variables' values (the
- * operation is resolved before). That is the client's input, BAD_USER_INPUT, as yoga's executor
- * codes it for a subscription; a query's came as GRAPHQL_VALIDATION_FAILED, coded as a refusal of
- * the document (an attacker's pass). A @live query's first result is such an answer too.
- */
-/** What a plugin's onExecute may return: its hooks on that execution. */
-export type ExecuteHooks = Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void>;
-
-const refusedInputs: ExecuteHooks = {
-  onExecuteDone({ result, setResult }) {
-    if (!isAsyncIterable(result)) return void inputsCoded(result, setResult);
-    return { onNext: ({ result: next, setResult: setNext }) => inputsCoded(next, setNext) };
-  },
-};
-
-function inputsCoded(result: ExecutionResult, setResult: (result: ExecutionResult) => void) {
-  if (!result.errors?.length || 'data' in result) return;
-  setResult({ ...result, errors: result.errors.map((error) => (error.extensions?.code ? error : rebuilt(error, error.message, { ...error.extensions, code: 'BAD_USER_INPUT' }))) });
 }
 
 /**
@@ -90,12 +68,21 @@ const argumentRefusal = (error: GraphQLError) =>
   (error.path ? /^Argument "\w+" /.test(error.message) : /^Argument "\w+" of non-null type "[^"]+" must not be null\.$/.test(error.message)) &&
   (error.nodes ?? []).every((node) => node.kind !== Kind.FIELD);
 
+/**
+ * graphql-js's refusal of a variable's value before the operation runs (missing, null, or not of
+ * its type): the client's input, as yoga's executor codes it for a subscription. A query's came as
+ * GRAPHQL_VALIDATION_FAILED, a refusal of the document (an attacker's pass). Validation words its
+ * own refusals of variables otherwise (`of type`, `is never used`, `is not defined`).
+ */
+const variableRefusal = (error: GraphQLError) =>
+  !error.path && /^Variable "\$\w+" (got invalid value |of required type "[^"]+" was not provided\.$|of non-null type "[^"]+" must not be null\.$)/.test(error.message);
+
 function withCode(error: GraphQLError) {
   if (safe(error)) return error;
   const { originalError, ...extensions } = error.extensions ?? {};
   const http = extensions.http as { status?: number } | undefined;
   if (originalError && http?.status) extensions.http = { status: http.status };
-  if (!extensions.code && argumentRefusal(error)) return rebuilt(error, error.message, { ...extensions, code: 'BAD_USER_INPUT' });
+  if (!extensions.code && (argumentRefusal(error) || variableRefusal(error))) return rebuilt(error, error.message, { ...extensions, code: 'BAD_USER_INPUT' });
   const code = extensions.code ?? (error.path ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED');
   return rebuilt(error, error.path ? 'Unexpected error.' : error.message, { ...extensions, code });
 }
