@@ -174,6 +174,10 @@ export function send(options: SendOptions): Handler {
       if (!failure.extensions.upstreamStatus) {
         const cause = scrub(JSON.stringify(failure.cause ?? failure.message) ?? '', call.headers);
         logger.debug({ method: call.method, path: call.path, code: failure.code, cause }, 'vendor response refused');
+        // A write the vendor answered 2xx was made, whatever became of its answer (a reviewer's pass).
+        if (call.method !== 'GET') {
+          throw new GatewayError(failure.code, `The write was applied; reading its answer failed: ${failure.message}`, { provider, cause: failure.cause, writeApplied: true });
+        }
       }
       throw failure;
     }

@@ -245,6 +245,19 @@ describe('Messenger adapter', () => {
     expect(room).toMatchObject({ providerId: '99', kind: 'CUSTOM' });
   });
 
+  // A reviewer's pass: the vendor made the write and answered 2xx, but its answer failed the
+  // response check (an id out of range, say): that error did not say the write was made.
+  it.each([
+    ['of an unexpected shape', { id: -1, type: 'custom' }],
+    ['that is not JSON', '<html>created</html>'],
+  ])('says the write was applied when its 2xx answer is %s', async (_, body) => {
+    messenger().intercept({ method: 'POST', path: '/chatroom' }).reply(201, body);
+    const error = await upstreams.adapters.MESSENGER.createChatroom({ organizationId: 4, name: 'Ops', assignedUserIds: [1] }, creds()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).extensions).toMatchObject({ code: 'UPSTREAM_ERROR', writeApplied: true });
+    expect((error as GatewayError).message).toMatch(/^The write was applied/);
+  });
+
   it('updates with only the keys set, and accepts an empty 204', async () => {
     messenger().intercept({ method: 'PUT', path: '/chatroom/3', body: '{"name":"New"}' }).reply(204, '');
     expect(await writes().updateChatroom(room3, { name: 'New' }, creds())).toBeNull();
