@@ -186,7 +186,7 @@ export const useOneSchemaIntrospection = (): Plugin => ({
  */
 type ListSite = number | { variable: string; otherwise: number };
 
-/** What an operation's arguments ask for, found once per document: its lists, and its @stream counts (numbers or variable names). */
+/** What an operation's arguments ask for, found once per document: its lists, and its @stream counts. */
 interface ArgumentSites {
   lists: ListSite[];
   /** `@stream(initialCount:)` as given: a literal, or a variable and its default (undefined without one). */
