@@ -160,7 +160,9 @@ export function send(options: SendOptions): Handler {
       const { statusCode, headers, body } = response;
       call.status = statusCode;
       if (statusCode >= 300) {
-        const detail = await snippet(body, call.headers);
+        // Its status is the answer, even when its body cannot be read (a reviewer's pass: a 409 whose
+        // body was cut came as a write applied, with no status).
+        const detail = await snippet(body, call.headers).catch(() => '(unread)');
         logger.debug({ method: call.method, path: call.path, status: statusCode, body: detail }, 'vendor answered an error');
         throw statusError(provider, statusCode);
       }
@@ -175,7 +177,7 @@ export function send(options: SendOptions): Handler {
         const cause = scrub(JSON.stringify(failure.cause ?? failure.message) ?? '', call.headers);
         logger.debug({ method: call.method, path: call.path, code: failure.code, cause }, 'vendor response refused');
         // A write the vendor answered 2xx was made, whatever became of its answer (a reviewer's pass).
-        if (call.method !== 'GET') {
+        if (call.method !== 'GET' && response.statusCode < 300) {
           throw new GatewayError(failure.code, `The write was applied; reading its answer failed: ${failure.message}`, { provider, cause: failure.cause, writeApplied: true });
         }
       }

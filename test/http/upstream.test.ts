@@ -179,6 +179,22 @@ describe('the upstream HTTP layer', () => {
     expect(isVendorFault(error)).toBe(true);
   });
 
+  // A reviewer's pass: reading an error's body failed (a reset), and the write the vendor had
+  // refused was taken for one whose 2xx answer could not be read: writeApplied, no status.
+  it.each([500, 409])('answers a write refused %i whose error body is cut with that status, never as applied', async (status) => {
+    const { url } = await vendor((_, res) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.write('{"error":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const error = await client(url, { UPSTREAM_RETRIES: '0' })
+      .request({ method: 'POST', path: '/x', route: '/x', headers: {}, body: '{}' })
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).extensions).toMatchObject({ upstreamStatus: status });
+    expect((error as GatewayError).extensions.writeApplied).toBeUndefined();
+  });
+
   it('sends a write once, even after a 503', async () => {
     const { url, hits } = await vendor((_, res) => res.writeHead(503).end());
     expect(await codeOf(client(url).request({ method: 'POST', path: '/x', route: '/x', headers: {}, body: '{}' }))).toBe('UPSTREAM_ERROR');
