@@ -405,7 +405,7 @@ export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin
         items += site;
         continue;
       }
-      const value = variables[site.variable];
+      const value = Object.hasOwn(variables, site.variable) ? variables[site.variable] : undefined;
       items += value === undefined ? site.otherwise : value === null ? 0 : Array.isArray(value) ? value.length : 1;
     }
     if (items > maxListItems) {
@@ -413,7 +413,7 @@ export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin
       return;
     }
     const refused = sites.streamCounts
-      .map((count) => (count === null || typeof count === 'number' ? count : count.variable in variables ? variables[count.variable] : count.otherwise))
+      .map((count) => (count === null || typeof count === 'number' ? count : Object.hasOwn(variables, count.variable) ? variables[count.variable] : count.otherwise))
       .find((count) => count === null || (typeof count === 'number' && count < 0));
     if (refused !== undefined) stop(badArgument(`@stream's initialCount must be 0 or more, not ${String(refused)}.`));
   };

@@ -176,6 +176,8 @@ describe('@stream(initialCount:) below 0, or null', () => {
     // A reviewer's pass: a variable left to its default was read as unsent.
     ["null as a variable's default", 'query($ids: [ID!]!, $n: Int = null) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', {}],
     ["below 0 as a variable's default", 'query($ids: [ID!]!, $n: Int = -1) { chatrooms(ids: $ids) @stream(initialCount: $n) { id } }', {}],
+    // The next reviewer: a variable named after an Object.prototype member was taken as sent.
+    ["below 0 as the default of a variable named toString", 'query($ids: [ID!]!, $toString: Int = -1) { chatrooms(ids: $ids) @stream(initialCount: $toString) { id } }', {}],
   ])('%s is BAD_USER_INPUT before any vendor call', async (_, query, variables) => {
     const response = await fetch(gateway().url, {
       method: 'POST',
