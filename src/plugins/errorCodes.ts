@@ -71,11 +71,14 @@ const argumentRefusal = (error: GraphQLError) =>
 /**
  * graphql-js's refusal of a variable's value before the operation runs (missing, null, or not of
  * its type): the client's input, as yoga's executor codes it for a subscription. A query's came as
- * GRAPHQL_VALIDATION_FAILED, a refusal of the document (an attacker's pass). Validation words its
- * own refusals of variables otherwise (`of type`, `is never used`, `is not defined`).
+ * GRAPHQL_VALIDATION_FAILED, a refusal of the document (an attacker's pass); past 50 such refusals
+ * it stops with a message of its own. Validation words its own refusals of variables otherwise
+ * (`of type`, `is never used`, `is not defined`).
  */
 const variableRefusal = (error: GraphQLError) =>
-  !error.path && /^Variable "\$\w+" (got invalid value |of required type "[^"]+" was not provided\.$|of non-null type "[^"]+" must not be null\.$)/.test(error.message);
+  !error.path &&
+  (/^Variable "\$\w+" (got invalid value |of required type "[^"]+" was not provided\.$|of non-null type "[^"]+" must not be null\.$)/.test(error.message) ||
+    error.message === 'Too many errors processing variables, error limit reached. Execution aborted.');
 
 function withCode(error: GraphQLError) {
   if (safe(error)) return error;

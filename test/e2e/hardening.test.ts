@@ -932,6 +932,13 @@ describe("a @live query whose chatroom id comes from a variable (an attacker's p
     expect(gw().calls()).toEqual(NONE);
   });
 
+  // A reviewer's pass: past 50 refusals graphql-js stops with a message of its own.
+  it('codes BAD_USER_INPUT the refusal of a variable with too many bad items', async () => {
+    const res = await post(JSON.stringify({ query: 'query($ids: [ID!]!) { chatrooms(ids: $ids) { id } }', variables: { ids: Array(60).fill(null) } }));
+    expect(new Set(res.body.errors?.map((error) => error.extensions?.code))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(res.body.errors?.map((error) => error.message)).toContainEqual(expect.stringMatching(/^Too many errors processing variables/));
+  });
+
   it('over SSE, refuses one whose variable is not an ID with a code', async () => {
     const response = await fetch(gw().url, {
       method: 'POST',
