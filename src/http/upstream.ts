@@ -50,6 +50,6 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const { provider, policy, cache } = options;
   const epochs = writeEpochs(provider, cache);
   const guarded = guard(provider, policy);
-  const request = compose(epochs.layer, shareInFlight(epochs), cacheReads(provider, cache), observe(provider, options.metrics), withDeadline(policy.timeoutMs), guarded.layer)(send(options));
+  const request = compose(epochs.layer, shareInFlight(epochs), cacheReads(provider, cache, options.baseUrl), observe(provider, options.metrics), withDeadline(policy.timeoutMs), guarded.layer)(send(options));
   return { provider, request, breakerState: guarded.state } as Upstream;
 }

@@ -219,7 +219,7 @@ describe('the cache layer', () => {
     const cache = createMemoryCache(60_000, 100);
     let answer = 'first';
     const vendorCalls: string[] = [];
-    const handler = cacheReads('IWERP', cache)(async (call) => {
+    const handler = cacheReads('IWERP', cache, new URL('https://erp.example/'))(async (call) => {
       vendorCalls.push(call.priority ?? 'query');
       return answer;
     });
@@ -229,6 +229,18 @@ describe('the cache layer', () => {
     expect(await handler(read('/x', { priority: 'poll' }))).toBe('second');
     expect(await handler(read('/x'))).toBe('second');
     expect(vendorCalls).toEqual(['query', 'poll']);
+    await cache.close();
+  });
+
+  // A reviewer's pass: entries were keyed by vendor, path and headers, not by the vendor's base URL,
+  // so two deployments sharing a Redis (staging and production, two tenants) with the same
+  // credential would answer each other's reads.
+  it("keeps a vendor's reads from another deployment of that vendor sharing the cache", async () => {
+    const cache = createMemoryCache(60_000, 100);
+    const staging = cacheReads('IWERP', cache, new URL('https://staging.example/api/'))(async () => 'staging');
+    const production = cacheReads('IWERP', cache, new URL('https://erp.example/api/'))(async () => 'production');
+    expect(await staging(read('/x'))).toBe('staging');
+    expect(await production(read('/x'))).toBe('production');
     await cache.close();
   });
 });
