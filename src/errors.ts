@@ -53,6 +53,14 @@ export class GatewayError extends GraphQLError {
   }
 }
 
+/** `failure`, met after a write the vendor made: says so (`writeApplied`), so a client does not send the write again. */
+export const afterWrite = (failure: GatewayError, what: string) =>
+  new GatewayError(failure.code, `The write was applied; reading its ${what} failed: ${failure.message}`, {
+    ...(failure.provider ? { provider: failure.provider } : {}),
+    cause: failure.cause,
+    writeApplied: true,
+  });
+
 export const badInput = (message: string, provider?: Provider) =>
   new GatewayError('BAD_USER_INPUT', message, provider ? { provider } : {});
 

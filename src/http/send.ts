@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { UpstreamPolicy } from '../config.js';
-import { GatewayError } from '../errors.js';
+import { GatewayError, afterWrite } from '../errors.js';
 import { SECRET_HEADERS } from '../logger.js';
 import type { Provider } from '../model/provider.js';
 import { withTraceHeaders } from '../observability/tracing.js';
@@ -178,7 +178,7 @@ export function send(options: SendOptions): Handler {
         logger.debug({ method: call.method, path: call.path, code: failure.code, cause }, 'vendor response refused');
         // A write the vendor answered 2xx was made, whatever became of its answer (a reviewer's pass).
         if (call.method !== 'GET' && response.statusCode < 300) {
-          throw new GatewayError(failure.code, `The write was applied; reading its answer failed: ${failure.message}`, { provider, cause: failure.cause, writeApplied: true });
+          throw afterWrite(failure, 'answer');
         }
       }
       throw failure;

@@ -202,8 +202,8 @@ interface OperationArguments extends ArgumentSites {
   declared: ReadonlySet<string>;
   /** The operation alone with the fragments it spreads: what GraphQL Armor's cost scores. */
   alone: DocumentNode;
-  /** The whole-number defaults of the operation's variables. */
-  variableDefaults: ReadonlyMap<string, number>;
+  /** The defaults of the operation's variables, as values. */
+  variableDefaults: ReadonlyMap<string, unknown>;
   /** GraphQL Armor's refusal of its cost, or null, by the page sizes its variables gave (at most COSTS_KEPT of them). */
   costs: Map<string, GraphQLError | null>;
 }
@@ -215,9 +215,9 @@ const COSTS_KEPT = 16;
  * The page size a variable gives: its value when a whole number over 0, else its default, else
  * none (the field's own default then counts). Anything else in it is refused as the field runs.
  */
-function pageSize(value: unknown, fallback: number | undefined): number | undefined {
+function pageSize(value: unknown, fallback: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-  return value === undefined ? fallback : undefined;
+  return value === undefined && typeof fallback === 'number' ? fallback : undefined;
 }
 
 /** The items a list variable gives (a single value counts one, as GraphQL makes a list of it), else its default's. */
@@ -245,8 +245,7 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const defaults = new Map(operation.variableDefinitions?.map((v) => [v.variable.name.value, literalLength(v.defaultValue)]));
-  // A count left to its variable's default (an attacker's pass, then a reviewer's: `$n: Int = null` passed).
-  const initialCountDefaults = new Map(operation.variableDefinitions?.filter((v) => v.defaultValue).map((v) => [v.variable.name.value, valueFromASTUntyped(v.defaultValue!)]));
+  const variableDefaults = new Map(operation.variableDefinitions?.filter((v) => v.defaultValue).map((v) => [v.variable.name.value, valueFromASTUntyped(v.defaultValue!)]));
   const inFragment = new Map<string, ArgumentSites>();
   // Validation refused fragment cycles before any execution.
   const sitesIn = (node: OperationDefinitionNode | FragmentDefinitionNode): ArgumentSites => {
@@ -266,7 +265,8 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
           if (typeInfo.getDirective()?.name === 'stream' && argument.name.value === 'initialCount') {
             if (value.kind === Kind.INT) sites.streamCounts.push(Number(value.value));
             if (value.kind === Kind.NULL) sites.streamCounts.push(null);
-            if (value.kind === Kind.VARIABLE) sites.streamCounts.push({ variable: value.name.value, otherwise: initialCountDefaults.get(value.name.value) });
+            // One left to its variable's default counts as it (a reviewer's pass: `$n: Int = null` passed).
+            if (value.kind === Kind.VARIABLE) sites.streamCounts.push({ variable: value.name.value, otherwise: variableDefaults.get(value.name.value) });
             return false;
           }
           const type = typeInfo.getArgument()?.type;
@@ -289,10 +289,6 @@ function argumentsOf(schema: GraphQLSchema, document: DocumentNode, operation: O
     );
     return sites;
   };
-  const variableDefaults = new Map<string, number>();
-  for (const variable of operation.variableDefinitions ?? []) {
-    if (variable.defaultValue?.kind === Kind.INT) variableDefaults.set(variable.variable.name.value, Number(variable.defaultValue.value));
-  }
   const alone = separateOperations(document)[operation.name?.value ?? ''] ?? document;
   return { ...sitesIn(operation), declared: new Set(defaults.keys()), alone, variableDefaults, costs: new Map() };
 }

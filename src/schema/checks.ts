@@ -4,7 +4,7 @@
  */
 import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Context } from '../context.js';
-import { GatewayError, badInput, unsupported } from '../errors.js';
+import { GatewayError, afterWrite, badInput, unsupported } from '../errors.js';
 import { chatroomResourceKey } from '../live/resources.js';
 import { CHATROOM_KINDS, type Capabilities, type ChatroomRef } from '../model/chat.js';
 import { chatroomRefFromId, decodeIdOf } from '../model/globalId.js';
@@ -90,10 +90,7 @@ export async function readAfterWrite<T>(read: Promise<T>): Promise<T> {
     return await read;
   } catch (error) {
     const failure = error instanceof GatewayError ? error : new GatewayError('UPSTREAM_ERROR', 'Reading the result failed.');
-    throw new GatewayError(failure.code, `The write was applied; reading its result failed: ${failure.message}`, {
-      ...(failure.provider ? { provider: failure.provider } : {}),
-      writeApplied: true,
-    });
+    throw afterWrite(failure, 'result');
   }
 }
 
