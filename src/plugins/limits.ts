@@ -220,13 +220,20 @@ function pageSize(value: unknown, fallback: unknown): number | undefined {
   return value === undefined && typeof fallback === 'number' ? fallback : undefined;
 }
 
+/**
+ * A variable's value as the request sent it, or undefined: a plain object's `toString` or
+ * `constructor` is no variable sent, and read as one, an unsent `$constructor` kept from its
+ * default (found rereading a reviewer's fix).
+ */
+const sent = (variables: Record<string, unknown>, name: string) => (Object.hasOwn(variables, name) ? variables[name] : undefined);
+
 /** The items a list variable gives (a single value counts one, as GraphQL makes a list of it), else its default's. */
 const listLength = (value: unknown, otherwise: number) => (value === undefined ? otherwise : value === null ? 0 : Array.isArray(value) ? value.length : 1);
 
 /** GraphQL Armor's refusal of the operation's cost with its page sizes written in (withPageSizes), or null. */
 function costRefusal(schema: GraphQLSchema, sites: OperationArguments, variables: Record<string, unknown>, maxCost: number): GraphQLError | null {
-  const sizes = new Map(sites.pageSizeVariables.map((name) => [name, pageSize(variables[name], sites.variableDefaults.get(name))]));
-  const lengths = new Map(sites.lists.filter((site) => typeof site !== 'number').map(({ variable, otherwise }) => [variable, listLength(variables[variable], otherwise)]));
+  const sizes = new Map(sites.pageSizeVariables.map((name) => [name, pageSize(sent(variables, name), sites.variableDefaults.get(name))]));
+  const lengths = new Map(sites.lists.filter((site) => typeof site !== 'number').map(({ variable, otherwise }) => [variable, listLength(sent(variables, variable), otherwise)]));
   const key = `${[...sizes.values()].join(',')};${[...lengths.values()].join(',')}`;
   const known = sites.costs.get(key);
   if (known !== undefined) return known;
@@ -401,7 +408,7 @@ export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin
         items += site;
         continue;
       }
-      const value = Object.hasOwn(variables, site.variable) ? variables[site.variable] : undefined;
+      const value = sent(variables, site.variable);
       items += value === undefined ? site.otherwise : value === null ? 0 : Array.isArray(value) ? value.length : 1;
     }
     if (items > maxListItems) {

@@ -59,6 +59,9 @@ describe('limits refuse a request before any vendor call', () => {
     it.each([
       ['in a variable', `query($n: Int) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`, { n: 100 }],
       ["in a variable's default", `query($n: Int = 100) { ${repeat(3, (i) => `p${i}: ${page(', first: $n')}`)} }`, {}],
+      // Found rereading a reviewer's fix: an unsent variable named after an Object.prototype member
+      // was read as that member, not as its default.
+      ["in the default of a variable named constructor", `query($constructor: Int = 100) { ${repeat(3, (i) => `p${i}: ${page(', first: $constructor')}`)} }`, {}],
       ['left to its default', `{ ${repeat(40, (i) => `p${i}: ${page('')}`)} }`, {}],
       ['in a variable, through a fragment', `query($n: Int) { ...Pages } fragment Pages on Query { ${repeat(3, (i) => `p${i}: ${page(', last: $n')}`)} }`, { n: 100 }],
       // The next reviewer: Armor reads the first of first and last, the field pages by last.
