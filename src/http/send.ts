@@ -23,31 +23,94 @@ export interface SendOptions {
 
 const CREDENTIALS = new Set(SECRET_HEADERS.map((h) => h.toLowerCase()));
 
+/** The escapes JSON writes other than `\u` (PHP's json_encode writes "/" as "\/" too). */
+const JSON_ESCAPES = new Map(Object.entries({ '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }));
+/** Whether `text` holds `digits` hex digits at `at`. */
+const hexAt = (text: string, at: number, digits: number) => at + digits <= text.length && /^[0-9a-f]+$/i.test(text.slice(at, at + digits));
+
 /**
- * Every credential value a request carried, so that a vendor body echoing them can be scrubbed
- * before it is logged: each credential header's value, and the bare token after "Bearer ", each
- * also as a vendor's JSON may write it (`"` and `\` escaped, and `/` as `\/` by PHP's
- * json_encode) and percent-encoded; a base64 token holds `/` and `+` (an attacker's pass saw
- * them logged so).
+ * A vendor's text with one kind of escape decoded: JSON's (`\uXXXX` in either case of hex, `\/`,
+ * `\"`…), percent-encoding (`%XX`, either case) or a form's (the same, and "+" for a space; in
+ * the other a "+" is itself, as encodeURI leaves it), with where each decoded character began and
+ * ended in the text. A header value is a byte a character (latin1), as undici sends it, so `%XX`
+ * decodes to the character of that byte. Whatever is not an escape is taken as itself, so an
+ * encoder that escapes some characters only (PHP's JSON_HEX_* flags, encodeURI) is decoded too.
  */
+function decoded(text: string, escapes: 'json' | 'percent' | 'form'): { chars: string; from: number[]; to: number[] } {
+  let chars = '';
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let i = 0; i < text.length; ) {
+    let char = text[i]!;
+    let length = 1;
+    if (escapes === 'json' && char === '\\' && text[i + 1] === 'u' && hexAt(text, i + 2, 4)) {
+      [char, length] = [String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16)), 6];
+    } else if (escapes === 'json' && char === '\\' && JSON_ESCAPES.has(text[i + 1] ?? '')) {
+      [char, length] = [JSON_ESCAPES.get(text[i + 1]!)!, 2];
+    } else if (escapes !== 'json' && char === '%' && hexAt(text, i + 1, 2)) {
+      [char, length] = [String.fromCharCode(parseInt(text.slice(i + 1, i + 3), 16)), 3];
+    } else if (escapes === 'form' && char === '+') {
+      char = ' ';
+    }
+    chars += char;
+    from.push(i);
+    to.push(i + length);
+    i += length;
+  }
+  return { chars, from, to };
+}
+
+/** Every credential value a request carried: each credential header's value, and the bare token after "Bearer ". */
 function credentialValues(headers: Readonly<Record<string, string>>): string[] {
   const values = new Set<string>();
   for (const [name, value] of Object.entries(headers)) {
     if (!CREDENTIALS.has(name.toLowerCase()) || !value) continue;
+    values.add(value);
     const bearer = /^Bearer\s+(.+)$/i.exec(value)?.[1];
-    for (const secret of bearer ? [value, bearer] : [value]) {
-      const escaped = JSON.stringify(secret).slice(1, -1);
-      for (const written of [secret, escaped, escaped.replaceAll('/', '\\/'), encodeURIComponent(secret)]) values.add(written);
-    }
+    if (bearer) values.add(bearer);
   }
-  // Longest first: a token inside a longer value is replaced after the value itself.
-  return [...values].sort((a, b) => b.length - a.length);
+  return [...values];
 }
 
+/**
+ * Where a vendor's text echoes a credential the request carried, as [start, end) ranges of the
+ * text, in order and apart (a token inside a longer value is redacted with it): as sent (a
+ * credential may hold what reads as an escape, "%41"), JSON-escaped, percent- or form-encoded. A base64
+ * token holds "/" and "+"; attackers' passes saw tokens logged in each of these forms.
+ */
+function echoes(text: string, secrets: readonly string[]): [number, number][] {
+  const found: [number, number][] = [];
+  const identity = { chars: text, from: undefined, to: undefined };
+  for (const { chars, from, to } of [identity, decoded(text, 'json'), decoded(text, 'percent'), decoded(text, 'form')]) {
+    for (const secret of secrets) {
+      for (let at = chars.indexOf(secret); at !== -1; at = chars.indexOf(secret, at + 1)) {
+        found.push(from && to ? [from[at]!, to[at + secret.length - 1]!] : [at, at + secret.length]);
+      }
+    }
+  }
+  found.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [start, end] of found) {
+    const last = merged.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
+}
+
+const redacted = (text: string, ranges: readonly [number, number][]) => {
+  let result = '';
+  let done = 0;
+  for (const [start, end] of ranges) {
+    result += `${text.slice(done, start)}[redacted]`;
+    done = end;
+  }
+  return result + text.slice(done);
+};
+
+/** A vendor's text with every credential the request carried, however echoed, redacted. */
 export function scrub(text: string, headers: Readonly<Record<string, string>>): string {
-  let result = text;
-  for (const value of credentialValues(headers)) result = result.split(value).join('[redacted]');
-  return result;
+  return redacted(text, echoes(text, credentialValues(headers)));
 }
 
 const SNIPPET = 1024;
@@ -55,29 +118,23 @@ const SNIPPET = 1024;
 /**
  * The start of a vendor's error body, scrubbed, for the debug log; the rest is discarded. It is
  * cut at SNIPPET characters of what the vendor sent, or before a credential the cut would go
- * through (read past the cut by the longest credential to see it whole), and then scrubbed: cut
- * first, a credential was logged in part; scrubbed first, a later one read in part moved into it.
+ * through (read past the cut by the longest a credential can come echoed, to see it whole), and
+ * then scrubbed: cut first, a credential was logged in part; scrubbed first, a later one read in
+ * part moved into it.
  */
 async function snippet(body: Dispatcher.ResponseData['body'], headers: Readonly<Record<string, string>>): Promise<string> {
   const secrets = credentialValues(headers);
-  const enough = SNIPPET + (secrets[0]?.length ?? 0);
+  // Escaped, a character comes as up to six (`\uXXXX`).
+  const enough = SNIPPET + 6 * Math.max(0, ...secrets.map((secret) => secret.length));
   let text = '';
   for await (const chunk of body) {
     text += (chunk as Buffer).toString('utf8');
     if (text.length >= enough) break;
   }
-  let cut = Math.min(text.length, SNIPPET);
-  for (let moved = true; moved; ) {
-    moved = false;
-    for (const secret of secrets) {
-      const at = text.lastIndexOf(secret, cut - 1);
-      if (at !== -1 && at + secret.length > cut) {
-        cut = at;
-        moved = true;
-      }
-    }
-  }
-  return scrub(text.slice(0, cut), headers);
+  const found = echoes(text, secrets);
+  // Echoes found are apart, so one at most runs through the cut: the cut moves to its start.
+  const cut = found.find(([start, end]) => start < SNIPPET && end > SNIPPET)?.[0] ?? SNIPPET;
+  return redacted(text.slice(0, cut), found.filter(([, end]) => end <= cut));
 }
 
 const utf8 = new TextDecoder();

@@ -328,4 +328,15 @@ describe('scrubbing a vendor body for the debug log', () => {
     const body = 'echo: Bearer pop-tok / token pop-tok / sess / api / pat / brand 7';
     expect(scrub(body, headers)).toBe('echo: [redacted] / token [redacted] / [redacted] / [redacted] / [redacted] / brand 7');
   });
+
+  it('removes one a vendor echoes as .NET and Go escape "+" and "/", or form-encoded (an attacker\'s pass)', () => {
+    const headers = { 'x-session-token': 'dGVzdC+tb2tlbi/4 x*' };
+    expect(scrub('{"error":"invalid token dGVzdC\\u002Btb2tlbi\\u002F4 x*"}', headers)).toBe('{"error":"invalid token [redacted]"}');
+    expect(scrub('t=dGVzdC%2Btb2tlbi%2F4+x*&u=1', headers)).toBe('t=[redacted]&u=1');
+  });
+
+  it('removes one that holds what reads as an escape, echoed as sent or escaped', () => {
+    const headers = { 'x-session-token': 'a%41\\u0042' };
+    expect(scrub('raw a%41\\u0042 json a%41\\\\u0042 percent a%2541%5Cu0042', headers)).toBe('raw [redacted] json [redacted] percent [redacted]');
+  });
 });

@@ -270,10 +270,18 @@ describe('the circuit and the debug log', () => {
     ['JSON-escaped, "/" as "\\/"', (value: string) => JSON.stringify(value).slice(1, -1).replaceAll('/', '\\/')],
     ['JSON-escaped', (value: string) => JSON.stringify(value).slice(1, -1)],
     ['percent-encoded', (value: string) => encodeURIComponent(value)],
+    // A second attacker's pass: escapes of any character, in either case of hex digit.
+    ['as \\u escapes, lowercase hex', (value: string) => [...value].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')],
+    ['as \\u escapes, uppercase hex', (value: string) => [...value].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`).join('')],
+    ['percent-encoded, lowercase hex', (value: string) => encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())],
+    ['every byte percent-encoded', (value: string) => [...Buffer.from(value)].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')],
+    ['JSON-escaped in part, as PHP\'s JSON_HEX_* flags do', (value: string) => [...value].map((c, i) => (i % 2 ? JSON.stringify(c).slice(1, -1) : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)).join('')],
+    ['form-encoded (a space as "+")', (value: string) => new URLSearchParams({ t: value }).toString().slice(2)],
+    ['percent-encoded in part, in both cases', (value: string) => [...value].map((c, i) => [c, `%${c.charCodeAt(0).toString(16)}`, `%${c.charCodeAt(0).toString(16).toUpperCase()}`][i % 3]).join('')],
   ])('never logs a credential the vendor echoes %s', async (_, echoed) => {
     const { url } = await vendor((req, res) => res.writeHead(400).end(`{"token":"${echoed(String(req.headers['x-session-token']))}"}`));
     const { upstream, logged } = loggingUpstream(url);
-    const token = 'c2Vzc2lvbi90b2tlbi8rSVdFUlA=/x"s3cr3t';
+    const token = 'c2Vzc2lvbi90b2tlbi8rSVdFUlA=/x"s3cr3t x*';
     expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers: { 'x-session-token': token } }))).toBe('BAD_USER_INPUT');
     const line = logged().split('\n').find((l) => l.includes('vendor answered an error'))!;
     expect(JSON.parse(line).body).toBe('{"token":"[redacted]"}');
@@ -290,6 +298,17 @@ describe('the circuit and the debug log', () => {
     // Cut before it: the logged part ends where the credential began.
     expect(JSON.parse(line).body).toMatch(/^x{1000} token=$/);
     expect(line).not.toContain(token.slice(0, 8));
+  });
+
+  it('logs no part of a credential echoed in escapes that the first 1,024 characters cut through', async () => {
+    // Escaped, a credential comes up to six times its length: the body is read past the cut by that.
+    const token = 'sess-0123456789abcdefghijklmnopqrstuvwxyz';
+    const escaped = (value: string) => [...value].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const { url } = await vendor((req, res) => res.writeHead(404).end(`${'x'.repeat(1000)} token=${escaped(String(req.headers['x-session-token']))}`));
+    const { upstream, logged } = loggingUpstream(url);
+    expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers: { 'x-session-token': token } }))).toBe('NOT_FOUND');
+    const line = logged().split('\n').find((l) => l.includes('vendor answered an error'))!;
+    expect(JSON.parse(line).body).toMatch(/^x{1000} token=$/);
   });
 
   it('logs no part of one that the scrubbing of an earlier one would shift into the logged part', async () => {
