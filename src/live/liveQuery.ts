@@ -19,7 +19,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Adapters, Context } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { createLoaders } from '../loaders/createLoaders.js';
-import { isIncremental, isLiveOperation } from '../plugins/directives.js';
+import { isIncremental, isLiveOperation, liveThrottle } from '../plugins/directives.js';
 import type { Feed, LiveRegistry, LiveResource } from './registry.js';
 import { chatroomResource, messageResource } from './resources.js';
 
@@ -54,12 +54,27 @@ interface Read {
 const COALESCE_MS = 25;
 
 /** Runs each @live execution with loaders that record what they read, and watches it. */
+/** The longest `@live(throttle:)`, in ms: its runs, and so its last result, wait that long. */
+export const MAX_LIVE_THROTTLE_MS = 60_000;
+
+/**
+ * `@live(throttle: ms)` holds each run back until that long after the last: the one that sends a
+ * 401's coded error and ends the query too. An attacker's throttle of 2^31 − 1 kept a query open
+ * for 24 days after its watches had ended, uncounted, showing its old state as live.
+ */
+function throttleRefusal(throttle: number | undefined): GatewayError | undefined {
+  if (throttle === undefined || (throttle >= 0 && throttle <= MAX_LIVE_THROTTLE_MS)) return undefined;
+  return new GatewayError('BAD_USER_INPUT', `@live(throttle:) takes 0 to ${MAX_LIVE_THROTTLE_MS} ms, not ${throttle}.`);
+}
+
 function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InMemoryLiveQueryStore, counted: () => void): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
-      if (!isLiveOperation(getOperationAST(args.document, args.operationName), args.variableValues as Record<string, unknown> | undefined)) return;
+      const operation = getOperationAST(args.document, args.operationName);
+      const variables = args.variableValues as Record<string, unknown> | undefined;
+      if (!isLiveOperation(operation, variables)) return;
       const context = args.contextValue as unknown as Context;
-      const refusal = registry.liveRefusal(context.credentials);
+      const refusal = throttleRefusal(liveThrottle(operation, variables)) ?? registry.liveRefusal(context.credentials);
       if (refusal) {
         setResultAndStopExecution({ errors: [refusal] });
         return;

@@ -38,6 +38,12 @@ export function isLiveOperation(operation: OperationDefinitionNode | null | unde
   }
 }
 
+/** A live operation's `@live(throttle:)`, if given (isLiveOperation has read its directive). */
+export function liveThrottle(operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null): number | undefined {
+  const live = operation?.directives?.find((directive) => directive.name.value === 'live');
+  return live ? ((getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined)?.throttle as number | null | undefined) ?? undefined) : undefined;
+}
+
 /**
  * Whether a document (or one definition of it) uses any of the directives named, anywhere: found
  * once per node, which yoga's parser cache hands out once per query text. Walked again for every

@@ -33,10 +33,10 @@ afterEach(() => {
 });
 
 /** GraphQL over SSE, distinct connections: each subscription is its own request, as browsers do it. */
-function subscribe<T = Record<string, any>>(query: string, headers: Record<string, string> = DEMO_HEADERS) {
+function subscribe<T = Record<string, any>>(query: string, headers: Record<string, string> = DEMO_HEADERS, variables?: Record<string, unknown>) {
   const client = createClient({ url: gateway().url.href, headers, retryAttempts: 0 });
   clients.push(client);
-  return client.iterate<T>({ query }) as AsyncIterableIterator<ExecutionResult<T>>;
+  return client.iterate<T>({ query, ...(variables ? { variables } : {}) }) as AsyncIterableIterator<ExecutionResult<T>>;
 }
 
 /** A result asked for but not yet received, kept for the next call after a timeout. */
@@ -555,6 +555,29 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       expect((await next(results)).done).toBe(true);
       await sleep(INTERVAL_MS);
       expect(gateway().live.stats().subscribers).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
+    });
+
+    it.each([
+      ['past a minute', '@live(throttle: 2147483647)', {}],
+      ['below nothing, from a variable', 'query($ms: Int) @live(throttle: $ms)', { ms: -1 }],
+    ])('with a throttle %s is refused before it runs, coded, and ends (an attacker\'s pass)', async (_, head, variables) => {
+      // Its last result, a 401's coded error, would have waited for the throttle: 24 days open and
+      // uncounted, its watches ended, showing its old state as live.
+      gateway().resetCalls();
+      const operation = head.startsWith('query') ? head : `query ${head}`;
+      const refused = subscribe(`${operation} { chatroom(id: "${roomId('IWERP', '4')}") { name } }`, DEMO_HEADERS, variables);
+      const { value } = await next(refused);
+      expect(value.data).toBeUndefined();
+      expect(value.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^@live\(throttle:\) takes 0 to 60000 ms/), extensions: { code: 'BAD_USER_INPUT' } })]);
+      expect((await next(refused)).done).toBe(true);
+      expect(callsTo('iwerp', '/api/chat/chatroom/4')).toHaveLength(0);
+      expect(gateway().live.stats().subscribers).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
+    });
+
+    it('with a throttle within a minute runs', async () => {
+      const results = subscribe(`query @live(throttle: 500) { chatroom(id: "${roomId('MESSENGER', '12')}") { name } }`);
+      expect((await next(results)).value.data).toEqual({ chatroom: { name: 'Team 12' } });
+      await results.return?.();
     });
 
     it('past the limit of every credential it carries, one is refused before it runs, and ends', async () => {
