@@ -427,6 +427,9 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
         headers: { 'content-type': 'application/json' },
       });
     }
+    // Computed with the caller's credentials, an answer is no shared cache's to keep (a GET query's
+    // URL is the same for every caller); one that says how it may be kept (GraphiQL's page) says so.
+    if (!answered.headers.has('cache-control')) answered.headers.set('cache-control', 'no-store');
     if (!sendEventStream(answered, response, logger)) await sendNodeResponse(answered, response, request, true);
   };
   const server = createServer(options, (request, response) => {

@@ -58,6 +58,21 @@ describe('the HTTP surface', () => {
     expect(await ok.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('has no answer kept by a shared cache: each is computed with its caller\'s credentials', async () => {
+    // An attacker's pass: a GET query's answer (urql's default) came with no Cache-Control, so a
+    // proxy or CDN that caches by URL could serve one caller's chats to another.
+    const url = new URL(gw().url);
+    url.searchParams.set('query', '{ chatroomByProviderId(provider: IWERP, providerId: "1") { name } }');
+    const headers = { accept: 'application/json', 'graphql-preflight': '1', ...DEMO_HEADERS };
+    const viaGet = await fetch(url, { headers });
+    expect(viaGet.status).toBe(200);
+    expect(viaGet.headers.get('cache-control')).toBe('no-store');
+    const viaPost = await fetch(gw().url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: url.searchParams.get('query') }) });
+    expect(viaPost.headers.get('cache-control')).toBe('no-store');
+    // GraphiQL's page holds no caller's data, and keeps its own revalidated caching.
+    expect((await fetch(gw().url, { headers: { accept: 'text/html' } })).headers.get('cache-control')).toBe('no-cache');
+  });
+
   it('refuses a text/plain POST without the CSRF header, accepts application/json', async () => {
     const body = JSON.stringify({ query: '{ __typename }' });
     expect((await fetch(gw().url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body })).status).toBe(403);
