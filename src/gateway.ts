@@ -35,7 +35,7 @@ import { codedForStreams, useErrorCodes } from './plugins/errorCodes.js';
 import { useGraphiQLPage } from './plugins/graphiqlPage.js';
 import { useIntrospectionPolicy, withoutSuggestions } from './plugins/introspection.js';
 import { useOperationDedup } from './plugins/operationDedup.js';
-import { usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
+import { persistedQueryMismatch, usePersistedOperationsPolicy, type PersistedOperationsConfig } from './plugins/persistedOperations.js';
 import { useReadiness } from './plugins/readiness.js';
 import { useRootRedirect } from './plugins/rootRedirect.js';
 import { declaredVariables, documentTooLong, dropUnreadExtensions, limitedFetchApi, queryLimits, useArgumentLimits, useDocumentLimits, useMalformedParameters, useOneSchemaIntrospection, useRequestSizeLimit, useUnsupportedTypes, useUploadsForMutationsOnly } from './plugins/limits.js';
@@ -609,6 +609,8 @@ export function serveWebSocket(
       const tooLong = documentTooLong(payload.query, config.limits.maxDocumentLength);
       if (tooLong) return answered([tooLong]);
       dropUnreadExtensions(payload.extensions);
+      const mismatch = persistedQueryMismatch(payload.query, payload.extensions);
+      if (mismatch) return [mismatch];
       if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
         const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
         return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];

@@ -3,8 +3,10 @@
  * a document's sha256 first and the document only when the gateway does not know it yet) and
  * trusted documents (a manifest of the frontend's documents, written by codegen's client preset).
  */
+import { createHash } from 'node:crypto';
 import { createInMemoryAPQStore, useAPQ, type APQStore } from '@graphql-yoga/plugin-apq';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -39,6 +41,18 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
     ? { get: (hash) => trusted.get(hash) ?? registered.get(hash), set: (hash, document) => registered.set(hash, document) }
     : registered;
   return { ...withDocumentId(useAPQ({ store })), onDispose: () => registered.close() };
+}
+
+/**
+ * A document sent over a WebSocket (serveWebSocket) with an Apollo hash that is not its own, refused
+ * as useAPQ refuses it over HTTP: yoga's plugins never see a WebSocket's params, and such a
+ * document ran (an attacker's pass). Nothing is registered from a WebSocket either way.
+ */
+export function persistedQueryMismatch(query: string, extensions: unknown): GraphQLError | undefined {
+  const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
+  if (persisted?.version !== 1 || typeof persisted.sha256Hash !== 'string') return undefined;
+  if (createHash('sha256').update(query).digest('hex') === persisted.sha256Hash) return undefined;
+  return new GraphQLError('PersistedQueryMismatch', { extensions: { code: 'PERSISTED_QUERY_MISMATCH' } });
 }
 
 /**

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { ApolloClient, HttpLink, gql } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { encodeGlobalId } from '../../src/model/globalId.js';
@@ -72,6 +74,22 @@ describe('Automatic Persisted Queries with Apollo’s PersistedQueryLink', () =>
       body: JSON.stringify({ query: print(ROOM), variables: { id: ROOM_ID }, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('another document') } } }),
     });
     expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('PERSISTED_QUERY_MISMATCH');
+  });
+
+  it('so is one over a WebSocket, where it ran (an attacker\'s pass), and the socket stays open', async () => {
+    const url = new URL(gateway().url);
+    url.protocol = 'ws:';
+    const client = createClient({ url: url.href, webSocketImpl: WebSocket, connectionParams: DEMO_HEADERS, retryAttempts: 0 });
+    try {
+      const run = (sha256Hash: string) =>
+        new Promise<unknown>((resolve) => {
+          client.subscribe({ query: print(ROOM), variables: { id: ROOM_ID }, extensions: { persistedQuery: { version: 1, sha256Hash } } }, { next: resolve, error: resolve, complete: () => undefined });
+        });
+      expect(await run(sha256('another document'))).toEqual([expect.objectContaining({ message: 'PersistedQueryMismatch', extensions: { code: 'PERSISTED_QUERY_MISMATCH' } })]);
+      expect(await run(sha256(print(ROOM)))).toEqual({ data: { chatroom: { id: ROOM_ID, name: 'Team 12' } } });
+    } finally {
+      await client.dispose();
+    }
   });
 });
 
