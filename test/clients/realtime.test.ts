@@ -1,8 +1,9 @@
 /**
  * Real time with the clients a frontend uses, set up as the README's "Real time in the clients"
- * says: Apollo Client's GraphQLWsLink and urql's subscriptionExchange, both over graphql-ws with
- * the credentials in connectionParams. A subscription's first event is the room as it is; a
- * rename made through the gateway reaches it, and Apollo's cache, as the next.
+ * says: Apollo Client's GraphQLWsLink (subscriptions and @live queries) and urql's
+ * subscriptionExchange, both over graphql-ws with the credentials in connectionParams. A
+ * subscription's first event is the room as it is; a rename made through the gateway reaches it,
+ * and Apollo's cache, as the next.
  */
 import { ApolloClient, ApolloLink, HttpLink, gql, type TypedDocumentNode } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
@@ -64,17 +65,20 @@ function take(start: (next: (event: Event) => void, fail: (error: unknown) => vo
   });
 }
 
-describe('Apollo Client 4: GraphQLWsLink for subscriptions, HttpLink for the rest', () => {
+/** The README's link: subscriptions and @live queries over the WebSocket, the rest over HTTP. */
+const apolloLink = () =>
+  ApolloLink.split(
+    ({ query }) => {
+      const definition = getMainDefinition(query);
+      return definition.kind === 'OperationDefinition' && (definition.operation === 'subscription' || !!definition.directives?.some((d) => d.name.value === 'live'));
+    },
+    new GraphQLWsLink(webSocket()),
+    new HttpLink({ uri: gateway().url.href, headers: DEMO_HEADERS }),
+  );
+
+describe('Apollo Client 4: GraphQLWsLink for subscriptions and @live queries, HttpLink for the rest', () => {
   it('delivers the room, then its rename, and the cache holds the new name', async () => {
-    const link = ApolloLink.split(
-      ({ query }) => {
-        const definition = getMainDefinition(query);
-        return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
-      },
-      new GraphQLWsLink(webSocket()),
-      new HttpLink({ uri: gateway().url.href, headers: DEMO_HEADERS }),
-    );
-    const apollo = new ApolloClient({ cache: apolloCache(), link });
+    const apollo = new ApolloClient({ cache: apolloCache(), link: apolloLink() });
     const query: TypedDocumentNode<RoomChange, { id: string }> = gql(ROOM_CHANGES);
     const seen = await take((next, fail) => {
       const subscription = apollo.subscribe({ query, variables: { id: ROOM } }).subscribe({ next, error: fail });
@@ -86,6 +90,30 @@ describe('Apollo Client 4: GraphQLWsLink for subscriptions, HttpLink for the res
       __typename: 'Chatroom',
       name: 'Renamed for Apollo',
     });
+    expect(output.lines).toEqual([]);
+  });
+
+  it('answers a @live query again after a rename (a new user\'s pass: the README sent it over HTTP, a 406)', async () => {
+    const apollo = new ApolloClient({ cache: apolloCache(), link: apolloLink() });
+    const query: TypedDocumentNode<{ chatroom: { id: string; name: string | null } | null }> = gql`query LiveRoom($id: ID!) @live { chatroom(id: $id) { id name } }`;
+    const names = await new Promise<(string | null | undefined)[]>((resolve, reject) => {
+      const seen: (string | null | undefined)[] = [];
+      const subscription = apollo.watchQuery({ query, variables: { id: ROOM } }).subscribe({
+        next: ({ data, error }) => {
+          if (error) return reject(error);
+          if (!data?.chatroom) return;
+          seen.push(data.chatroom.name);
+          if (seen.length === 1) void gateway().query(RENAME, { id: ROOM, name: 'Renamed live for Apollo' });
+          if (data.chatroom.name === 'Renamed live for Apollo') {
+            subscription.unsubscribe();
+            resolve(seen);
+          }
+        },
+        error: reject,
+      });
+    });
+    expect(names.at(0)).not.toBe('Renamed live for Apollo');
+    expect(names.at(-1)).toBe('Renamed live for Apollo');
     expect(output.lines).toEqual([]);
   });
 });
