@@ -4,6 +4,7 @@
  */
 import { ApolloClient, HttpLink, InMemoryCache, gql, setLogVerbosity } from '@apollo/client';
 import { loadDevMessages, loadErrorMessages } from '@apollo/client/dev';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { useGateway } from '../helpers/gateway.js';
@@ -100,5 +101,34 @@ describe('Apollo Client 4, InMemoryCache', () => {
     expect(warnings.some((line) => line.includes('missing `possibleTypes`'))).toBe(true);
     expect(warnings.some((line) => line.includes('Cache data may be lost'))).toBe(true);
     expect(people.iwerp.participants[0]).not.toHaveProperty('displayName');
+  });
+});
+
+describe('Apollo Client 4 with @defer', () => {
+  it('delivers the README\'s example, the deferred part after the rest, with the incremental handler the README names', async () => {
+    // A new user's pass: without `incrementalHandler`, Apollo Client 4 throws on any @defer result.
+    const apollo = new ApolloClient({ link: new HttpLink({ uri: gateway().url.href, headers: DEMO_HEADERS }), cache: apolloCache(), incrementalHandler: new Defer20220824Handler() });
+    const query = gql`
+      query Incremental {
+        fast: chatroomByProviderId(provider: IWERP, providerId: "1") { id name }
+        ... @defer { slow: chatroomByProviderId(provider: POPSELL, providerId: "1", brandId: 1) { id kind lastRating { value } } }
+      }
+    `;
+    const states = await new Promise<Record<string, any>[]>((resolve, reject) => {
+      const seen: Record<string, any>[] = [];
+      const subscription = apollo.watchQuery<Record<string, any>>({ query }).subscribe({
+        next: ({ data, dataState, error }) => {
+          if (error) return reject(error);
+          if (data?.fast) seen.push({ ...data, dataState });
+          if (dataState === 'complete') {
+            subscription.unsubscribe();
+            resolve(seen);
+          }
+        },
+        error: reject,
+      });
+    });
+    expect(states.at(-1)).toMatchObject({ fast: { name: expect.any(String) }, slow: { kind: expect.any(String) }, dataState: 'complete' });
+    expect(output.lines).toEqual([]);
   });
 });
