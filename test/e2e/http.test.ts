@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { buildSchema } from 'graphql';
 import { connect } from 'node:net';
 import { DEMO_HEADERS } from '../../src/gateway.js';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +84,16 @@ describe('the HTTP surface', () => {
   it('has introspection on', async () => {
     const res = await gw().query('{ __schema { queryType { name } } }');
     expect(res.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('serves the directives schema/schema.graphql declares, which frontends compile against', async () => {
+    // A new user's pass: the file had @live only, and its own README's @defer example was an
+    // unknown directive to codegen, Relay and graphcache.
+    const res = await gw().query('{ __schema { directives { name } } }');
+    const served = (res.data as { __schema: { directives: { name: string }[] } }).__schema.directives.map((d) => d.name).sort();
+    const sdl = buildSchema(readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8'));
+    expect(sdl.getDirectives().map((d) => d.name).sort()).toEqual(served);
+    expect(served).toEqual(expect.arrayContaining(['defer', 'live', 'stream']));
   });
 });
 

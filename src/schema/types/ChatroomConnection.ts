@@ -144,7 +144,7 @@ export function defineChatroomConnection(builder: Builder, refs: Refs) {
         "Messenger: an organization's chatrooms, or the calling user's when organizationId is omitted. A page over 50 is fetched as parallel vendor pages. Pages forward (first/after) or backward (last/before); cursors serve both ways.",
       args: {
         organizationId: t.arg.int({ description: 'The Messenger organization; omit for the chatrooms assigned to the caller (personal-access-token).' }),
-        first: t.arg.int({ defaultValue: 10, description: 'Page size going forward, 1 to MAX_PAGE_SIZE (default setting 100).' }),
+        first: t.arg.int({ defaultValue: 10, description: 'Page size going forward, 1 to the MAX_PAGE_SIZE setting (100 unless set).' }),
         after: t.arg.string({ description: 'The endCursor of the previous page.' }),
         last: t.arg.int({ description: 'Page size going backward, 1 to MAX_PAGE_SIZE (default 10 when before is given); not with first or after.' }),
         before: t.arg.string({ description: 'The startCursor of the next page, to page backward; omit with last for the end of the list.' }),
