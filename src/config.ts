@@ -375,7 +375,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const demo = Object.keys(baseUrls).length === 0;
   return Object.freeze({
     port: readInt(env, 'PORT', 4000, 0, 65535),
-    host: env.HOST?.trim() || '0.0.0.0',
+    // The demo takes any credential: reachable from this machine only, unless HOST says otherwise.
+    host: env.HOST?.trim() || (demo ? '127.0.0.1' : '0.0.0.0'),
     baseUrls,
     demo,
     demoActivityMs: readInt(env, 'DEMO_ACTIVITY_MS', 3000, 0),

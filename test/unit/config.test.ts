@@ -6,12 +6,20 @@ import { ConfigError, DEFAULT_MESSENGER_PATHS, loadConfig } from '../../src/conf
 describe('loadConfig', () => {
   it('has the contract defaults and demo mode with no base URL', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100, maxListArgument: 100, corsOrigins: ['*'] });
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', demo: true, baseUrls: {}, exposeVendorSecrets: false, maxPageSize: 100, maxListArgument: 100, corsOrigins: ['*'] });
     expect(config.upstreams.iwerp.timeoutMs).toBe(10_000);
     expect(config.messengerPaths).toEqual(DEFAULT_MESSENGER_PATHS);
     expect(config.metricsPhaseHistograms).toBe(false);
     expect(loadConfig({ METRICS_PHASE_HISTOGRAMS: 'true' }).metricsPhaseHistograms).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('listens on loopback in demo mode, on every interface otherwise, unless HOST says', () => {
+    // A new user's pass: the demo, which takes any credential and has GraphiQL and writes, was
+    // reachable from the network of a developer's laptop.
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ IWERP_BASE_URL: 'https://acme.iw-erp.de' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 
   it('drains 5 s on SIGTERM, except in demo mode, which has no load balancer to wait for', () => {
