@@ -144,7 +144,8 @@ export function createGateway(deps: GatewayDeps) {
     maskedErrors: { isDev: false },
     landingPage: false,
     // Credentials travel in headers a page sets itself, never in cookies: no CORS credentials mode.
-    cors: { origin: [...deps.config.corsOrigins], credentials: false, methods: ['GET', 'POST'] },
+    // A page may read an answer's x-request-id, to quote it in a report (docs/operations.md).
+    cors: { origin: [...deps.config.corsOrigins], credentials: false, methods: ['GET', 'POST'], exposedHeaders: ['x-request-id'] },
     // Its options are this gateway's, the same for every request: rendered once (useGraphiQLPage).
     renderGraphiQL: (options) => (graphiqlPage ??= renderGraphiQL(options)),
     graphiql: deps.config.graphiql && {

@@ -701,6 +701,12 @@ describe('CSRF prevention and CORS', () => {
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
   });
 
+  it('lets a page read the x-request-id of an answer (a new user\'s pass: docs/operations.md promises it)', async () => {
+    const res = await fetch(gw().url, { method: 'POST', headers: { origin: 'https://app.example', 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.headers.get('access-control-expose-headers')?.split(/\s*,\s*/)).toContain('x-request-id');
+  });
+
   it('with CORS_ORIGINS, lets only those origins call', async () => {
     const restricted = await startGateway({ env: { CORS_ORIGINS: 'https://app.example,https://admin.example' } });
     try {
