@@ -29,8 +29,8 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
       allowArbitraryOperations: false,
       customErrors: {
         notFound: refusal('This gateway runs trusted documents only, and this hash is not one of them.', 'PERSISTED_QUERY_NOT_FOUND', 404),
-        persistedQueryOnly: refusal('This gateway runs trusted documents only: send the document\'s sha256 hash in extensions.persistedQuery, not the document.', 'BAD_REQUEST', 400),
-        keyNotFound: refusal('This gateway runs trusted documents only: send the document\'s sha256 hash in extensions.persistedQuery.', 'BAD_REQUEST', 400),
+        persistedQueryOnly: refusal('This gateway runs trusted documents only: send the document\'s documentId ("sha256:<hex>") or its hash in extensions.persistedQuery, not the document.', 'BAD_REQUEST', 400),
+        keyNotFound: refusal('This gateway runs trusted documents only: send the document\'s documentId ("sha256:<hex>") or its hash in extensions.persistedQuery.', 'BAD_REQUEST', 400),
       },
     }));
   }
