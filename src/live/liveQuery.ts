@@ -62,9 +62,11 @@ export const MAX_LIVE_THROTTLE_MS = 60_000;
  * 401's coded error and ends the query too. An attacker's throttle of 2^31 − 1 kept a query open
  * for 24 days after its watches had ended, uncounted, showing its old state as live.
  */
-function throttleRefusal(throttle: number | undefined): GatewayError | undefined {
-  if (throttle === undefined || (throttle >= 0 && throttle <= MAX_LIVE_THROTTLE_MS)) return undefined;
-  return new GatewayError('BAD_USER_INPUT', `@live(throttle:) takes 0 to ${MAX_LIVE_THROTTLE_MS} ms, not ${throttle}.`);
+function throttleRefusal(throttle: unknown): GatewayError | undefined {
+  // A variable comes as sent (graphql-js coerces it only later): an object whose valueOf threw
+  // failed the comparison below as an INTERNAL_SERVER_ERROR, a WebSocket's 4500 (a reviewer's pass).
+  if (throttle === undefined || (Number.isInteger(throttle) && (throttle as number) >= 0 && (throttle as number) <= MAX_LIVE_THROTTLE_MS)) return undefined;
+  return new GatewayError('BAD_USER_INPUT', `@live(throttle:) takes a whole number of ms from 0 to ${MAX_LIVE_THROTTLE_MS}.`);
 }
 
 function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InMemoryLiveQueryStore, counted: () => void): Plugin {

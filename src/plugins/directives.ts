@@ -38,10 +38,10 @@ export function isLiveOperation(operation: OperationDefinitionNode | null | unde
   }
 }
 
-/** A live operation's `@live(throttle:)`, if given (isLiveOperation has read its directive). */
-export function liveThrottle(operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null): number | undefined {
+/** A live operation's `@live(throttle:)`, if given, from a variable as sent (isLiveOperation has read its directive). */
+export function liveThrottle(operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null): unknown {
   const live = operation?.directives?.find((directive) => directive.name.value === 'live');
-  return live ? ((getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined)?.throttle as number | null | undefined) ?? undefined) : undefined;
+  return live ? (getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined)?.throttle ?? undefined) : undefined;
 }
 
 /**
