@@ -2,11 +2,11 @@ import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { UpstreamPolicy } from '../config.js';
 import { GatewayError, afterWrite } from '../errors.js';
-import { SECRET_HEADERS } from '../logger.js';
 import type { Provider } from '../model/provider.js';
 import { withTraceHeaders } from '../observability/tracing.js';
 import type { RetryDispatchOptions } from './dispatcher.js';
 import { statusError, toGatewayError } from './failures.js';
+import { scrub } from './scrub.js';
 import type { Handler, VendorCall } from './layer.js';
 
 /** Settings of the send layer of one vendor. */
@@ -21,120 +21,38 @@ export interface SendOptions {
   logger: Logger;
 }
 
-const CREDENTIALS = new Set(SECRET_HEADERS.map((h) => h.toLowerCase()));
-
-/** The escapes JSON writes other than `\u` (PHP's json_encode writes "/" as "\/" too). */
-const JSON_ESCAPES = new Map(Object.entries({ '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }));
-/** Whether `text` holds `digits` hex digits at `at`. */
-const hexAt = (text: string, at: number, digits: number) => at + digits <= text.length && /^[0-9a-f]+$/i.test(text.slice(at, at + digits));
-
-/**
- * A vendor's text with one kind of escape decoded: JSON's (`\uXXXX` in either case of hex, `\/`,
- * `\"`…), percent-encoding (`%XX`, either case) or a form's (the same, and "+" for a space; in
- * the other a "+" is itself, as encodeURI leaves it), with where each decoded character began and
- * ended in the text. A header value is a byte a character (latin1), as undici sends it, so `%XX`
- * decodes to the character of that byte. Whatever is not an escape is taken as itself, so an
- * encoder that escapes some characters only (PHP's JSON_HEX_* flags, encodeURI) is decoded too.
- */
-function decoded(text: string, escapes: 'json' | 'percent' | 'form'): { chars: string; from: number[]; to: number[] } {
-  let chars = '';
-  const from: number[] = [];
-  const to: number[] = [];
-  for (let i = 0; i < text.length; ) {
-    let char = text[i]!;
-    let length = 1;
-    if (escapes === 'json' && char === '\\' && text[i + 1] === 'u' && hexAt(text, i + 2, 4)) {
-      [char, length] = [String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16)), 6];
-    } else if (escapes === 'json' && char === '\\' && JSON_ESCAPES.has(text[i + 1] ?? '')) {
-      [char, length] = [JSON_ESCAPES.get(text[i + 1]!)!, 2];
-    } else if (escapes !== 'json' && char === '%' && hexAt(text, i + 1, 2)) {
-      [char, length] = [String.fromCharCode(parseInt(text.slice(i + 1, i + 3), 16)), 3];
-    } else if (escapes === 'form' && char === '+') {
-      char = ' ';
-    }
-    chars += char;
-    from.push(i);
-    to.push(i + length);
-    i += length;
-  }
-  return { chars, from, to };
-}
-
-/** Every credential value a request carried: each credential header's value, and the bare token after "Bearer ". */
-function credentialValues(headers: Readonly<Record<string, string>>): string[] {
-  const values = new Set<string>();
-  for (const [name, value] of Object.entries(headers)) {
-    if (!CREDENTIALS.has(name.toLowerCase()) || !value) continue;
-    values.add(value);
-    const bearer = /^Bearer\s+(.+)$/i.exec(value)?.[1];
-    if (bearer) values.add(bearer);
-  }
-  return [...values];
-}
-
-/**
- * Where a vendor's text echoes a credential the request carried, as [start, end) ranges of the
- * text, in order and apart (a token inside a longer value is redacted with it): as sent (a
- * credential may hold what reads as an escape, "%41"), JSON-escaped, percent- or form-encoded. A base64
- * token holds "/" and "+"; attackers' passes saw tokens logged in each of these forms.
- */
-function echoes(text: string, secrets: readonly string[]): [number, number][] {
-  const found: [number, number][] = [];
-  const identity = { chars: text, from: undefined, to: undefined };
-  for (const { chars, from, to } of [identity, decoded(text, 'json'), decoded(text, 'percent'), decoded(text, 'form')]) {
-    for (const secret of secrets) {
-      for (let at = chars.indexOf(secret); at !== -1; at = chars.indexOf(secret, at + 1)) {
-        found.push(from && to ? [from[at]!, to[at + secret.length - 1]!] : [at, at + secret.length]);
-      }
-    }
-  }
-  found.sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const [start, end] of found) {
-    const last = merged.at(-1);
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else merged.push([start, end]);
-  }
-  return merged;
-}
-
-const redacted = (text: string, ranges: readonly [number, number][]) => {
-  let result = '';
-  let done = 0;
-  for (const [start, end] of ranges) {
-    result += `${text.slice(done, start)}[redacted]`;
-    done = end;
-  }
-  return result + text.slice(done);
-};
-
-/** A vendor's text with every credential the request carried, however echoed, redacted. */
-export function scrub(text: string, headers: Readonly<Record<string, string>>): string {
-  return redacted(text, echoes(text, credentialValues(headers)));
-}
-
 const SNIPPET = 1024;
 
 /**
- * The start of a vendor's error body, scrubbed, for the debug log; the rest is discarded. It is
- * cut at SNIPPET characters of what the vendor sent, or before a credential the cut would go
- * through (read past the cut by the longest a credential can come echoed, to see it whole), and
- * then scrubbed: cut first, a credential was logged in part; scrubbed first, a later one read in
- * part moved into it.
+ * The start of a vendor's error body, for the debug log: SNIPPET characters of it at most; the
+ * rest is discarded unread.
  */
-async function snippet(body: Dispatcher.ResponseData['body'], headers: Readonly<Record<string, string>>): Promise<string> {
-  const secrets = credentialValues(headers);
-  // Escaped, a character comes as up to six (`\uXXXX`).
-  const enough = SNIPPET + 6 * Math.max(0, ...secrets.map((secret) => secret.length));
+async function snippet(body: Dispatcher.ResponseData['body']): Promise<{ text: string; cut: boolean }> {
   let text = '';
   for await (const chunk of body) {
     text += (chunk as Buffer).toString('utf8');
-    if (text.length >= enough) break;
+    if (text.length > SNIPPET) return { text: text.slice(0, SNIPPET), cut: true };
   }
-  const found = echoes(text, secrets);
-  // Echoes found are apart, so one at most runs through the cut: the cut moves to its start.
-  const cut = found.find(([start, end]) => start < SNIPPET && end > SNIPPET)?.[0] ?? SNIPPET;
-  return redacted(text.slice(0, cut), found.filter(([, end]) => end <= cut));
+  return { text, cut: false };
+}
+
+/**
+ * A vendor's error answer, at debug with the start of its body, scrubbed. The body is read whether
+ * or not it is logged (a short one read whole leaves the connection for the next call); it is
+ * scrubbed only when logged, which costs more than the read.
+ */
+async function logErrorAnswer(logger: Logger, call: VendorCall, status: number, body: Dispatcher.ResponseData['body']): Promise<void> {
+  const start = await snippet(body).catch(() => undefined);
+  if (!logger.isLevelEnabled('debug')) return;
+  const detail = start ? scrub(start.text, call.headers, start.cut) : '(unread)';
+  logger.debug({ method: call.method, path: call.path, status, body: detail }, 'vendor answered an error');
+}
+
+/** A vendor answer refused (its shape, its size, a cut body), at debug with the cause, scrubbed only when logged. */
+function logRefused(logger: Logger, call: VendorCall, failure: GatewayError): void {
+  if (!logger.isLevelEnabled('debug')) return;
+  const cause = scrub(JSON.stringify(failure.cause ?? failure.message) ?? '', call.headers);
+  logger.debug({ method: call.method, path: call.path, code: failure.code, cause }, 'vendor response refused');
 }
 
 const utf8 = new TextDecoder();
@@ -219,8 +137,7 @@ export function send(options: SendOptions): Handler {
       if (statusCode >= 300) {
         // Its status is the answer, even when its body cannot be read (a reviewer's pass: a 409 whose
         // body was cut came as a write applied, with no status).
-        const detail = await snippet(body, call.headers).catch(() => '(unread)');
-        logger.debug({ method: call.method, path: call.path, status: statusCode, body: detail }, 'vendor answered an error');
+        await logErrorAnswer(logger, call, statusCode, body);
         throw statusError(provider, statusCode);
       }
       const length = Number(headers['content-length']);
@@ -231,8 +148,7 @@ export function send(options: SendOptions): Handler {
       response.body.on('error', () => undefined).destroy();
       const failure = toGatewayError(provider, error, call.signal);
       if (!failure.extensions.upstreamStatus) {
-        const cause = scrub(JSON.stringify(failure.cause ?? failure.message) ?? '', call.headers);
-        logger.debug({ method: call.method, path: call.path, code: failure.code, cause }, 'vendor response refused');
+        logRefused(logger, call, failure);
         // A write the vendor answered 2xx was made, whatever became of its answer (a reviewer's pass).
         if (call.method !== 'GET' && response.statusCode < 300) {
           throw afterWrite(failure, 'answer');
