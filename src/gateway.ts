@@ -429,8 +429,14 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
       });
     }
     // Computed with the caller's credentials, an answer is no shared cache's to keep (a GET query's
-    // URL is the same for every caller); one that says how it may be kept (GraphiQL's page) says so.
-    if (!answered.headers.has('cache-control')) answered.headers.set('cache-control', 'no-store');
+    // URL is the same for every caller). Only one with a validator (GraphiQL's page, its 304) is
+    // kept, to be revalidated; yoga's event streams said no-cache, which lets a cache store them.
+    if (!answered.headers.has('etag')) {
+      // Deleted first: whatwg-node's headers, made from an object ('Cache-Control': …), kept that
+      // entry beside the one set, and both were sent.
+      answered.headers.delete('cache-control');
+      answered.headers.set('cache-control', 'no-store');
+    }
     if (!sendEventStream(answered, response, logger)) await sendNodeResponse(answered, response, request, true);
   };
   const server = createServer(options, (request, response) => {

@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import { codedForStreams, codedStream } from './errorCodes.js';
 
 /** yoga's SSE headers (and the ping that opens a stream: some browsers wait for a first byte). */
-const HEADERS = { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' };
+const HEADERS = { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-store', 'content-encoding': 'none' };
 const PING = Buffer.from(':\n\n');
 const COMPLETE = 'event: complete\ndata:\n\n';
 /** As yoga's: keeps proxies and load balancers from closing a quiet stream as idle. */

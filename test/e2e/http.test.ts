@@ -71,8 +71,24 @@ describe('the HTTP surface', () => {
     expect(viaGet.headers.get('cache-control')).toBe('no-store');
     const viaPost = await fetch(gw().url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: url.searchParams.get('query') }) });
     expect(viaPost.headers.get('cache-control')).toBe('no-store');
-    // GraphiQL's page holds no caller's data, and keeps its own revalidated caching.
-    expect((await fetch(gw().url, { headers: { accept: 'text/html' } })).headers.get('cache-control')).toBe('no-cache');
+    // A reviewer's pass: event streams (a subscription, @live, @defer) said no-cache, which lets a cache store them.
+    const streams = ['subscription($id: ID!) { chatroomChanged(id: $id) { changes } }', 'query($id: ID!) @live { chatroom(id: $id) { name } }', 'query($id: ID!) { chatroom(id: $id) { id ... @defer { name } } }'];
+    for (const query of streams) {
+      const controller = new AbortController();
+      const stream = await fetch(gw().url, {
+        method: 'POST',
+        headers: { ...DEMO_HEADERS, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query, variables: { id: 'Q2hhdHJvb206TUVTU0VOR0VSOjEy' } }),
+        signal: controller.signal,
+      });
+      expect([query, stream.headers.get('content-type'), stream.headers.get('cache-control')]).toEqual([query, 'text/event-stream', 'no-store']);
+      controller.abort();
+    }
+    // GraphiQL's page holds no caller's data, and keeps its own revalidated caching, its 304 too.
+    const page = await fetch(gw().url, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const again = await fetch(gw().url, { headers: { accept: 'text/html', 'if-none-match': page.headers.get('etag')! } });
+    expect([again.status, again.headers.get('cache-control')]).toEqual([304, 'no-cache']);
   });
 
   it('refuses a text/plain POST without the CSRF header, accepts application/json', async () => {
