@@ -110,7 +110,9 @@ function decoded(view: View, decoder: Decoder): View | undefined {
 
 /** The text as sent, each kind of escape decoded, and each decoded again by each kind (escaped twice over). */
 function views(text: string): View[] {
-  const positions = Array.from(text, (_, i) => i);
+  // By UTF-16 unit, as the text is indexed: Array.from(text) walks code points, and an emoji left
+  // the positions short, the redaction then appending the whole text (a reviewer's pass).
+  const positions = Array.from({ length: text.length }, (_, i) => i);
   const sent: View = { chars: text, from: positions, to: positions.map((i) => i + 1) };
   const once = DECODERS.map((decoder) => decoded(sent, decoder)).filter((view) => view !== undefined);
   const twice = once.flatMap((view) => DECODERS.map((decoder) => decoded(view, decoder)).filter((again) => again !== undefined));

@@ -48,10 +48,11 @@ async function logErrorAnswer(logger: Logger, call: VendorCall, status: number, 
   logger.debug({ method: call.method, path: call.path, status, body: detail }, 'vendor answered an error');
 }
 
-/** A vendor answer refused (its shape, its size, a cut body), at debug with the cause, scrubbed only when logged. */
+/** A vendor answer refused (its shape, its size, a cut body), at debug with the start of the cause, scrubbed only when logged. */
 function logRefused(logger: Logger, call: VendorCall, failure: GatewayError): void {
   if (!logger.isLevelEnabled('debug')) return;
-  const cause = scrub(JSON.stringify(failure.cause ?? failure.message) ?? '', call.headers);
+  const text = JSON.stringify(failure.cause ?? failure.message) ?? '';
+  const cause = scrub(text.slice(0, SNIPPET), call.headers, text.length > SNIPPET);
   logger.debug({ method: call.method, path: call.path, code: failure.code, cause }, 'vendor response refused');
 }
 

@@ -342,6 +342,13 @@ describe('scrubbing a vendor body for the debug log', () => {
     expect(scrub(`x${'ab'.repeat(150_000)}y`, headers)).toBe('x[redacted]y');
   }, 2_000);
 
+  it('finds one in a text that holds astral characters (a reviewer\'s pass: an emoji had the whole text logged again)', () => {
+    const token = 'sess-0123456789abcdefghijklmnopqrstuvwxyz';
+    const headers = { authorization: `Bearer ${token}` };
+    expect(scrub(`🔒 invalid session ${token}`, headers)).toBe('🔒 invalid session [redacted]');
+    expect(scrub(`{"message":"👋 ${'x'.repeat(990)}","token":"${token.slice(0, 8)}`, headers, true)).toBe(`{"message":"👋 ${'x'.repeat(990)}","token":"[redacted]`);
+  });
+
   it('redacts the start of one that a cut text ends with, whatever part of an escape follows it', () => {
     const headers = { 'x-session-token': 'secret-token' };
     expect(scrub('echo: secr', headers, true)).toBe('echo: [redacted]');
