@@ -10,7 +10,7 @@
  * @live query ends after a result that watches nothing or has errors, and one is refused before it
  * runs when the gateway, or every credential it carries, is at its subscription limit.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
@@ -236,9 +236,10 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
 
 /**
  * A @live query's results as the store sends them (on the very object a run returned), latest
- * first: they are read from the store as it sends them, and one its consumer has not taken yet
- * is replaced by the next (the whole result again, so nothing is lost), where the store's own
- * queue kept every one for a client that stopped reading, until the heap ran out. It ends after
+ * first, and none that says what the last one handed on said: they are read from the store as it
+ * sends them, and one its consumer has not taken yet is replaced by the next (the whole result
+ * again, so nothing is lost), where the store's own queue kept every one for a client that
+ * stopped reading, until the heap ran out. It ends after
  * the first of `finals` (a run after which nothing could make it run again) or at `stop()`. A
  * client's return() reaches the store's iterator at once, even while a next() waits.
  */
@@ -272,14 +273,23 @@ export function endingAfter(results: AsyncIterable<ExecutionResult>, finals: Wea
       wake?.();
     }
   })();
+  // What the last result handed on said (a digest, not the text): a run that read nothing new for
+  // the query, or only fields it does not select, sent the same result again (the first result of
+  // every @live query came twice, a new user's and an attacker's pass).
+  let delivered: string | undefined;
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     [Symbol.asyncIterator]: () => iterator,
     async next() {
-      while (latest === undefined && !finished) await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      if (latest !== undefined) {
+      for (;;) {
+        while (latest === undefined && !finished) await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (latest === undefined) break;
         const value = latest;
         latest = undefined;
+        const said = createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+        // A last result ends the stream, whatever it says.
+        if (said === delivered && !finals.has(value)) continue;
+        delivered = said;
         return { done: false, value };
       }
       if (failure) throw failure.error;

@@ -595,6 +595,20 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       await Promise.all(open.map((s) => s.return?.()));
     });
 
+    it('send a result only when it differs from the last one sent (a new user\'s and an attacker\'s pass: the first came twice, and again for a change to a field not selected)', async () => {
+      const room = gateway().simulators.messengerState.rooms.get(15)!;
+      const results = subscribe(`query @live { chatroom(id: "${roomId('MESSENGER', '15')}") { name } }`);
+      expect((await next(results)).value.data).toEqual({ chatroom: { name: 'Team 15' } });
+      await expect(next(results, INTERVAL_MS * 6)).rejects.toThrow('no event');
+      const avatar = room.avatarURL;
+      room.avatarURL = 'https://images.example.test/messenger/15-new.png';
+      await expect(next(results, INTERVAL_MS * 6)).rejects.toThrow('no event');
+      room.name = 'Team fifteen';
+      expect((await next(results)).value.data).toEqual({ chatroom: { name: 'Team fifteen' } });
+      await results.return?.();
+      Object.assign(room, { name: 'Team 15', avatarURL: avatar });
+    });
+
     it('work over WebSocket too, and send nothing while nothing changes', async () => {
       const url = new URL(gateway().url);
       url.protocol = 'ws:';

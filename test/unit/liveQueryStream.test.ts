@@ -41,6 +41,24 @@ describe('endingAfter', () => {
     expect(await results.next()).toEqual({ done: false, value: { data: { run: 1000 } } });
   });
 
+  it('hands on no result that says what the last one handed on said, but a final one whatever it says', async () => {
+    const store = source();
+    const finals = new WeakSet<ExecutionResult>();
+    const { results } = endingAfter(store.iterator, finals);
+    store.push({ data: { name: 'a' } });
+    expect((await results.next()).value).toEqual({ data: { name: 'a' } });
+    store.push({ data: { name: 'a' } });
+    const pending = results.next();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    store.push({ data: { name: 'b' } });
+    expect((await pending).value).toEqual({ data: { name: 'b' } });
+    const last = { data: { name: 'b' } };
+    finals.add(last);
+    store.push(last);
+    expect((await results.next()).value).toBe(last);
+    expect(await results.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('ends after a final result, which replaces one not yet taken, and reads nothing after it', async () => {
     const store = source();
     const finals = new WeakSet<ExecutionResult>();
