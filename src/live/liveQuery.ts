@@ -286,10 +286,13 @@ export function endingAfter(results: AsyncIterable<ExecutionResult>, finals: Wea
         if (latest === undefined) break;
         const value = latest;
         latest = undefined;
-        const said = createHash('sha256').update(JSON.stringify(value)).digest('base64url');
-        // A last result ends the stream, whatever it says.
-        if (said === delivered && !finals.has(value)) continue;
-        delivered = said;
+        // A last result ends the stream, whatever it says; one that makes no JSON is taken as new
+        // (its transport refuses it, not this).
+        if (!finals.has(value)) {
+          const said = digestOf(value);
+          if (said !== undefined && said === delivered) continue;
+          delivered = said;
+        }
         return { done: false, value };
       }
       if (failure) throw failure.error;
@@ -302,6 +305,15 @@ export function endingAfter(results: AsyncIterable<ExecutionResult>, finals: Wea
     },
   };
   return { results: iterator, stop };
+}
+
+/** A result's JSON as a digest, or undefined for one that makes no JSON (a cycle, a BigInt). */
+function digestOf(result: ExecutionResult): string | undefined {
+  try {
+    return createHash('sha256').update(JSON.stringify(result)).digest('base64url');
+  } catch {
+    return undefined;
+  }
 }
 
 /**

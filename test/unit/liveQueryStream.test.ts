@@ -59,6 +59,21 @@ describe('endingAfter', () => {
     expect(await results.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('hands on a result that makes no JSON, final or not, for its transport to refuse (a reviewer\'s pass)', async () => {
+    const store = source();
+    const finals = new WeakSet<ExecutionResult>();
+    const { results } = endingAfter(store.iterator, finals);
+    const big = { data: { n: 1n } };
+    store.push(big);
+    expect((await results.next()).value).toBe(big);
+    const circular: ExecutionResult & { extensions: Record<string, unknown> } = { data: null, extensions: {} };
+    circular.extensions.self = circular;
+    finals.add(circular);
+    store.push(circular);
+    expect((await results.next()).value).toBe(circular);
+    expect(await results.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('ends after a final result, which replaces one not yet taken, and reads nothing after it', async () => {
     const store = source();
     const finals = new WeakSet<ExecutionResult>();
