@@ -105,9 +105,17 @@ describe('Apollo Client 4, InMemoryCache', () => {
 });
 
 describe('Apollo Client 4 with @defer', () => {
-  it('delivers the README\'s example, the deferred part after the rest, with the incremental handler the README names', async () => {
+  it('delivers the README\'s example, sent in parts, with the incremental handler the README names', async () => {
     // A new user's pass: without `incrementalHandler`, Apollo Client 4 throws on any @defer result.
-    const apollo = new ApolloClient({ link: new HttpLink({ uri: gateway().url.href, headers: DEMO_HEADERS }), cache: apolloCache(), incrementalHandler: new Defer20220824Handler() });
+    // The answer's media type, as the link fetched it: incremental parts, not one result.
+    const types: (string | null)[] = [];
+    const fetchFn: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      types.push(response.headers.get('content-type'));
+      return response;
+    };
+    const link = new HttpLink({ uri: gateway().url.href, headers: DEMO_HEADERS, fetch: fetchFn });
+    const apollo = new ApolloClient({ link, cache: apolloCache(), incrementalHandler: new Defer20220824Handler() });
     const query = gql`
       query Incremental {
         fast: chatroomByProviderId(provider: IWERP, providerId: "1") { id name }
@@ -128,9 +136,9 @@ describe('Apollo Client 4 with @defer', () => {
         error: reject,
       });
     });
-    // First the rest, then the deferred part (a reviewer's pass: the final state alone would pass a single result too).
-    expect(states[0]).toMatchObject({ fast: { name: expect.any(String) }, dataState: 'streaming' });
-    expect(states[0]).not.toHaveProperty('slow');
+    // Sent in parts (a reviewer's pass: the final state alone would pass a single result too);
+    // whether Apollo shows the first part alone depends on how the parts arrive.
+    expect(types).toEqual([expect.stringMatching(/^multipart\/mixed/)]);
     expect(states.at(-1)).toMatchObject({ fast: { name: expect.any(String) }, slow: { kind: expect.any(String) }, dataState: 'complete' });
     expect(output.lines).toEqual([]);
   });
