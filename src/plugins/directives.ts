@@ -28,10 +28,8 @@ export function perOperation<T>(read: (args: ExecutionArgs, operation: Operation
  * client accepting JSON, though it runs as a plain query (an attacker's pass).
  */
 export function isLiveOperation(operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null): boolean {
-  const live = operation?.directives?.find((directive) => directive.name.value === 'live');
-  if (!live) return false;
   try {
-    return getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined)?.if === true;
+    return liveArguments(operation, variables)?.if === true;
   } catch {
     // A condition of the wrong type, which validation refuses.
     return true;
@@ -39,9 +37,13 @@ export function isLiveOperation(operation: OperationDefinitionNode | null | unde
 }
 
 /** A live operation's `@live(throttle:)`, if given, from a variable as sent (isLiveOperation has read its directive). */
-export function liveThrottle(operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null): unknown {
+export const liveThrottle = (operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null): unknown =>
+  liveArguments(operation, variables)?.throttle ?? undefined;
+
+/** The arguments of an operation's @live, variables read as sent, or undefined for an operation without it. */
+function liveArguments(operation: OperationDefinitionNode | null | undefined, variables?: Record<string, unknown> | null) {
   const live = operation?.directives?.find((directive) => directive.name.value === 'live');
-  return live ? (getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined)?.throttle ?? undefined) : undefined;
+  return live ? getDirectiveValues(GraphQLLiveDirective, { directives: [live] }, variables ?? undefined) : undefined;
 }
 
 /**

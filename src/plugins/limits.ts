@@ -415,9 +415,12 @@ export function useArgumentLimits(maxListItems: number, maxCost: number): Plugin
       stop(badArgument(`An operation's list arguments may hold at most ${maxListItems} IDs together, got ${items}.`));
       return;
     }
-    const refused = sites.streamCounts
-      .map((count) => (count === null || typeof count === 'number' ? count : Object.hasOwn(variables, count.variable) ? variables[count.variable] : count.otherwise))
-      .find((count) => count === null || (typeof count === 'number' && count < 0));
+    const given = (count: (typeof sites.streamCounts)[number]) => {
+      if (count === null || typeof count === 'number') return count;
+      const value = sent(variables, count.variable);
+      return value === undefined ? count.otherwise : value;
+    };
+    const refused = sites.streamCounts.map(given).find((count) => count === null || (typeof count === 'number' && count < 0));
     if (refused !== undefined) stop(badArgument(`@stream's initialCount must be 0 or more, not ${String(refused)}.`));
   };
   return {
