@@ -6,6 +6,7 @@ import type { Provider } from '../model/provider.js';
 import { withTraceHeaders } from '../observability/tracing.js';
 import type { RetryDispatchOptions } from './dispatcher.js';
 import { statusError, toGatewayError } from './failures.js';
+import { AnswerFailed, collect, type Collected } from './collect.js';
 import { scrub } from './scrub.js';
 import type { Handler, VendorCall } from './layer.js';
 
@@ -24,28 +25,13 @@ export interface SendOptions {
 const SNIPPET = 1024;
 
 /**
- * The start of a vendor's error body, for the debug log: SNIPPET characters of it at most; the
- * rest is discarded unread.
+ * A vendor's error answer, at debug with the start of its body (read whether or not it is logged,
+ * see collect), scrubbed only when logged, which costs more than the read.
  */
-async function snippet(body: Dispatcher.ResponseData['body']): Promise<{ text: string; cut: boolean }> {
-  let text = '';
-  for await (const chunk of body) {
-    text += (chunk as Buffer).toString('utf8');
-    if (text.length > SNIPPET) return { text: text.slice(0, SNIPPET), cut: true };
-  }
-  return { text, cut: false };
-}
-
-/**
- * A vendor's error answer, at debug with the start of its body, scrubbed. The body is read whether
- * or not it is logged (a short one read whole leaves the connection for the next call); it is
- * scrubbed only when logged, which costs more than the read.
- */
-async function logErrorAnswer(logger: Logger, call: VendorCall, status: number, body: Dispatcher.ResponseData['body']): Promise<void> {
-  const start = await snippet(body).catch(() => undefined);
+function logErrorAnswer(logger: Logger, call: VendorCall, answer: Collected): void {
   if (!logger.isLevelEnabled('debug')) return;
-  const detail = start ? scrub(start.text, call.headers, start.cut) : '(unread)';
-  logger.debug({ method: call.method, path: call.path, status, body: detail }, 'vendor answered an error');
+  const detail = answer.text === undefined ? '(unread)' : scrub(answer.text, call.headers, answer.cut);
+  logger.debug({ method: call.method, path: call.path, status: answer.status, body: detail }, 'vendor answered an error');
 }
 
 /** A vendor answer refused (its shape, its size, a cut body), at debug with the start of the cause, scrubbed only when logged. */
@@ -56,29 +42,7 @@ function logRefused(logger: Logger, call: VendorCall, failure: GatewayError): vo
   logger.debug({ method: call.method, path: call.path, code: failure.code, cause }, 'vendor response refused');
 }
 
-const utf8 = new TextDecoder();
-
 const tooLarge = (provider: Provider) => new GatewayError('UPSTREAM_ERROR', `${provider} sent a response larger than allowed.`, { provider });
-
-/**
- * The body as text, never more than `limit` bytes. A body whose length the vendor declared (already
- * checked against the limit) is read whole: HTTP/1.1 framing ends it there, and undici fails one
- * that runs past its length (no interceptor decompresses it into more). One without is counted
- * chunk by chunk.
- */
-async function readBody(body: Dispatcher.ResponseData['body'], declared: boolean, limit: number, provider: Provider): Promise<string> {
-  if (declared) return body.text();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw tooLarge(provider);
-    chunks.push(chunk as Buffer);
-  }
-  // Decoded as body.text() decodes the other path (WHATWG UTF-8 decode: a byte-order mark is
-  // dropped), so a vendor's answer parses alike whether or not it declared its length.
-  return utf8.decode(Buffer.concat(chunks));
-}
 
 /** Parses and validates a body: a resolver only ever sees a payload of the documented shape. */
 function parse(call: VendorCall, text: string, provider: Provider): unknown {
@@ -107,53 +71,46 @@ export function send(options: SendOptions): Handler {
   const origin = options.baseUrl.origin;
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
 
-  async function exchange(call: VendorCall): Promise<Dispatcher.ResponseData> {
+  const limits = { maxBytes: policy.maxResponseBytes, snippet: SNIPPET, tooLarge: () => tooLarge(provider) };
+
+  /** One HTTP exchange: its status and body (see collect). */
+  function exchange(call: VendorCall): Promise<Collected> {
     // Most calls carry no query value (IW-ERP's build and package ids are usually unset): no
     // URLSearchParams for them.
     const values = Object.entries(call.query ?? {}).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
     const search = values.length > 0 ? `?${new URLSearchParams(values.map(([key, value]) => [key, String(value)]))}` : '';
-    const dispatch: Dispatcher.RequestOptions & RetryDispatchOptions = {
+    const dispatch: Dispatcher.DispatchOptions & RetryDispatchOptions = {
       origin,
       path: `${basePath}${call.path}${search}`,
       method: call.method,
       headers: withTraceHeaders({ accept: 'application/json', ...call.headers }),
       body: call.body ?? null,
-      signal: call.signal ?? null,
       deadline: call.deadline ?? Date.now() + policy.timeoutMs,
       ...(call.onRetry ? { onRetry: call.onRetry } : {}),
     };
     logger.trace({ method: call.method, path: call.path, headers: dispatch.headers }, 'vendor request');
-    try {
-      return await dispatcher.request(dispatch);
-    } catch (error) {
-      throw toGatewayError(provider, error, call.signal);
-    }
+    return collect(dispatcher, dispatch, call.signal ?? null, limits);
   }
 
   return async (call) => {
-    const response = await exchange(call);
+    let status: number | undefined;
     try {
-      const { statusCode, headers, body } = response;
-      call.status = statusCode;
-      if (statusCode >= 300) {
+      const answer = await exchange(call);
+      status = call.status = answer.status;
+      if (answer.status >= 300) {
         // Its status is the answer, even when its body cannot be read (a reviewer's pass: a 409 whose
         // body was cut came as a write applied, with no status).
-        await logErrorAnswer(logger, call, statusCode, body);
-        throw statusError(provider, statusCode);
+        logErrorAnswer(logger, call, answer);
+        throw statusError(provider, answer.status);
       }
-      const length = Number(headers['content-length']);
-      if (length > policy.maxResponseBytes) throw tooLarge(provider);
-      return parse(call, await readBody(body, Number.isSafeInteger(length), policy.maxResponseBytes, provider), provider);
+      return parse(call, answer.text ?? '', provider);
     } catch (error) {
-      // The body is abandoned: close it, and swallow the abort error that destroying it emits.
-      response.body.on('error', () => undefined).destroy();
-      const failure = toGatewayError(provider, error, call.signal);
-      if (!failure.extensions.upstreamStatus) {
+      if (error instanceof AnswerFailed) status = call.status = error.status;
+      const failure = toGatewayError(provider, error instanceof AnswerFailed ? error.cause : error, call.signal);
+      if (status !== undefined && !failure.extensions.upstreamStatus) {
         logRefused(logger, call, failure);
         // A write the vendor answered 2xx was made, whatever became of its answer (a reviewer's pass).
-        if (call.method !== 'GET' && response.statusCode < 300) {
-          throw afterWrite(failure, 'answer');
-        }
+        if (call.method !== 'GET' && status < 300) throw afterWrite(failure, 'answer');
       }
       throw failure;
     }

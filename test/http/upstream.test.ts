@@ -107,6 +107,22 @@ describe('the upstream HTTP layer', () => {
     }
   });
 
+  it('fails a call whose caller leaves while it waits for a connection at once, and never sends it', async () => {
+    const { url, hits } = await vendor((_, res) => setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 600));
+    const upstream = client(url, { UPSTREAM_CONNECTIONS: '1', UPSTREAM_CONCURRENCY: '2' });
+    const first = upstream.request({ method: 'GET', path: '/first', route: '/x', headers: {}, validate: acceptAnything as never });
+    const leaving = new AbortController();
+    const queued = upstream.request({ method: 'GET', path: '/queued', route: '/x', headers: {}, signal: leaving.signal });
+    setTimeout(() => leaving.abort(), 50);
+    const started = Date.now();
+    expect(await codeOf(queued)).toBe('UPSTREAM_ERROR');
+    // Not once the connection is free (600 ms).
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(await first).toEqual({});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hits).toEqual(['/first']);
+  });
+
   it.each([
     ['with a declared length', true],
     ['without one (chunked)', false],
