@@ -250,7 +250,7 @@ function refuseOnSocket(socket: Duplex, status: number, reason: string, message:
   // connection during this write crashed the process (a reviewer's finding).
   socket.on('error', () => socket.destroy());
   const body = badRequestBody(message);
-  const head = `HTTP/1.1 ${status} ${reason}\r\n${headers}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  const head = `HTTP/1.1 ${status} ${reason}\r\n${headers}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n`;
   socket.end(head + body, () => socket.destroy());
 }
 
@@ -324,7 +324,7 @@ function bodiesUnderWay(limit: number, timeoutMs: number, logger: Pick<Logger, '
     const { response, request } = under;
     // An answer already begun (none is, while its body is still coming, but a throw here would end the process).
     if (response.headersSent) request.socket.destroy();
-    else response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', connection: 'close' }).end(body, () => request.socket.destroy());
+    else response.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', 'cache-control': 'no-store', connection: 'close' }).end(body, () => request.socket.destroy());
   };
   const count = () => {
     const now = performance.now();
@@ -450,7 +450,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
     toOriginForm(request);
     if (!makesUrl(request)) {
       const body = badRequestBody(NO_URL);
-      response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+      response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' }).end(body);
       return;
     }
     bodies.receiving(request, response);

@@ -215,6 +215,8 @@ describe("a request Node's HTTP parser refuses", () => {
   it('is answered with a coded error all the same: headers over 16 KB, a malformed request line', async () => {
     const long = await fetch(new URL(`?query=${'x'.repeat(20_000)}`, gw().url), { headers: DEMO_HEADERS });
     expect(long.status).toBe(431);
+    // No answer of the gateway's is kept by a cache, these included (a reviewer's pass).
+    expect(long.headers.get('cache-control')).toBe('no-store');
     expect(await long.json()).toEqual({ errors: [{ message: expect.stringMatching(/headers/i), extensions: { code: 'BAD_REQUEST' } }] });
     const socket = connect(Number(gw().url.port), gw().url.hostname);
     let text = '';
@@ -240,6 +242,7 @@ describe("a request Node's HTTP parser refuses", () => {
   it.each(['Host: a\r\nHost: b', 'Host: a b', 'Host: ['])('a Host that is no authority (%j) is a coded 400, no stack', async (host) => {
     const text = await exchange(`GET /health HTTP/1.1\r\n${host}\r\nConnection: close\r\n\r\n`);
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(text).toMatch(/\r\ncache-control: no-store\r\n/i);
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/Host/), extensions: { code: 'BAD_REQUEST' } }] });
   });
 
@@ -370,7 +373,7 @@ describe('request bodies under way', () => {
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
       // ~300 KB received, none of it whole: once judged, the first is cut, and with it its bytes.
-      expect(await held[0]!.answered).toMatch(/^HTTP\/1\.1 503 [^]*"code":"SERVICE_UNAVAILABLE"/);
+      expect(await held[0]!.answered).toMatch(/^HTTP\/1\.1 503 [^]*\r\ncache-control: no-store\r\n[^]*"code":"SERVICE_UNAVAILABLE"/i);
       expect(held[1]!.socket.destroyed || held[2]!.socket.destroyed).toBe(false);
       expect(await query(gateway.url, pad(20_000))).toEqual({ data: { __typename: 'Query' } });
       // The others come whole and are answered.
