@@ -79,28 +79,34 @@ class Collector implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController) {
     this.controller = controller;
-    // Aborted while the request waited for a connection.
+    // Aborted while the request waited for a connection: never sent.
     if (this.settled) controller.abort(new errors.RequestAbortedError());
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders) {
     this.status = statusCode;
-    if (statusCode >= 300) return;
+    if (statusCode < 200 || statusCode >= 300) return;
     // A declared length over the limit fails before any byte is read.
     if (Number(headers['content-length']) > this.limits.maxBytes) this.fail(this.limits.tooLarge());
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer) {
     if (this.settled) return;
+    // After an informational head (103 Early Hints) undici's retry handler passes on no other, so
+    // the status this body came with is unknown.
+    if (this.status < 200) return this.fail(new Error(`The vendor answered ${this.status}, and its final status was not passed on.`));
     this.bytes += chunk.length;
     this.chunks.push(chunk);
-    if (this.status >= 300) {
-      // An error's snippet: enough bytes for its characters, the rest unread.
-      if (this.bytes > this.limits.snippet) this.finish(true);
-    } else if (this.bytes > this.limits.maxBytes) this.fail(this.limits.tooLarge());
+    if (this.status < 300) {
+      if (this.bytes > this.limits.maxBytes) this.fail(this.limits.tooLarge());
+    } else if (this.bytes > this.limits.snippet && (this.bytes > 4 * this.limits.snippet || this.text().length > this.limits.snippet)) {
+      // An error's snippet is its first characters, up to 4 bytes each: the rest is left unread.
+      this.finish(true);
+    }
   }
 
   onResponseEnd() {
+    if (this.status < 200) return this.fail(new Error(`The vendor answered ${this.status}, and its final status was not passed on.`));
     this.finish(false);
   }
 
@@ -108,22 +114,36 @@ class Collector implements Dispatcher.DispatchHandler {
     this.fail(error);
   }
 
+  private text() {
+    return utf8.decode(this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks));
+  }
+
   private finish(more: boolean) {
     if (this.settled) return;
-    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    const text = utf8.decode(body);
+    const text = this.text();
     const cut = this.status >= 300 && (more || text.length > this.limits.snippet);
     this.settle();
     this.resolve({ status: this.status, text: cut ? text.slice(0, this.limits.snippet) : text, cut });
-    if (more) this.controller?.abort(new errors.RequestAbortedError());
+    if (more) this.abortLater(new errors.RequestAbortedError());
   }
 
   fail(error: unknown) {
     if (this.settled) return;
     this.settle();
     if (this.status >= 300) this.resolve({ status: this.status, cut: false });
-    else this.reject(this.status ? new AnswerFailed(this.status, error) : error);
-    this.controller?.abort(error instanceof Error ? error : new errors.RequestAbortedError());
+    else this.reject(this.status >= 200 ? new AnswerFailed(this.status, error) : error);
+    this.abortLater(error instanceof Error ? error : new errors.RequestAbortedError());
+  }
+
+  /**
+   * Aborts the exchange once undici's parser is done with what it holds: called from inside it, an
+   * abort destroyed the connection of an answer whose last bytes were in the same read, and undici
+   * then opened one more only to destroy it (a reviewer's pass). An answer that came whole by then
+   * keeps its connection (undici ignores the abort of a completed request).
+   */
+  private abortLater(reason: Error) {
+    const controller = this.controller;
+    if (controller) queueMicrotask(() => controller.abort(reason));
   }
 
   private settle() {

@@ -19,6 +19,22 @@ const answered = (error: unknown) => error instanceof GatewayError && typeof err
 /** p-queue runs higher numbers first: a query's own reads overtake queued polls. */
 const PRIORITY = { query: 1, poll: 0 } as const;
 
+/**
+ * `task` in the queue, under the call's signal. Every call gives the queue its signal, even one that
+ * starts at once: p-queue races the call against it, which holds the deadline wherever the layer
+ * below is slow to notice. The race rejects for a call under way too, and first: a write's own
+ * outcome says more (one the vendor answered 2xx was applied, a reviewer's pass), and it ends as
+ * soon, the layer below honouring the same signal.
+ */
+function inQueue(queue: PQueue, call: VendorCall, task: () => Promise<unknown>): Promise<unknown> {
+  const options = { priority: PRIORITY[call.priority ?? 'query'], ...(call.signal ? { signal: call.signal } : {}) };
+  let underWay: Promise<unknown> | undefined;
+  return queue.add(() => (underWay = task()), options).catch((error: unknown) => {
+    if (underWay && call.method !== 'GET') return underWay;
+    throw error;
+  });
+}
+
 export interface Guard {
   layer: Layer;
   /** The circuit breaker's state, for readiness and metrics. */
@@ -72,11 +88,7 @@ export function guard(
         throw unavailable('overloaded; too many requests are waiting');
       }
       try {
-        // Every call gives the queue its signal, even one that starts at once: p-queue races the
-        // call against it, and that race is what holds the deadline while undici is still
-        // connecting (undici heeds an abort only once the request has a socket).
-        const options = { priority: PRIORITY[call.priority ?? 'query'], ...(call.signal ? { signal: call.signal } : {}) };
-        return await queue.add(run(call), options);
+        return await inQueue(queue, call, run(call));
       } catch (error) {
         if ((error as { code?: string }).code === 'EOPENBREAKER') throw unavailable('failing; its circuit is open');
         throw toGatewayError(provider, error, call.signal);

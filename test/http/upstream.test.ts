@@ -211,6 +211,54 @@ describe('the upstream HTTP layer', () => {
     expect((error as GatewayError).extensions.writeApplied).toBeUndefined();
   });
 
+  // A reviewer's pass: the queue's race against the deadline rejected first, so the send layer's
+  // `writeApplied` never reached the caller, who would send the write again.
+  it('answers a write answered 2xx whose body then times out as applied', async () => {
+    const { url } = await vendor((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":');
+    });
+    const error = await client(url, { UPSTREAM_TIMEOUT_MS: '200' })
+      .request({ method: 'POST', path: '/x', route: '/x', headers: {}, body: '{}', validate: acceptAnything as never })
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe('UPSTREAM_TIMEOUT');
+    expect((error as GatewayError).extensions.writeApplied).toBe(true);
+  });
+
+  // A reviewer's pass: aborted from inside undici's parser, an answer that had come whole lost its
+  // connection, and undici opened one more only to destroy it.
+  it.each([
+    ['an error body past the logged snippet', (res: ServerResponse) => res.writeHead(404, { 'content-length': '1500' }).end('x'.repeat(1500))],
+    ['an error body past it, chunked', (res: ServerResponse) => res.writeHead(500).end('x'.repeat(1500))],
+    ['a body over the size cap, come whole', (res: ServerResponse) => res.writeHead(200).end('x'.repeat(3000))],
+  ])('keeps the connection of %s', async (_, answer) => {
+    let connections = 0;
+    const { url } = await vendor((_, res) => answer(res));
+    servers.at(-1)!.on('connection', () => (connections += 1));
+    const upstream = client(url, { UPSTREAM_MAX_RESPONSE_BYTES: '2000', UPSTREAM_RETRIES: '0' });
+    for (let i = 0; i < 3; i++) {
+      await upstream.request({ method: 'GET', path: '/x', route: '/x', headers: {} }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(connections).toBe(1);
+  });
+
+  // An informational head (103 Early Hints): undici's retry handler passes it on and swallows the
+  // final one, so the status the body came with is unknown (a reviewer's pass: it was taken as 103).
+  it('fails an answer that starts with an informational head, as before, without taking its status', async () => {
+    const { url } = await vendor((_, res) => {
+      res.writeEarlyHints({ link: '</x>; rel=preload' });
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 20);
+    });
+    const error = await client(url)
+      .request({ method: 'POST', path: '/x', route: '/x', headers: {}, body: '{}', validate: acceptAnything as never })
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).code).toBe('UPSTREAM_ERROR');
+    expect((error as GatewayError).extensions.writeApplied).toBeUndefined();
+  });
+
   it('sends a write once, even after a 503', async () => {
     const { url, hits } = await vendor((_, res) => res.writeHead(503).end());
     expect(await codeOf(client(url).request({ method: 'POST', path: '/x', route: '/x', headers: {}, body: '{}' }))).toBe('UPSTREAM_ERROR');
@@ -307,6 +355,19 @@ describe('the circuit and the debug log', () => {
     expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers: { 'x-session-token': token } }))).toBe('BAD_USER_INPUT');
     const line = logged().split('\n').find((l) => l.includes('vendor answered an error'))!;
     expect(JSON.parse(line).body).toBe('{"token":"[redacted]"}');
+  });
+
+  it('logs the first 1,024 characters of an error body, not bytes, however it arrives', async () => {
+    // A reviewer's pass: cut at 1,024 bytes, two-byte characters gave 1,000 of them, the last split.
+    const { url } = await vendor((_, res) => {
+      res.writeHead(404);
+      let sent = 0;
+      const more = setInterval(() => (++sent === 4 ? (clearInterval(more), res.end('é'.repeat(500))) : res.write('é'.repeat(500))), 10);
+    });
+    const { upstream, logged } = loggingUpstream(url);
+    expect(await codeOf(upstream.request({ method: 'GET', path: '/x', route: '/x', headers: {} }))).toBe('NOT_FOUND');
+    const line = logged().split('\n').find((l) => l.includes('vendor answered an error'))!;
+    expect(JSON.parse(line).body).toBe('é'.repeat(1024));
   });
 
   it('logs no part of a credential that the first 1,024 characters of the body cut through', async () => {
