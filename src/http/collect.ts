@@ -4,13 +4,13 @@ import { errors, type Dispatcher } from 'undici';
 /** A vendor's answer as the send layer reads it. */
 export interface Collected {
   status: number;
-  /** The body as text: whole for a 2xx, the first `snippet` characters of an error's (see collect); none when an error's could not be read. */
+  /** The body as text: whole for a 2xx, the first `snippet` UTF-16 units of an error's (see collect); none when an error's could not be read. */
   text?: string;
   /** An error's body went on past its snippet (and its connection was closed). */
   cut: boolean;
 }
 
-/** How much of an answer to read: a 2xx body whole up to `maxBytes`, an error's `snippet` characters. */
+/** How much of an answer to read: a 2xx body whole up to `maxBytes`, an error's first `snippet` UTF-16 units. */
 export interface CollectLimits {
   maxBytes: number;
   snippet: number;
@@ -29,6 +29,12 @@ export class AnswerFailed extends Error {
 }
 
 const utf8 = new TextDecoder();
+
+/** The first `units` UTF-16 units of `text`, one fewer where they would end inside a surrogate pair (a lone half logs as U+FFFD). */
+function snippetOf(text: string, units: number): string {
+  const last = text.charCodeAt(units - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? units - 1 : units);
+}
 
 /**
  * One vendor exchange through undici's `dispatch`, its body gathered into one buffer and decoded
@@ -62,6 +68,8 @@ class Collector implements Dispatcher.DispatchHandler {
   private status = 0;
   private chunks: Buffer[] = [];
   private bytes = 0;
+  private units = 0;
+  private counter?: TextDecoder;
   private settled = false;
 
   constructor(
@@ -85,28 +93,27 @@ class Collector implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders) {
     this.status = statusCode;
-    if (statusCode < 200 || statusCode >= 300) return;
+    if (statusCode >= 300) return;
     // A declared length over the limit fails before any byte is read.
     if (Number(headers['content-length']) > this.limits.maxBytes) this.fail(this.limits.tooLarge());
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer) {
     if (this.settled) return;
-    // After an informational head (103 Early Hints) undici's retry handler passes on no other, so
-    // the status this body came with is unknown.
-    if (this.status < 200) return this.fail(new Error(`The vendor answered ${this.status}, and its final status was not passed on.`));
-    this.bytes += chunk.length;
     this.chunks.push(chunk);
     if (this.status < 300) {
+      this.bytes += chunk.length;
       if (this.bytes > this.limits.maxBytes) this.fail(this.limits.tooLarge());
-    } else if (this.bytes > this.limits.snippet && (this.bytes > 4 * this.limits.snippet || this.text().length > this.limits.snippet)) {
-      // An error's snippet is its first characters, up to 4 bytes each: the rest is left unread.
-      this.finish(true);
+      return;
     }
+    // An error's snippet is its first `snippet` UTF-16 units (as JavaScript counts a string), counted
+    // as they arrive (a reviewer's pass: decoding all so far on each chunk was quadratic); the rest
+    // is left unread.
+    this.units += (this.counter ??= new TextDecoder()).decode(chunk, { stream: true }).length;
+    if (this.units > this.limits.snippet) this.finish(true);
   }
 
   onResponseEnd() {
-    if (this.status < 200) return this.fail(new Error(`The vendor answered ${this.status}, and its final status was not passed on.`));
     this.finish(false);
   }
 
@@ -114,16 +121,12 @@ class Collector implements Dispatcher.DispatchHandler {
     this.fail(error);
   }
 
-  private text() {
-    return utf8.decode(this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks));
-  }
-
   private finish(more: boolean) {
     if (this.settled) return;
-    const text = this.text();
+    const text = utf8.decode(this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks));
     const cut = this.status >= 300 && (more || text.length > this.limits.snippet);
     this.settle();
-    this.resolve({ status: this.status, text: cut ? text.slice(0, this.limits.snippet) : text, cut });
+    this.resolve({ status: this.status, text: cut ? snippetOf(text, this.limits.snippet) : text, cut });
     if (more) this.abortLater(new errors.RequestAbortedError());
   }
 

@@ -72,9 +72,15 @@ const answerStarts: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opt
   return dispatch({ ...opts, answer } as Dispatcher.DispatchOptions, answer);
 };
 
-/** The caller's handler, marked `started` once the answer's head reaches it: one object per call, its methods shared. */
-class AnswerStarts implements Answer, Dispatcher.DispatchHandler {
-  started = false;
+/**
+ * Drops informational heads (103 Early Hints), below the retry: undici's retry handler took a 103
+ * for the answer's head and refused the final one ("Content-Range mismatch"), so a write the vendor
+ * made came back as failed, and a client would send it again (a reviewer's pass).
+ */
+const finalHeadsOnly: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => dispatch(opts, new FinalHeadsOnly(handler));
+
+/** Hands every callback on to `handler`: the wrappers below each change one; one object per call, its methods shared. */
+class Forward implements Dispatcher.DispatchHandler {
   constructor(private readonly handler: Dispatcher.DispatchHandler) {}
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown) {
     this.handler.onRequestStart?.(controller, context);
@@ -83,7 +89,6 @@ class AnswerStarts implements Answer, Dispatcher.DispatchHandler {
     this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string) {
-    this.started = true;
     this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
   }
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer) {
@@ -94,6 +99,21 @@ class AnswerStarts implements Answer, Dispatcher.DispatchHandler {
   }
   onResponseError(controller: Dispatcher.DispatchController, error: Error) {
     this.handler.onResponseError?.(controller, error);
+  }
+}
+
+/** The caller's handler, marked `started` once the answer's head reaches it. */
+class AnswerStarts extends Forward implements Answer {
+  started = false;
+  override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string) {
+    this.started = true;
+    super.onResponseStart(controller, statusCode, headers, statusMessage);
+  }
+}
+
+class FinalHeadsOnly extends Forward {
+  override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string) {
+    if (statusCode >= 200) super.onResponseStart(controller, statusCode, headers, statusMessage);
   }
 }
 
@@ -110,6 +130,7 @@ export function createVendorDispatcher(policy: UpstreamPolicy, base?: Dispatcher
       pipelining: 1,
     });
   return agent.compose(
+    finalHeadsOnly,
     interceptors.retry({
       maxRetries: policy.maxRetries,
       methods: ['GET'],
