@@ -244,6 +244,12 @@ const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: st
 
 const badRequestBody = (message: string) => JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 
+/** Answers a request no handler of yoga's sees with a coded error, then closes its connection. */
+function refuseOnResponse(response: ServerResponse, status: number, message: string) {
+  const body = badRequestBody(message);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' }).end(body);
+}
+
 /** Answers on a bare socket (one Node's parser refused, an upgrade refused) with a coded error, then closes it. */
 function refuseOnSocket(socket: Duplex, status: number, reason: string, message: string, headers = '') {
   // An upgrade's socket has no error listener of Node's any more: a client resetting the
@@ -449,8 +455,7 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
     // parse (two Host lines, a space in one) with a 500 and the TypeError's stack (a reviewer's finding).
     toOriginForm(request);
     if (!makesUrl(request)) {
-      const body = badRequestBody(NO_URL);
-      response.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' }).end(body);
+      refuseOnResponse(response, 400, NO_URL);
       return;
     }
     bodies.receiving(request, response);
@@ -468,6 +473,10 @@ export function createHttpServer(config: Pick<Config, 'requestTimeoutMs' | 'maxB
       refuseOnSocket(socket, 405, 'Method Not Allowed', 'CONNECT is not served here: the gateway is no proxy. GraphQL takes GET and POST.', 'Allow: GET, POST\r\n'),
     );
   });
+  // An Expect other than 100-continue: Node's own 417 had no code and no Cache-Control (a reviewer's pass).
+  server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) =>
+    refuseOnResponse(response, 417, 'The request expects what the gateway does not do: of Expect, only 100-continue is served.'),
+  );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Not into an answer already under way (a streaming one, a pipelined request's), as Node's
     // own handler does not: that connection is only cut.

@@ -256,6 +256,13 @@ describe("a request Node's HTTP parser refuses", () => {
     expect(JSON.parse(query.slice(query.indexOf('\r\n\r\n') + 4))).toEqual({ data: { __typename: 'Query' } });
   });
 
+  it('an Expect other than 100-continue is a coded 417, kept by no cache (a reviewer\'s pass: Node\'s own had neither)', async () => {
+    const text = await exchange(`GET /health HTTP/1.1\r\nHost: ${gw().url.host}\r\nExpect: foo\r\nConnection: close\r\n\r\n`);
+    expect(text).toMatch(/^HTTP\/1\.1 417 /);
+    expect(text).toMatch(/\r\ncache-control: no-store\r\n/i);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/Expect/), extensions: { code: 'BAD_REQUEST' } }] });
+  });
+
   it('a CONNECT is a coded 405, where Node only closed the connection (an attacker\'s pass)', async () => {
     const text = await exchange(`CONNECT ${gw().url.host} HTTP/1.1\r\nHost: ${gw().url.host}\r\n\r\n`);
     expect(text).toMatch(/^HTTP\/1\.1 405 /);
