@@ -244,10 +244,14 @@ const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: st
 
 const badRequestBody = (message: string) => JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 
-/** Answers a request no handler of yoga's sees with a coded error, then closes its connection. */
+/**
+ * Answers a request no handler of yoga's sees with a coded error. Its connection stays open: Node
+ * has framed the request, and runs one pipelined behind it all the same, so closing lost that one's
+ * answer, a write applied unseen (a reviewer's pass).
+ */
 function refuseOnResponse(response: ServerResponse, status: number, message: string) {
   const body = badRequestBody(message);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close' }).end(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(body);
 }
 
 /** Answers on a bare socket (one Node's parser refused, an upgrade refused) with a coded error, then closes it. */

@@ -263,6 +263,21 @@ describe("a request Node's HTTP parser refuses", () => {
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toEqual({ errors: [{ message: expect.stringMatching(/Expect/), extensions: { code: 'BAD_REQUEST' } }] });
   });
 
+  // A reviewer's pass: answered with Connection: close, the connection ended after the refusal,
+  // while Node went on to run the request behind it, whose answer was lost (a write applied unseen).
+  it.each([
+    ['an Expect other than 100-continue', (host: string) => `GET /health HTTP/1.1\r\nHost: ${host}\r\nExpect: foo\r\n\r\n`, 417],
+    ['a Host that is no authority', () => `GET /health HTTP/1.1\r\nHost: a b\r\n\r\n`, 400],
+  ])('a request pipelined behind %s is answered in its turn', async (_, refused, status) => {
+    const host = gw().url.host;
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const text = await exchange(
+      `${refused(host)}POST /graphql HTTP/1.1\r\nHost: ${host}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    expect(text.match(/HTTP\/1\.1 \d+/g)).toEqual([`HTTP/1.1 ${status}`, 'HTTP/1.1 200']);
+    expect(text).toContain('{"data":{"__typename":"Query"}}');
+  });
+
   it('a CONNECT is a coded 405, where Node only closed the connection (an attacker\'s pass)', async () => {
     const text = await exchange(`CONNECT ${gw().url.host} HTTP/1.1\r\nHost: ${gw().url.host}\r\n\r\n`);
     expect(text).toMatch(/^HTTP\/1\.1 405 /);
