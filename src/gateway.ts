@@ -207,28 +207,31 @@ export type Gateway = ReturnType<typeof createGateway>;
 
 /**
  * The credential headers (CONTRACT.md, "Credentials") a WebSocket's `connectionParams` carries,
- * or null when they are not what an HTTP request could send: a string of a header value's own
+ * or why not (a close reason) when they are not what an HTTP request could send: a string of a header value's own
  * characters (RFC 9110: tab, space, visible ASCII, Latin-1), each name once whatever its case
  * (over HTTP a credential sent twice is refused), the whole payload within Node's header size.
  * Other keys are ignored. A control character reached undici, which refused it before sending: an
  * attacker's junk credential then failed every call without one made (and opened the vendor's
  * breaker until that was mended).
  */
-function headersOf(params: Readonly<Record<string, unknown>> | undefined): Headers | null {
+function headersOf(params: Readonly<Record<string, unknown>> | undefined): Headers | string {
   // As Node's limit on an HTTP request's headers (431 past it): a 20 KB token held subscription
   // places. Other keys count too, since graphql-ws keeps the whole payload as long as the socket
   // lives: 1 MB of them held ~7 MB of heap per socket, without a credential (an attacker's pass).
+  const tooLarge = `Forbidden: connectionParams take ${maxHeaderSize} bytes at most, as an HTTP request's headers do`;
   try {
-    if (params && JSON.stringify(params).length > maxHeaderSize) return null;
+    if (params && JSON.stringify(params).length > maxHeaderSize) return tooLarge;
   } catch {
     // Nested deeper than the stack (an attacker's pass): no header either.
-    return null;
+    return tooLarge;
   }
   const headers = new Headers();
   for (const [key, value] of Object.entries(params ?? {})) {
     const name = key.toLowerCase();
     if (!FORWARDED_HEADERS.includes(name)) continue;
-    if (typeof value !== 'string' || !FIELD_VALUE.test(value) || headers.has(name)) return null;
+    // Named after the header (one of FORWARDED_HEADERS), never the key as sent.
+    if (typeof value !== 'string' || !FIELD_VALUE.test(value)) return `Forbidden: connectionParams "${name}" must be a string an HTTP header can carry`;
+    if (headers.has(name)) return `Forbidden: connectionParams "${name}" is sent twice (header names are case-insensitive)`;
     headers.set(name, value);
   }
   return headers;
@@ -618,7 +621,11 @@ export function serveWebSocket(
       // 16 KB of `[{},{},…]` held 345 KB of heap per socket, without a credential (an attacker's pass).
       const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
       for (const key of Object.keys(params)) delete params[key];
-      if (!headers) return false;
+      if (typeof headers === 'string') {
+        // graphql-ws's own close for `false` says only "Forbidden" (a frontend developer's pass).
+        ctx.extra.socket.close(CloseCode.Forbidden, headers);
+        return false;
+      }
       credentialHeaders.set(ctx.extra.socket, headers);
       ctx.extra.runs = (id) => id in ctx.subscriptions;
       return true;

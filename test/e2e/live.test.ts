@@ -435,10 +435,12 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       // graphql-ws keeps the whole payload as long as the socket lives: 1 MB of other keys beside a
       // credential held ~7 MB of heap per socket, for anyone (an attacker's pass).
       ['other keys larger than that beside them', { 'x-session-token': 'demo', ...Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`k${i}`, 'v'.repeat(8)])) }],
-    ])('refuses connection params that are no header an HTTP request could send: %s', async (_, params) => {
+      // A frontend developer's pass: a number closed the socket with a bare "Forbidden".
+      ['a number', { 'x-session-token': 5 }],
+    ])('refuses connection params that are no header an HTTP request could send, saying why: %s', async (_, params) => {
       const client = connect(params);
       const results = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
-      await expect(next(results)).rejects.toMatchObject({ code: 4403 });
+      await expect(next(results)).rejects.toMatchObject({ code: 4403, reason: expect.stringMatching(/^Forbidden: connectionParams /) });
     });
   });
 
