@@ -2,7 +2,7 @@
 import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, MessageType, parseMessage, stringifyMessage, type OperationResult } from 'graphql-ws';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createServer, maxHeaderSize, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -638,7 +638,7 @@ export function serveWebSocket(
       dropUnreadExtensions(payload.extensions);
       const mismatch = persistedQueryMismatch(payload.query, payload.extensions);
       if (mismatch) return [mismatch];
-      if (trusted && !trusted.has(createHash('sha256').update(payload.query).digest('hex'))) {
+      if (trusted && !trusted.has(hash('sha256', payload.query, 'hex'))) {
         const refusal = 'This gateway runs trusted documents only, and this document is not one of them.';
         return [new GraphQLError(refusal, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })];
       }

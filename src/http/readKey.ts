@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { VendorCall } from './layer.js';
 
 /**
@@ -6,4 +6,4 @@ import type { VendorCall } from './layer.js';
  * brand. A hash, so that no secret is kept in an in-flight map or a cache; computed once per call.
  */
 export const readKey = (call: VendorCall): string =>
-  (call.key ??= createHash('sha256').update(JSON.stringify([call.path, call.query, call.headers])).digest('base64url'));
+  (call.key ??= hash('sha256', JSON.stringify([call.path, call.query, call.headers]), 'base64url'));

@@ -10,7 +10,7 @@
  * @live query ends after a result that watches nothing or has errors, and one is refused before it
  * runs when the gateway, or every credential it carries, is at its subscription limit.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { InMemoryLiveQueryStore } from '@n1ru4l/in-memory-live-query-store';
@@ -310,7 +310,7 @@ export function endingAfter(results: AsyncIterable<ExecutionResult>, finals: Wea
 /** A result's JSON as a digest, or undefined for one that makes no JSON (a cycle, a BigInt). */
 function digestOf(result: ExecutionResult): string | undefined {
   try {
-    return createHash('sha256').update(JSON.stringify(result)).digest('base64url');
+    return hash('sha256', JSON.stringify(result), 'base64url');
   } catch {
     return undefined;
   }

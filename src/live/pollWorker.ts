@@ -9,7 +9,7 @@
  * each vendor's connections. Every request's outcome is reported back for the main thread's
  * metrics; no read cache (a poll never reads from one, and one here would serve nobody).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { serialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
@@ -91,7 +91,7 @@ async function read(id: number, provider: Provider, key: string, credentials: Cr
   try {
     const value = await resourceOf(adapters, provider, key, data.maxPageSize).fetch(credentials, controller.signal);
     // Most polls find the state unchanged: then the main thread neither receives nor compares it.
-    const tag = createHash('sha256').update(serialize(value)).digest('base64');
+    const tag = hash('sha256', serialize(value), 'base64');
     answer(id, tag === since ? { same: true } : { value, tag });
   } catch (error) {
     const gateway = error instanceof GatewayError ? error : undefined;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Context } from '../context.js';
@@ -63,7 +63,7 @@ export function useOperationDedup(): Plugin {
         // and over a WebSocket a 4500 that ended its other operations (an attacker's pass).
         return;
       }
-      const key = createHash('sha256').update(shared).digest('base64url');
+      const key = hash('sha256', shared, 'base64url');
       setExecuteFn((executionArgs) => {
         const pending = inFlight.get(key);
         // One whose callers have all gone still runs until its reads notice: joining it would

@@ -3,7 +3,7 @@
  * a document's sha256 first and the document only when the gateway does not know it yet) and
  * trusted documents (a manifest of the frontend's documents, written by codegen's client preset).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createInMemoryAPQStore, useAPQ, type APQStore } from '@graphql-yoga/plugin-apq';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError } from 'graphql';
@@ -51,7 +51,7 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
 export function persistedQueryMismatch(query: string, extensions: unknown): GraphQLError | undefined {
   const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
   if (persisted?.version !== 1 || typeof persisted.sha256Hash !== 'string') return undefined;
-  if (createHash('sha256').update(query).digest('hex') === persisted.sha256Hash) return undefined;
+  if (hash('sha256', query, 'hex') === persisted.sha256Hash) return undefined;
   return new GraphQLError('PersistedQueryMismatch', { extensions: { code: 'PERSISTED_QUERY_MISMATCH' } });
 }
 

@@ -3,7 +3,7 @@
  * "Credentials"). Each adapter takes only its own vendor's part, so a credential cannot reach
  * another vendor by construction.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { GatewayError, badInput } from '../errors.js';
 import type { ChatroomRef } from '../model/chat.js';
 import { numericVendorId, vendorId } from '../model/globalId.js';
@@ -141,4 +141,4 @@ export function credentialScope(credentials: Credentials, provider: Provider): s
 }
 
 /** A secret as keys hold it: 132 bits of its sha256, never the secret. */
-const hash = (secret: string) => createHash('sha256').update(secret).digest('base64url').slice(0, 22);
+const hash = (secret: string) => digest('sha256', secret, 'base64url').slice(0, 22);
