@@ -223,12 +223,13 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
     if (params && JSON.stringify(params).length > maxHeaderSize) return tooLarge;
   } catch {
     // Nested deeper than the stack (an attacker's pass): no header either.
-    return tooLarge;
+    return 'Forbidden: connectionParams are nested too deeply';
   }
   const headers = new Headers();
   for (const [key, value] of Object.entries(params ?? {})) {
     const name = key.toLowerCase();
-    if (!FORWARDED_HEADERS.includes(name)) continue;
+    // ASCII only, as a header name is: the Kelvin sign (U+212A) lowercases to "k" (a reviewer's pass).
+    if (!FORWARDED_HEADERS.includes(name) || !ASCII.test(key)) continue;
     // Named after the header (one of FORWARDED_HEADERS), never the key as sent.
     if (typeof value !== 'string' || !FIELD_VALUE.test(value)) return `Forbidden: connectionParams "${name}" must be a string an HTTP header can carry`;
     if (headers.has(name)) return `Forbidden: connectionParams "${name}" is sent twice (header names are case-insensitive)`;
@@ -238,6 +239,7 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Heade
 }
 
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Node's refusals of a request before any handler sees it, by its parser's error code. */
 const CLIENT_ERRORS: Record<string, [status: number, reason: string, message: string]> = {

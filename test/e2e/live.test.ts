@@ -442,6 +442,14 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       const results = client.iterate({ query: roomChanged(roomId('IWERP', '1')) });
       await expect(next(results)).rejects.toMatchObject({ code: 4403, reason: expect.stringMatching(/^Forbidden: connectionParams /) });
     });
+
+    it('takes no key that only lowercases to a header name for a credential (a reviewer\'s pass: the Kelvin sign)', async () => {
+      // 'K' (U+212A) lowercases to 'k': no HTTP request can send such a header name.
+      const client = connect({ 'x-session-to\u212Aen': 'demo' });
+      const results = client.iterate({ query: roomChanged(roomId('IWERP', '4')) });
+      const result = await next(results);
+      expect(result.value.errors?.[0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED', provider: 'IWERP' } });
+    });
   });
 
   describe('@live queries', () => {
