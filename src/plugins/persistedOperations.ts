@@ -25,7 +25,7 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
   if (trusted && config.persistedDocumentsOnly) {
     const refusal = (message: string, code: string, status: number) => ({ message, extensions: { code, http: { status } } });
     return withDocumentId(usePersistedOperations({
-      getPersistedOperation: (hash) => trusted.get(hash) ?? null,
+      getPersistedOperation: (key) => trusted.get(key) ?? null,
       allowArbitraryOperations: false,
       customErrors: {
         notFound: refusal('This gateway runs trusted documents only, and this hash is not one of them.', 'PERSISTED_QUERY_NOT_FOUND', 404),
@@ -38,7 +38,7 @@ export function usePersistedOperationsPolicy(config: PersistedOperationsConfig, 
     ? createRedisApqStore(config.redisUrl, { ttlMs: config.apqTtlMs, maxEntries: config.apqMaxEntries }, logger)
     : Object.assign(createInMemoryAPQStore({ max: config.apqMaxEntries, ttl: config.apqTtlMs }), { close: async () => {} });
   const store: APQStore = trusted
-    ? { get: (hash) => trusted.get(hash) ?? registered.get(hash), set: (hash, document) => registered.set(hash, document) }
+    ? { get: (key) => trusted.get(key) ?? registered.get(key), set: (key, document) => registered.set(key, document) }
     : registered;
   return { ...withDocumentId(useAPQ({ store })), onDispose: () => registered.close() };
 }
