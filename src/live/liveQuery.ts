@@ -8,7 +8,8 @@
  *
  * Fields read outside the loaders, which no poll watches, are refused in a @live query (below). A
  * @live query ends after a result that watches nothing or has errors, and one is refused before it
- * runs when the gateway, or every credential it carries, is at its subscription limit.
+ * runs when the gateway, or every credential it carries, is at its subscription limit; else each
+ * read past the limit is refused, the vendor not called.
  */
 import { hash, randomUUID } from 'node:crypto';
 import { useLiveQuery } from '@envelop/live-query';
@@ -20,7 +21,7 @@ import type { Adapters, Context } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { createLoaders } from '../loaders/createLoaders.js';
 import { isIncremental, isLiveOperation, liveThrottle } from '../plugins/directives.js';
-import type { Feed, LiveRegistry, LiveResource } from './registry.js';
+import type { Feed, LiveRegistry, LiveResource, Reservation } from './registry.js';
 import { chatroomResource, messageResource } from './resources.js';
 
 /** Where one execution's own key travels: the root value its root fields see. */
@@ -136,7 +137,7 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
       };
 
       /** Watches what the last run read and no longer what it did not; refusals become errors of the result. */
-      const watch = (reads: Map<string, Read>) => {
+      const watch = (reads: Map<string, Read>, reservations: Map<string, Reservation>) => {
         const refused: GatewayError[] = [];
         for (const [name, feed] of watched) {
           if (reads.has(name)) continue;
@@ -150,7 +151,7 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
             continue;
           }
           try {
-            const feed = registry.watch(read.resource, context.credentials, { known: read.value, until: context.clientGone });
+            const feed = registry.watch(read.resource, context.credentials, { known: read.value, until: context.clientGone, reservation: reservations.get(name) });
             watched.set(name, feed);
             lastRead.set(name, read.value);
             void invalidateOnChange(name, feed, read);
@@ -173,9 +174,14 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
         const reads = new Map<string, Read>();
         const nameOf = (resource: LiveResource<unknown>) => `${resource.provider}|${resource.key}`;
         const polled = new Set<string>();
+        // Places held for what the run reads and does not watch yet. Refused, the read is the
+        // field's error, and the vendor is not called.
+        const reservations = new Map<string, Reservation>();
         const known = <T>(resource: LiveResource<T>) => {
+          const name = nameOf(resource as LiveResource<unknown>);
+          if (!watched.has(name) && !reservations.has(name)) reservations.set(name, registry.reserve(resource.provider, context.credentials));
           const value = registry.peek(resource, context.credentials);
-          if (value !== undefined) polled.add(nameOf(resource as LiveResource<unknown>));
+          if (value !== undefined) polled.add(name);
           return value;
         };
         const read = (resource: LiveResource<unknown>, value: unknown) => {
@@ -192,13 +198,19 @@ function useLiveResources(registry: LiveRegistry, adapters: Adapters, store: InM
           readChatroom: (ref, value) => read(room(ref) as LiveResource<unknown>, value),
           readMessage: (ref, value) => read(message(ref) as LiveResource<unknown>, value),
         });
-        const result = (await executeFn({ ...runArgs, rootValue: { [LIVE_KEY]: key } })) as ExecutionResult;
-        // A run that ends after its stream did never answers: the store (0.11) would track it
-        // again, its stream's release already done, and keep it for good with all it holds (an
-        // attacker's pass: subscribe then complete at once held ~24 KB of heap each). Unanswered,
-        // the run and the store's closures waiting on it are garbage together.
-        if (ended) return new Promise<never>(() => {});
-        const refused = watch(reads);
+        let result: ExecutionResult;
+        let refused: GatewayError[];
+        try {
+          result = (await executeFn({ ...runArgs, rootValue: { [LIVE_KEY]: key } })) as ExecutionResult;
+          // A run that ends after its stream did never answers: the store (0.11) would track it
+          // again, its stream's release already done, and keep it for good with all it holds (an
+          // attacker's pass: subscribe then complete at once held ~24 KB of heap each). Unanswered,
+          // the run and the store's closures waiting on it are garbage together.
+          if (ended) return new Promise<never>(() => {});
+          refused = watch(reads, reservations);
+        } finally {
+          for (const reservation of reservations.values()) reservation.release();
+        }
         const answer = refused.length ? { ...result, errors: [...(result.errors ?? []), ...refused] } : result;
         // Its last run: one that watches nothing, or one with errors. A watched resource is read
         // from its poll's state, so an error is a read the poller does not make (a chatroom gone,

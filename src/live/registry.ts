@@ -90,6 +90,12 @@ export interface PollReader {
 /** Errors a later poll cannot mend: the subscriber hears of them once, then its stream ends. */
 const FINAL_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'UNSUPPORTED_BY_PROVIDER']);
 
+/** A subscriber's place held before its watch (registry.reserve). */
+export interface Reservation {
+  /** Frees the place, unless a watch took it. */
+  release(): void;
+}
+
 interface Subscriber {
   credentials: Credentials;
   /** What it counts against LIVE_MAX_SUBSCRIPTIONS_PER_CREDENTIAL (credentialKeys). */
@@ -226,18 +232,35 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
   const credentialFull = (provider: Provider) =>
     new GatewayError('TOO_MANY_SUBSCRIPTIONS', `One ${provider} credential may hold ${settings.maxSubscriptionsPerCredential} subscriptions at most.`, { provider });
 
+  /** Counts one more subscriber of the vendor's against both limits, or throws the refusal; answers what it counts against. */
+  function hold(provider: Provider, credentials: Credentials): string[] {
+    if (subscriberCount >= settings.maxSubscriptions) throw gatewayFull();
+    const keys = credentialKeys(credentials, provider);
+    if (keys.some(atLimit)) throw credentialFull(provider);
+    subscriberCount += 1;
+    for (const key of keys) perCredential.set(key, (perCredential.get(key) ?? 0) + 1);
+    return keys;
+  }
+
+  function free(keys: readonly string[]) {
+    subscriberCount -= 1;
+    for (const key of keys) {
+      const left = (perCredential.get(key) ?? 1) - 1;
+      if (left > 0) perCredential.set(key, left);
+      else perCredential.delete(key);
+    }
+  }
+
+  /** Places held by reserve() until a watch takes them or they are released. */
+  const reserved = new WeakMap<Reservation, string[]>();
+
   function leave<T>(pair: Pair<T>, subscriber: Subscriber) {
     if (subscriber.closed) return;
     subscriber.closed = true;
     subscriber.unlisten?.();
     subscriber.wake?.();
     pair.subscribers.delete(subscriber);
-    subscriberCount -= 1;
-    for (const key of subscriber.keys) {
-      const left = (perCredential.get(key) ?? 1) - 1;
-      if (left > 0) perCredential.set(key, left);
-      else perCredential.delete(key);
-    }
+    free(subscriber.keys);
     if (pair.subscribers.size === 0) retire(pair);
   }
 
@@ -252,19 +275,17 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
      * or graphql-js's, the stream then outlived its socket, polled for good and counted against
      * the limits: an attacker's pass locked every other client out that way.)
      */
-    watch<T>(resource: LiveResource<T>, credentials: Credentials, options: { known?: T; until?: AbortSignal } = {}): Feed<T> {
-      const { known, until } = options;
+    watch<T>(resource: LiveResource<T>, credentials: Credentials, options: { known?: T; until?: AbortSignal; reservation?: Reservation } = {}): Feed<T> {
+      const { known, until, reservation } = options;
       if (closed) throw new GatewayError('UPSTREAM_ERROR', 'The gateway is shutting down.', { provider: resource.provider });
       requireCredential(credentials, resource.provider);
       const scope = credentialScope(credentials, resource.provider);
-      if (subscriberCount >= settings.maxSubscriptions) throw gatewayFull();
-      const keys = credentialKeys(credentials, resource.provider);
-      if (keys.some(atLimit)) throw credentialFull(resource.provider);
+      const held = reservation && reserved.get(reservation);
+      if (reservation) reserved.delete(reservation);
+      const keys = held ?? hold(resource.provider, credentials);
       const pair = pairFor(resource, scope, known);
       const subscriber: Subscriber = { credentials, keys, seen: 0, wake: undefined, closed: false, unlisten: undefined };
       pair.subscribers.add(subscriber);
-      subscriberCount += 1;
-      for (const key of keys) perCredential.set(key, (perCredential.get(key) ?? 0) + 1);
       if (until?.aborted) leave(pair, subscriber);
       else if (until) {
         const gone = () => leave(pair, subscriber);
@@ -304,6 +325,24 @@ export function createLiveRegistry(options: LiveRegistryOptions) {
       const held = PROVIDERS.map((provider) => ({ provider, keys: credentialKeys(credentials, provider) })).filter(({ keys }) => keys.length > 0);
       if (held.length > 0 && held.every(({ keys }) => keys.some(atLimit))) return credentialFull(held[0]!.provider);
       return undefined;
+    },
+    /**
+     * Holds a subscriber's place for the vendor's resource before it is read, or throws the refusal
+     * watch() would: a @live query's run reads what it will watch from the vendor first, and a
+     * watch refused after the read had made a vendor call for nothing (issue 11 refuses with none),
+     * once per run started together below the limit. A watch given the reservation takes its
+     * place; release() frees one no watch took.
+     */
+    reserve(provider: Provider, credentials: Credentials): Reservation {
+      const reservation: Reservation = {
+        release() {
+          const keys = reserved.get(reservation);
+          reserved.delete(reservation);
+          if (keys) free(keys);
+        },
+      };
+      reserved.set(reservation, hold(provider, credentials));
+      return reservation;
     },
     /**
      * The latest state polled for a resource with this credential, when it is watched, and no write

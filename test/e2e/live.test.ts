@@ -605,6 +605,38 @@ describe.each(MODES.map(([name, env], index) => ({ name, env, index })))('polls 
       await Promise.all(open.map((s) => s.return?.()));
     });
 
+    // It passed the check before the run, on the credential not at its limit, and the run read the
+    // vendor; the watch of what it read was refused only after (issue 11: refused with no vendor call).
+    it('reading a vendor whose credential is at its limit, one is refused without calling that vendor, though another credential it carries is not at its limit', async () => {
+      const headers = { ...DEMO_HEADERS, 'x-session-token': 'live at its limit with others' };
+      const open = Array.from({ length: 60 }, () => subscribe(roomChanged(roomId('IWERP', '3')), headers));
+      await Promise.all(open.map((s) => next(s)));
+      gateway().resetCalls();
+      const refused = subscribe(`query @live { a: chatroom(id: "${roomId('MESSENGER', '12')}") { name } b: chatroom(id: "${roomId('IWERP', '4')}") { name } }`, headers);
+      const { value } = await next(refused);
+      expect(value.data).toEqual({ a: { name: 'Team 12' }, b: null });
+      expect(value.errors).toEqual([expect.objectContaining({ path: ['b'], extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', provider: 'IWERP' } })]);
+      expect((await next(refused)).done).toBe(true);
+      expect(callsTo('iwerp', '/api/chat/chatroom/4')).toHaveLength(0);
+      await Promise.all(open.map((s) => s.return?.()));
+      await sleep(INTERVAL_MS);
+      expect(gateway().live.stats().subscribers).toEqual({ IWERP: 0, POPSELL: 0, MESSENGER: 0 });
+    });
+
+    it('started together one place below the limit, one runs and the others are refused, the vendor read for that one only', async () => {
+      const headers = { 'x-session-token': 'live one below its limit' };
+      const open = Array.from({ length: 59 }, () => subscribe(roomChanged(roomId('IWERP', '3')), headers));
+      await Promise.all(open.map((s) => next(s)));
+      gateway().resetCalls();
+      const rooms = ['1', '2', '4'];
+      const started = rooms.map((id) => subscribe(`query @live { chatroom(id: "${roomId('IWERP', id)}") { name } }`, headers));
+      const firsts = await Promise.all(started.map((s) => next(s)));
+      const codes = firsts.map(({ value }) => (value.errors?.[0]?.extensions?.code as string | undefined) ?? 'ran');
+      expect(codes.sort()).toEqual(['TOO_MANY_SUBSCRIPTIONS', 'TOO_MANY_SUBSCRIPTIONS', 'ran']);
+      expect(rooms.flatMap((id) => callsTo('iwerp', `/api/chat/chatroom/${id}`))).toHaveLength(1);
+      await Promise.all([...open, ...started].map((s) => s.return?.()));
+    });
+
     it('send a result only when it differs from the last one sent (a new user\'s and an attacker\'s pass: the first came twice, and again for a change to a field not selected)', async () => {
       const room = gateway().simulators.messengerState.rooms.get(15)!;
       const results = subscribe(`query @live { chatroom(id: "${roomId('MESSENGER', '15')}") { name } }`);

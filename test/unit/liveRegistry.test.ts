@@ -292,6 +292,28 @@ describe('live registry', () => {
     registry.close();
   });
 
+  it('holds a place for a watch to come: counted until the watch takes it or it is released, never twice', async () => {
+    const registry = createLiveRegistry({ settings: settings({ maxSubscriptions: 3, maxSubscriptionsPerCredential: 2 }), paused: () => false });
+    const { resource } = fakeResource();
+    const first = registry.reserve('IWERP', iwerpCredentials('a'));
+    const second = registry.reserve('IWERP', iwerpCredentials('a'));
+    expect(() => registry.reserve('IWERP', iwerpCredentials('a'))).toThrow(expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS', provider: 'IWERP' }));
+    expect(() => registry.watch(resource, iwerpCredentials('a'))).toThrow(expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS' }));
+    // The watch takes the place held: the credential still holds two.
+    const feed = registry.watch(resource, iwerpCredentials('a'), { reservation: first });
+    first.release();
+    expect(() => registry.reserve('IWERP', iwerpCredentials('a'))).toThrow(expect.objectContaining({ code: 'TOO_MANY_SUBSCRIPTIONS' }));
+    second.release();
+    second.release();
+    registry.reserve('IWERP', iwerpCredentials('a'));
+    // Three places in all: the gateway is full.
+    registry.reserve('IWERP', iwerpCredentials('b'));
+    expect(() => registry.reserve('IWERP', iwerpCredentials('c'))).toThrow(expect.objectContaining({ message: expect.stringMatching(/gateway/) }));
+    await feed.return();
+    registry.reserve('IWERP', iwerpCredentials('c'));
+    registry.close();
+  });
+
   it('refuses subscriptions over the limits before any vendor call', async () => {
     const registry = createLiveRegistry({
       settings: settings({ maxSubscriptions: 3, maxSubscriptionsPerCredential: 2 }),
